@@ -1,0 +1,237 @@
+"""nearcopy line rules for the page chrome that the C4/RefinedWeb baselines miss.
+
+Measured on crawled-news copies (../shared/eval/news_copies): breadcrumbs in
+Latin, Cyrillic and CJK scripts, date/source stamps with a foreign label, teaser
+columns ending in "...[详细]", auto-blog junk ("[ad_1]", "Source link",
+"[email protected]"). Each rule only fires on short lines or full-line
+patterns, so a sentence of an article that merely mentions "share" or
+"source" is never touched.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nearcopy.clean.base import KEEP, LineContext, LineFilter, Verdict
+
+_TERMINAL = (".", "!", "?", "\u3002", "\uff01", "\uff1f")
+
+_READ_MORE_WORDS = (
+    r"read more|read full (?:story|article)|read the full (?:story|article)|continue reading|"
+    r"keep reading|full story|learn more|see more|view more|more|details|source link|"
+    r"source|click here(?: to [\w ]{1,40})?|leer más|leer mas|seguir leyendo|ver más|"
+    r"подробнее|читать далее|читать дальше|далее|详细|详情|查看全文|阅读全文|全文|更多|"
+    r"weiterlesen|mehr|lire la suite|en savoir plus|leggi tutto|continua a leggere|"
+    r"続きを読む|もっと見る|더보기|ler mais|lees meer")
+_READ_MORE_LINE = re.compile(rf"^[\[(«<]*(?:{_READ_MORE_WORDS})\s*[\])»>]*\s*(?:\.\.\.|…|>>|»|→)?$",
+                             re.IGNORECASE)
+_MARKER = rf"[\[(【](?:{_READ_MORE_WORDS})[\])】]"
+_TEASER_END = re.compile(rf"(?:(?:\.\.\.|…)\s*(?:{_MARKER}|»|>>|→)?|\s{_MARKER}|{_MARKER})$",
+                         re.IGNORECASE)
+_BRACKET_END = re.compile(rf"{_MARKER}$", re.IGNORECASE)
+_BULLET = re.compile(r"^(?:[-–—•·*▪►▸◦●○■□→»]|\d{1,2}[.)])\s*")
+
+
+class ReadMoreFilter(LineFilter):
+    """A line that is only a "Read more" / "Source link" / "[详细]" link."""
+
+    name = "read_more"
+    description = "a line that is only a 'Read more' / 'Source link' / 'Continue reading' link"
+
+    def check_line(self, line: str, ctx: LineContext) -> Verdict:
+        if len(line) > 60:
+            return KEEP
+        return Verdict(False, self.name) if _READ_MORE_LINE.match(line) else KEEP
+
+
+class TeaserListFilter(LineFilter):
+    """Teaser/navigation list items: bulleted and cut off with "...", or ending in "[more]".
+
+    A bullet alone is not enough (articles have bulleted lists), nor is a final
+    "..." alone (quotes trail off): it takes a bullet plus an ellipsis, or a
+    read-more marker in brackets.
+    """
+
+    name = "teaser_list"
+    description = "teaser/navigation list item: bulleted headline cut off with '...', or '[more]'"
+    PARAMS = {"max_words": 40}
+
+    def check_line(self, line: str, ctx: LineContext) -> Verdict:
+        if len(line.split()) > self.max_words or not _TEASER_END.search(line):
+            return KEEP
+        if _BULLET.match(line) or _BRACKET_END.search(line):
+            return Verdict(False, self.name)
+        return KEEP
+
+
+_CRUMB_SEP = re.compile(r"\s*(?:>>|>|»|›|→|‹|<<)\s*|\s+(?:/|\||\\|::)\s+")
+_CRUMB_LABEL = re.compile(r"^(?:you are here|current location|您现在的位置|当前位置|当前的位置|"
+                          r"所在位置|位置|Вы здесь|Estás en|Usted está en|Sie sind hier|"
+                          r"Vous êtes ici)\s*[:：]\s*", re.IGNORECASE)
+_HOME = re.compile(r"^(?:home|homepage|首页|首頁|主页|Главная|Inicio|Portada|Startseite|Accueil|"
+                   r"Home page|Início|Strona główna|ホーム|홈)$", re.IGNORECASE)
+
+
+class BreadcrumbFilter(LineFilter):
+    """"Home > News > World" in any script: short segments joined by separators."""
+
+    name = "breadcrumb"
+    description = "breadcrumb line ('Home > News > World', '首页 > 财经 > 正文') in any language"
+    PARAMS = {"max_segment_words": 4, "max_chars": 160}
+
+    def check_line(self, line: str, ctx: LineContext) -> Verdict:
+        if len(line) > self.max_chars or "<" in line and ">" in line.split("<", 1)[1]:
+            return KEEP  # "<ACN>" wire tickers are not crumbs
+        body = _CRUMB_LABEL.sub("", line)
+        labelled = body != line
+        parts = [p.strip() for p in _CRUMB_SEP.split(body)]
+        segments = [p for p in parts if p]
+        if len(parts) < 2 or not segments:
+            return KEEP
+        for seg in segments:
+            if len(seg.split()) > self.max_segment_words or seg.endswith(_TERMINAL) \
+                    or not any(c.isalpha() for c in seg) or len(seg) > 40:
+                return KEEP
+        seps = len(parts) - 1
+        if seps >= 2 or labelled or _HOME.match(segments[0]):
+            return Verdict(False, self.name, len(segments))
+        return KEEP
+
+
+_DATE = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+                   r"|\b\d{1,2}:\d{2}(?::\d{2})?\b(?:\s*[AaPp]\.?[Mm]\.?)?")
+_TIME = re.compile(r"\b\d{1,2}:\d{2}\b")
+_NUMERIC_DATE = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b|\d{4}\s*年\s*\d{1,2}\s*月")
+_STAMP_LABEL = re.compile(
+    r"(?:^|(?<=[\s|·]))(?:source|sources|fuente|fonte|quelle|источник|来源|來源|出处|出處|"
+    r"作者|author|posted(?: on| by)?|published(?: on)?|updated|last updated|опубликовано|"
+    r"обновлено|автор|发布时间|發佈時間|发布日期|时间|時間|日期|publicado|actualizado|"
+    r"veröffentlicht|aktualisiert|publié le|date|fecha|дата|editor|编辑|責任編輯|责任编辑)"
+    r"\s*[:：]", re.IGNORECASE)
+_BYLINE = re.compile(r"^by\s+[A-Z][\w.'-]*(?:\s+(?:[A-Z][\w.'-]*|and|&|de|van|von))*"
+                     r"(?:\s*[|,·-]\s*.*)?$")
+_STAMP_JUNK = re.compile(r"[|·•/,()\[\]–—-]+")
+
+
+class StampLineFilter(LineFilter):
+    """Date/source/byline stamps ("发布时间：02.06.2015 11:33 Источник: РИА Финансы").
+
+    Fires when a short line carries a stamp label ("Source:", "来源：") or a
+    numeric date with a time, and little else is left once labels, dates and
+    separators are taken out. A dateline that opens a paragraph stays: it is
+    followed by the story, so too much text remains.
+    """
+
+    name = "stamp_line"
+    description = "date/source/byline stamp line ('Source: X | 02.06.2015 11:33', 'By Jane Doe')"
+    PARAMS = {"max_rest_words": 6, "max_chars": 160}
+
+    def check_line(self, line: str, ctx: LineContext) -> Verdict:
+        if len(line) > self.max_chars:
+            return KEEP
+        labelled = _STAMP_LABEL.search(line) is not None
+        dated = _NUMERIC_DATE.search(line) is not None
+        timed = _TIME.search(line) is not None
+        if not (labelled or (dated and timed)):
+            return _drop_byline(self, line)
+        rest = _STAMP_JUNK.sub(" ", _DATE.sub(" ", _STAMP_LABEL.sub(" ", line)))
+        words = rest.split()
+        if len(words) <= self.max_rest_words and not rest.rstrip().endswith(_TERMINAL):
+            return Verdict(False, self.name, len(words))
+        return KEEP
+
+
+def _drop_byline(rule: StampLineFilter, line: str) -> Verdict:
+    """"By Jane Doe" (optionally "| date"): up to 8 words, no sentence end."""
+    if len(line.split()) <= 8 and _BYLINE.match(line) and not line.endswith(_TERMINAL):
+        return Verdict(False, rule.name, "byline")
+    return KEEP
+
+
+_SHARE_WORDS = re.compile(
+    r"^(?:share|share this|share this (?:article|story|post|page)|share on|tweet|tweet this|"
+    r"pin it|email|e-mail|email this|print|print this|print this (?:article|page)|whatsapp|"
+    r"facebook|twitter|linkedin|reddit|telegram|pinterest|copy link|save|comments?|"
+    r"advertisement|advertisements|sponsored|sponsored content|ad|ads|related|related articles|"
+    r"related stories|related posts|you may also like|recommended|trending|most read|"
+    r"follow us|subscribe|subscribe now|newsletter|sign up|log in|sign in|register|"
+    r"поделиться|分享|分享到|打印|реклама|publicidad|compartir|teilen|partager|\||:|,|/|·|•|\s)+$",
+    re.IGNORECASE)
+_SHARE_START = re.compile(
+    r"^(?:share (?:this|on)|follow us on|subscribe to|sign up for|sign up to|get our|"
+    r"join our|download our app|by (?:using|continuing to use|browsing) (?:this|our) "
+    r"(?:site|website)|this (?:site|website) uses cookies|we use cookies|"
+    r"(?:copyright|©|\(c\))\s|all rights reserved|advertisement\b|click to share|"
+    r"leave a (?:comment|reply)|you must be logged in)", re.IGNORECASE)
+
+
+class ShareLineFilter(LineFilter):
+    """Share/print/subscribe/cookie/copyright lines: whole line made of such words, or
+    a short line starting with such a phrase."""
+
+    name = "share_line"
+    description = "share/print/subscribe/cookie-banner/copyright line ('Share this:', 'We use cookies...')"
+    PARAMS = {"max_words": 30}
+
+    def check_line(self, line: str, ctx: LineContext) -> Verdict:
+        if len(line) < 80 and _SHARE_WORDS.match(line):
+            return Verdict(False, self.name)
+        if len(line.split()) <= self.max_words and _SHARE_START.match(line):
+            return Verdict(False, self.name)
+        if "all rights reserved" in line.lower() and len(line.split()) <= self.max_words:
+            return Verdict(False, self.name)
+        return KEEP
+
+
+_EMAIL_PLACEHOLDER = re.compile(r"\[\s*email\s*(?:&#160;|\s)?\s*protected\s*\]|"
+                                r"\[at\]|\(at\)|\[dot\]", re.IGNORECASE)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_CONTACT = re.compile(r"^(?:write to|contact|e-?mail|reach|send (?:tips|news) to|follow)\s+"
+                      r"(?:\S+\s+){0,6}(?:at|on|via|to)\b", re.IGNORECASE)
+
+
+class EmailPlaceholderFilter(LineFilter):
+    """Short lines with Cloudflare's "[email protected]" or an "[at]"-obfuscated address."""
+
+    name = "email_placeholder"
+    description = "short line with an obfuscated e-mail ('[email protected]', 'name [at] site')"
+    PARAMS = {"max_words": 20}
+
+    def check_line(self, line: str, ctx: LineContext) -> Verdict:
+        if len(line.split()) <= self.max_words and _EMAIL_PLACEHOLDER.search(line):
+            return Verdict(False, self.name)
+        return KEEP
+
+
+class ContactLineFilter(LineFilter):
+    """"Write to Jane Doe at jane@example.com": the author-contact footer of wire reposts."""
+
+    name = "contact_line"
+    description = "author contact footer ('Write to Jane Doe at jane.doe@example.com')"
+    PARAMS = {"max_words": 15}
+
+    def check_line(self, line: str, ctx: LineContext) -> Verdict:
+        if len(line.split()) <= self.max_words and _CONTACT.match(line) and _EMAIL.search(line):
+            return Verdict(False, self.name)
+        return KEEP
+
+
+_AD = re.compile(r"\[ad_?\d*\]|\[/?ads?\]|\{ads?\}|\[adsense\]|\[advert\]|\[sponsored\]",
+                 re.IGNORECASE)
+
+
+class AdPlaceholderFilter(LineFilter):
+    """"[ad_1]"-style placeholders of auto-blog plugins, stripped wherever they stand.
+
+    This rule rewrites: `strip` removes the tokens inside a line; the line is
+    then judged by the other rules ("[ad_2]Source link" -> "Source link").
+    """
+
+    name = "ad_placeholder"
+    description = "'[ad_1]'-style placeholders of auto-blog plugins (removed inside any line)"
+
+    def strip(self, line: str) -> str:
+        return _AD.sub("", line).strip() if "[" in line or "{" in line else line
+
+    def check_line(self, line: str, ctx: LineContext) -> Verdict:
+        return Verdict(False, self.name) if _AD.search(line) and not self.strip(line) else KEEP

@@ -1,0 +1,235 @@
+"""The compiled sketching loop: UTF-8 bytes -> tokens -> shingles -> MinHash, in one pass.
+
+Python-level tokenizing caps any pipeline near 10 MB/s (one object per token);
+this loop touches each byte once and creates no Python objects. It computes
+exactly what `shingles.py` + `minhash.py` compute with numpy (tested equal).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from nearcopy.dedup.charclass import ASCII_CLASS, RANGES, SEPARATOR, SINGLE, SPACE, WORD
+from nearcopy.dedup.hashing import (EMPTY_SLOT, FNV_OFFSET, FNV_PRIME, LOW_32, MIX_1, MIX_2,
+                                    SPACE_TOKEN)
+
+_S33 = np.uint64(33)
+_S32 = np.uint64(32)
+_ONE = np.uint64(1)
+
+
+@njit(inline="always", cache=True)
+def fmix64(k):
+    k ^= k >> _S33
+    k *= MIX_1
+    k ^= k >> _S33
+    k *= MIX_2
+    k ^= k >> _S33
+    return k
+
+
+@njit(cache=True)
+def classify(cp, ascii_class, ranges):
+    if cp < 128:
+        return ascii_class[cp]
+    cls = WORD
+    for i in range(ranges.shape[0]):
+        if ranges[i, 0] <= cp <= ranges[i, 1]:
+            cls = ranges[i, 2]
+    return cls
+
+
+@njit(cache=True)
+def decode_at(buf, pos):
+    """(code point, byte length) of the UTF-8 sequence starting at buf[pos] (lead byte >= 0x80)."""
+    b0 = np.int64(buf[pos])
+    if b0 >= 0xF0:
+        return (((b0 & 0x07) << 18) | ((np.int64(buf[pos + 1]) & 0x3F) << 12)
+                | ((np.int64(buf[pos + 2]) & 0x3F) << 6) | (np.int64(buf[pos + 3]) & 0x3F)), 4
+    if b0 >= 0xE0:
+        return (((b0 & 0x0F) << 12) | ((np.int64(buf[pos + 1]) & 0x3F) << 6)
+                | (np.int64(buf[pos + 2]) & 0x3F)), 3
+    return ((b0 & 0x1F) << 6) | (np.int64(buf[pos + 1]) & 0x3F), 2
+
+
+@njit(cache=True)
+def tokenize(buf, start, end, char_mode, out, collapsed, cpos, ascii_class, ranges):
+    """Token hashes of buf[start:end] into `out`, and the text with white space collapsed
+    (lower-cased, for the exact-copy hash) into collapsed[cpos:]. Returns (tokens, cpos)."""
+    n = 0
+    pos = start
+    h = FNV_OFFSET
+    in_word = False
+    pending_space = False
+    wrote = False
+    while pos < end:
+        b0 = buf[pos]
+        if b0 < 0x80:
+            length = 1
+            cls = ascii_class[b0]
+            if 65 <= b0 <= 90:
+                b0 += 32
+            if cls == WORD and not char_mode:
+                h = (h ^ np.uint64(b0)) * FNV_PRIME
+                in_word = True
+                if pending_space:
+                    collapsed[cpos] = 32
+                    cpos += 1
+                    pending_space = False
+                collapsed[cpos] = b0
+                cpos += 1
+                wrote = True
+                pos += 1
+                continue
+        else:
+            cp, length = decode_at(buf, pos)
+            cls = classify(cp, ascii_class, ranges)
+        if in_word and (cls != WORD or char_mode):
+            out[n] = fmix64(h)
+            n += 1
+            in_word = False
+            h = FNV_OFFSET
+        if cls == SPACE:
+            pending_space = wrote
+        else:
+            if pending_space:
+                collapsed[cpos] = 32
+                cpos += 1
+                if char_mode:
+                    out[n] = SPACE_TOKEN
+                    n += 1
+                pending_space = False
+            t = FNV_OFFSET
+            for j in range(length):
+                c = buf[pos + j]
+                if 65 <= c <= 90:
+                    c += 32
+                collapsed[cpos] = c
+                cpos += 1
+                t = (t ^ np.uint64(c)) * FNV_PRIME
+            wrote = True
+            if cls == WORD and not char_mode:
+                h = _fnv_extend(h, buf, pos, length)
+                in_word = True
+            elif char_mode or cls == SINGLE:
+                out[n] = fmix64(t)
+                n += 1
+        pos += length
+    if in_word:
+        out[n] = fmix64(h)
+        n += 1
+    return n, cpos
+
+
+@njit(inline="always", cache=True)
+def _fnv_extend(h, buf, pos, length):
+    for j in range(length):
+        h = (h ^ np.uint64(buf[pos + j])) * FNV_PRIME
+    return h
+
+
+@njit(cache=True)
+def shingle_hashes(tokens, ntok, ngram, state, out):
+    """Hash every window of `ngram` tokens (one window of all tokens if fewer); return count."""
+    if ntok == 0:
+        return 0
+    width = ngram if ntok >= ngram else ntok
+    count = ntok - width + 1
+    for i in range(count):
+        h = state
+        for j in range(width):
+            h = fmix64(h ^ tokens[i + j])
+        out[i] = h
+    return count
+
+
+@njit(cache=True)
+def one_permutation_sketch(shingles, count, num_perm, state, sig):
+    """One-permutation hashing (bin by high bits, min of low bits) + optimal densification."""
+    for i in range(num_perm):
+        sig[i] = EMPTY_SLOT
+    if count == 0:
+        return
+    filled = np.zeros(num_perm, dtype=np.bool_)
+    k = np.uint64(num_perm)
+    for i in range(count):
+        s = shingles[i]
+        b = np.int64(((s >> _S32) * k) >> _S32)
+        v = np.uint32(s & LOW_32)
+        if v < sig[b]:
+            sig[b] = v
+        filled[b] = True
+    densify(sig, filled, num_perm, state)
+
+
+@njit(cache=True)
+def densify(sig, filled, num_perm, state):
+    """Shrivastava (2017) optimal densification: an empty bin borrows from a probed full bin.
+
+    The probe sequence of bin i is fixed per seed and bins borrow original values
+    only, so every document probes alike and the Jaccard estimate stays unbiased.
+    """
+    original = sig.copy()
+    k = np.uint64(num_perm)
+    for i in range(num_perm):
+        if filled[i]:
+            continue
+        attempt = np.uint64(1)
+        while True:
+            j = np.int64(fmix64(state ^ ((np.uint64(i) << _S32) | attempt)) % k)
+            if filled[j]:
+                sig[i] = original[j]
+                break
+            attempt += _ONE
+
+
+@njit(cache=True)
+def sketch_batch(buf, offsets, ngram, char_mode, state, num_perm, keep_sets,
+                 ascii_class, ranges, sigs, set_counts, collapsed, collapsed_offsets):
+    """Sketch every document buf[offsets[d]:offsets[d+1]]; return the concatenated shingle sets.
+
+    Also writes each document's whitespace-collapsed, lower-cased bytes to
+    `collapsed` (bounds in `collapsed_offsets`) for the exact-copy hash.
+    """
+    ndocs = offsets.shape[0] - 1
+    max_len = 1
+    for d in range(ndocs):
+        max_len = max(max_len, offsets[d + 1] - offsets[d])
+    tokens = np.empty(max_len + 1, dtype=np.uint64)
+    shingles = np.empty(max_len + 1, dtype=np.uint64)
+    low = np.empty(max_len + 1, dtype=np.uint32)
+    total = 0
+    sets = np.empty(offsets[ndocs] - offsets[0] + 1 if keep_sets else 0, dtype=np.uint32)
+    cpos = 0
+    for d in range(ndocs):
+        collapsed_offsets[d] = cpos
+        ntok, cpos = tokenize(buf, offsets[d], offsets[d + 1], char_mode, tokens, collapsed, cpos,
+                              ascii_class, ranges)
+        count = shingle_hashes(tokens, ntok, ngram, state, shingles)
+        one_permutation_sketch(shingles, count, num_perm, state, sigs[d])
+        if keep_sets:
+            set_counts[d] = sorted_distinct_low32(shingles, count, low, sets, total)
+            total += set_counts[d]
+    collapsed_offsets[ndocs] = cpos
+    return sets[:total]
+
+
+@njit(cache=True)
+def sorted_distinct_low32(shingles, count, low, out, at):
+    """Write the sorted distinct low 32 bits of shingles[:count] to out[at:]; return how many."""
+    for i in range(count):
+        low[i] = np.uint32(shingles[i] & LOW_32)
+    part = low[:count]
+    part.sort()
+    m = 0
+    for i in range(count):
+        if i == 0 or part[i] != part[i - 1]:
+            out[at + m] = part[i]
+            m += 1
+    return m
+
+
+ASCII_CLASS_NB = ASCII_CLASS.astype(np.int64)
+RANGES_NB = np.ascontiguousarray(RANGES)
+_ = SEPARATOR

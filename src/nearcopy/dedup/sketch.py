@@ -1,0 +1,114 @@
+"""Sketch a batch of texts: exact-copy hash, length, MinHash signature and shingle set.
+
+`sketch_texts` is the one entry point every caller uses (batch job, index,
+service, benchmarks); it runs the compiled kernel, or the numpy reference when
+numba is unavailable or `NEARCOPY_NO_NUMBA=1` is set.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import xxhash
+
+from nearcopy.dedup import minhash, shingles
+from nearcopy.dedup.hashing import seed_state
+
+
+@dataclass(frozen=True)
+class SketchParams:
+    """What decides a signature; two sketches compare only if these are equal."""
+
+    num_perm: int = 128
+    ngram: int = 5
+    shingle: str = "word"  # word | char
+    seed: int = 42
+
+    @property
+    def char_mode(self) -> bool:
+        return self.shingle == "char"
+
+
+@dataclass
+class SketchBatch:
+    """Per-document arrays for one batch, in input order."""
+
+    exact_hashes: np.ndarray   # uint64[n]: hash of the normalised text
+    lengths: np.ndarray        # int64[n]: characters of the text (representative choice)
+    signatures: np.ndarray     # uint32[n, num_perm]
+    set_values: np.ndarray     # uint32[sum(set_counts)]: sorted distinct shingle values per doc
+    set_counts: np.ndarray     # int64[n]
+
+    def __len__(self) -> int:
+        return int(self.lengths.shape[0])
+
+
+def exact_hash(text: str) -> int:
+    """64-bit hash of the text after NFKC, case folding and collapsing white space."""
+    return xxhash.xxh3_64_intdigest(shingles.collapsed_bytes(shingles.encode(text)))
+
+
+def use_compiled() -> bool:
+    if os.environ.get("NEARCOPY_NO_NUMBA") == "1":
+        return False
+    try:
+        import numba  # noqa: F401
+    except ImportError:  # pragma: no cover - numba is a hard dependency; kept for safety
+        return False
+    return True
+
+
+def sketch_texts(texts: list[str], params: SketchParams, *, keep_sets: bool = True,
+                 compiled: bool | None = None) -> SketchBatch:
+    """Sketch texts; `keep_sets=False` skips the shingle sets (signature-only verification)."""
+    compiled = use_compiled() if compiled is None else compiled
+    n = len(texts)
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=n)
+    encoded = [shingles.encode(t) for t in texts]
+    state = seed_state(params.seed)
+    if compiled:
+        hashes, sigs, values, counts = _sketch_compiled(encoded, params, state, keep_sets)
+    else:
+        hashes, sigs, values, counts = _sketch_numpy(encoded, params, state, keep_sets)
+    return SketchBatch(hashes, lengths, sigs, values, counts)
+
+
+def _sketch_compiled(encoded, params, state, keep_sets):
+    from nearcopy.dedup import kernels
+
+    n = len(encoded)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum([len(b) for b in encoded], out=offsets[1:])
+    buf = np.frombuffer(b"".join(encoded) + b"\0\0\0\0", dtype=np.uint8)
+    sigs = np.empty((n, params.num_perm), dtype=np.uint32)
+    counts = np.zeros(n, dtype=np.int64)
+    collapsed = np.empty(buf.size, dtype=np.uint8)
+    bounds = np.zeros(n + 1, dtype=np.int64)
+    values = kernels.sketch_batch(buf, offsets, params.ngram, params.char_mode, state,
+                                  params.num_perm, keep_sets, kernels.ASCII_CLASS_NB,
+                                  kernels.RANGES_NB, sigs, counts, collapsed, bounds)
+    view = memoryview(collapsed)
+    digest = xxhash.xxh3_64_intdigest
+    hashes = np.fromiter((digest(view[bounds[i]:bounds[i + 1]]) for i in range(n)),
+                         dtype=np.uint64, count=n)
+    return hashes, sigs, values, counts
+
+
+def _sketch_numpy(encoded, params, state, keep_sets):
+    n = len(encoded)
+    sigs = np.empty((n, params.num_perm), dtype=np.uint32)
+    counts = np.zeros(n, dtype=np.int64)
+    sets = []
+    for i, data in enumerate(encoded):
+        tokens = shingles.token_hashes(data, char_mode=params.char_mode)
+        hashes = shingles.shingle_hashes(tokens, params.ngram, state)
+        sigs[i] = minhash.one_permutation_sketch(hashes, params.num_perm, state)
+        if keep_sets:
+            sets.append(shingles.shingle_set(hashes))
+            counts[i] = sets[-1].size
+    values = np.concatenate(sets) if sets else np.empty(0, dtype=np.uint32)
+    hashes = np.array([xxhash.xxh3_64_intdigest(shingles.collapsed_bytes(b)) for b in encoded],
+                      dtype=np.uint64).reshape(n)
+    return hashes, sigs, values.astype(np.uint32), counts

@@ -1,0 +1,146 @@
+"""Reader and writer contracts shared by every input and output format.
+
+A reader implements only `read_file(path)`; the base class owns the
+bookkeeping every format needs: counting and logging skipped records (once per
+reason, with path:line), `--strict`, and the per-document size cap.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+from nearcopy.document import Document
+from nearcopy.errors import InputFormatError
+
+log = logging.getLogger("nearcopy.io")
+
+# Skip reasons (stable names: they are keys of stats.json "skipped").
+INVALID_JSON = "invalid_json"
+NOT_AN_OBJECT = "not_an_object"
+MISSING_TEXT = "missing_text"
+MISSING_ID = "missing_id"
+TEXT_NOT_STRING = "text_not_string"
+EMPTY_TEXT = "empty_text"
+INVALID_UTF8 = "invalid_utf8"
+BINARY_FILE = "binary_file"
+DOCUMENT_TOO_LARGE = "document_too_large"
+DUPLICATE_ID = "duplicate_id"
+
+DEFAULT_MAX_DOC_CHARS = 100_000_000
+
+
+class SkipCounter:
+    """Counts skipped records by reason; logs the first of each reason; raises if strict."""
+
+    def __init__(self, *, strict: bool = False):
+        self.strict = strict
+        self.counts: Counter[str] = Counter()
+        self.examples: dict[str, str] = {}
+
+    def skip(self, reason: str, path: str, line: int | None, detail: str = "") -> None:
+        where = f"{path}:{line}" if line is not None else path
+        if self.strict:
+            raise InputFormatError(f"{reason.replace('_', ' ')}{': ' + detail if detail else ''}"
+                                   " (--strict is on)", path=path, line=line)
+        self.counts[reason] += 1
+        if reason not in self.examples:
+            self.examples[reason] = f"{where}: {detail}" if detail else where
+            log.warning("skipping record at %s: %s%s (further '%s' skips are only counted)",
+                        where, reason, f" ({detail})" if detail else "", reason)
+
+
+class Reader(ABC):
+    """Turns one file into Documents; bad records are skipped through `self.skips`."""
+
+    #: file name endings this reader handles (lower case)
+    suffixes: tuple[str, ...] = ()
+
+    def __init__(self, *, id_field: str = "id", text_field: str = "text",
+                 skips: SkipCounter | None = None, max_doc_chars: int = DEFAULT_MAX_DOC_CHARS):
+        self.id_field = id_field
+        self.text_field = text_field
+        self.skips = skips if skips is not None else SkipCounter()
+        self.max_doc_chars = max_doc_chars
+
+    @abstractmethod
+    def read_file(self, path: Path) -> Iterator[Document]:
+        """Yield the documents of one file in file order."""
+
+    def record_to_document(self, record: object, path: Path, line: int | None,
+                           default_id: str) -> Document | None:
+        """Validate one decoded record (JSON object / Parquet row); None means skipped."""
+        src = str(path)
+        if not isinstance(record, dict):
+            self.skips.skip(NOT_AN_OBJECT, src, line, f"got {type(record).__name__}")
+            return None
+        if self.text_field not in record or record[self.text_field] is None:
+            self.skips.skip(MISSING_TEXT, src, line, f"no '{self.text_field}' field")
+            return None
+        text = record[self.text_field]
+        if not isinstance(text, str):
+            self.skips.skip(TEXT_NOT_STRING, src, line,
+                            f"'{self.text_field}' is {type(text).__name__}")
+            return None
+        if not text.strip():
+            self.skips.skip(EMPTY_TEXT, src, line)
+            return None
+        if len(text) > self.max_doc_chars:
+            self.skips.skip(DOCUMENT_TOO_LARGE, src, line,
+                            f"{len(text):,} characters > max_doc_chars {self.max_doc_chars:,}")
+            return None
+        raw_id = record.get(self.id_field)
+        doc_id = default_id if raw_id is None or raw_id == "" else str(raw_id)
+        metadata = {k: v for k, v in record.items() if k not in (self.id_field, self.text_field)}
+        where = f"{src}:{line}" if line is not None else src
+        return Document(id=doc_id, text=text, metadata=metadata, source=where)
+
+
+def looks_binary(head: bytes) -> bool:
+    """True for data that is not text: NUL bytes, or mostly control bytes."""
+    if not head:
+        return False
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return controls > len(head) * 0.1
+
+
+@contextmanager
+def atomic_write(path: Path, mode: str = "wb") -> Iterator[IO]:
+    """Write to a temporary file beside `path`, then rename it over `path`.
+
+    A crash leaves either the old file or the new one, never half a file.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+class Writer(ABC):
+    """Writes records (dicts) to one output file atomically."""
+
+    suffix: str = ""
+
+    @abstractmethod
+    def write(self, path: Path, records: Iterator[dict]) -> int:
+        """Write all records to `path` atomically; return how many were written."""

@@ -1,0 +1,100 @@
+"""JSON Lines input and output (.jsonl, .jsonl.gz, .jsonl.zst).
+
+Lines are read as bytes and decoded one at a time, so one bad line (invalid
+JSON, invalid UTF-8) is skipped and counted without touching its neighbours.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+import orjson
+
+from nearcopy.document import Document
+from nearcopy.errors import InputFormatError
+from nearcopy.io.base import (INVALID_JSON, INVALID_UTF8, Reader, Writer, atomic_write,
+                              looks_binary)
+
+
+def open_maybe_compressed(path: Path) -> IO[bytes]:
+    """Open a file for binary reading, decompressing .gz and .zst transparently."""
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        return gzip.open(path, "rb")
+    if name.endswith(".zst") or name.endswith(".zstd"):
+        import zstandard
+
+        raw = open(path, "rb")
+        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=True))
+    return open(path, "rb")
+
+
+class JsonlReader(Reader):
+    """Reads one JSON object per line; blank lines are ignored."""
+
+    suffixes = (".jsonl", ".jsonl.gz", ".jsonl.zst", ".ndjson", ".json.gz", ".jsonl.zstd")
+
+    def read_file(self, path: Path) -> Iterator[Document]:
+        try:
+            handle = open_maybe_compressed(path)
+            head = handle.peek(8192)[:8192] if hasattr(handle, "peek") else b""
+        except OSError as exc:
+            raise InputFormatError(f"cannot open: {exc.strerror or exc}", path=str(path)) from exc
+        with handle:
+            if looks_binary(head):
+                raise InputFormatError("binary data, not JSON Lines text (wrong file or a "
+                                       "compressed file without its .gz/.zst suffix?)",
+                                       path=str(path))
+            try:
+                yield from self._read_lines(handle, path)
+            except (OSError, EOFError, ValueError) as exc:
+                if isinstance(exc, InputFormatError):
+                    raise
+                raise InputFormatError(f"cannot decompress or read: {exc}", path=str(path)) from exc
+
+    def _read_lines(self, handle: IO[bytes], path: Path) -> Iterator[Document]:
+        src = str(path)
+        for lineno, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                self.skips.skip(INVALID_UTF8, src, lineno, f"byte {exc.start}")
+                continue
+            try:
+                record = orjson.loads(raw)
+            except orjson.JSONDecodeError as exc:
+                self.skips.skip(INVALID_JSON, src, lineno, str(exc).split(":")[0])
+                continue
+            doc = self.record_to_document(record, path, lineno, default_id=f"{path.name}:{lineno}")
+            if doc is not None:
+                yield doc
+
+
+def dumps(record: dict) -> bytes:
+    """One JSON line; non-JSON values (bytes, dates) are turned into strings."""
+    return orjson.dumps(record, default=str, option=orjson.OPT_SERIALIZE_NUMPY) + b"\n"
+
+
+class JsonlWriter(Writer):
+    """Writes records as JSON Lines, atomically."""
+
+    suffix = ".jsonl"
+
+    def write(self, path: Path, records: Iterator[dict]) -> int:
+        count = 0
+        with atomic_write(Path(path)) as handle:
+            buffer = []
+            for record in records:
+                buffer.append(dumps(record))
+                count += 1
+                if len(buffer) >= 1024:
+                    handle.write(b"".join(buffer))
+                    buffer.clear()
+            handle.write(b"".join(buffer))
+        return count
