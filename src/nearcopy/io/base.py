@@ -37,6 +37,16 @@ DUPLICATE_ID = "duplicate_id"
 DEFAULT_MAX_DOC_CHARS = 100_000_000
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+#: permissions of published files: what open() would give (mkstemp makes them 0600)
+FILE_MODE = 0o666 & ~_current_umask()
+
+
 class SkipCounter:
     """Counts skipped records by reason; logs the first of each reason; raises if strict."""
 
@@ -122,6 +132,7 @@ def atomic_write(path: Path, mode: str = "wb") -> Iterator[IO]:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.chmod(tmp, FILE_MODE)
     try:
         with os.fdopen(fd, mode) as handle:
             yield handle
@@ -137,10 +148,47 @@ def atomic_write(path: Path, mode: str = "wb") -> Iterator[IO]:
 
 
 class Writer(ABC):
-    """Writes records (dicts) to one output file atomically."""
+    """Streams records (dicts) into one output file that appears atomically on `close()`.
+
+    Used as a context manager: leaving the block normally publishes the file
+    (temp file renamed over the final name); an exception discards it.
+    """
 
     suffix: str = ""
 
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp",
+                                   dir=self.path.parent)
+        self._tmp = Path(tmp)
+        os.chmod(tmp, FILE_MODE)
+        self._handle = os.fdopen(fd, "wb")
+        self.count = 0
+
     @abstractmethod
-    def write(self, path: Path, records: Iterator[dict]) -> int:
-        """Write all records to `path` atomically; return how many were written."""
+    def write(self, record: dict) -> None:
+        """Append one record."""
+
+    def _finish(self) -> None:
+        """Flush format-specific buffers before the file is published."""
+
+    def close(self) -> None:
+        self._finish()
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        self._handle.close()
+        os.replace(self._tmp, self.path)
+
+    def abort(self) -> None:
+        self._handle.close()
+        self._tmp.unlink(missing_ok=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()

@@ -16,8 +16,7 @@ import orjson
 
 from nearcopy.document import Document
 from nearcopy.errors import InputFormatError
-from nearcopy.io.base import (INVALID_JSON, INVALID_UTF8, Reader, Writer, atomic_write,
-                              looks_binary)
+from nearcopy.io.base import INVALID_JSON, INVALID_UTF8, Reader, Writer, looks_binary
 
 
 def open_maybe_compressed(path: Path) -> IO[bytes]:
@@ -82,19 +81,20 @@ def dumps(record: dict) -> bytes:
 
 
 class JsonlWriter(Writer):
-    """Writes records as JSON Lines, atomically."""
+    """Writes records as JSON Lines; the file appears atomically on close."""
 
     suffix = ".jsonl"
 
-    def write(self, path: Path, records: Iterator[dict]) -> int:
-        count = 0
-        with atomic_write(Path(path)) as handle:
-            buffer = []
-            for record in records:
-                buffer.append(dumps(record))
-                count += 1
-                if len(buffer) >= 1024:
-                    handle.write(b"".join(buffer))
-                    buffer.clear()
-            handle.write(b"".join(buffer))
-        return count
+    def __init__(self, path: Path):
+        super().__init__(path)
+        self._buffer: list[bytes] = []
+
+    def write(self, record: dict) -> None:
+        self._buffer.append(dumps(record))
+        self.count += 1
+        if len(self._buffer) >= 1024:
+            self._finish()
+
+    def _finish(self) -> None:
+        self._handle.write(b"".join(self._buffer))
+        self._buffer.clear()

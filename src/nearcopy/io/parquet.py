@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 
 from nearcopy.document import Document
 from nearcopy.errors import InputFormatError
-from nearcopy.io.base import Reader, Writer, atomic_write
+from nearcopy.io.base import Reader, Writer
 
 BATCH_ROWS = 4096
 
@@ -39,33 +39,36 @@ class ParquetReader(Reader):
 
 
 class ParquetWriter(Writer):
-    """Writes records to Parquet in row groups; columns are inferred from the records."""
+    """Writes records to Parquet in row groups; the schema is taken from the first group.
+
+    Columns missing from a later record are written as nulls; a column first seen
+    after the first row group cannot be added (Parquet has one schema per file),
+    so the caller passes records with a stable set of keys.
+    """
 
     suffix = ".parquet"
 
-    def write(self, path: Path, records: Iterator[dict]) -> int:
-        count = 0
-        writer = None
-        schema = None
-        with atomic_write(Path(path)) as handle:
-            batch: list[dict] = []
-            for record in records:
-                batch.append(record)
-                count += 1
-                if len(batch) >= BATCH_ROWS:
-                    writer, schema = self._flush(handle, writer, schema, batch)
-                    batch = []
-            if batch or writer is None:
-                writer, schema = self._flush(handle, writer, schema, batch)
-            writer.close()
-        return count
+    def __init__(self, path: Path):
+        super().__init__(path)
+        self._rows: list[dict] = []
+        self._writer: pq.ParquetWriter | None = None
 
-    @staticmethod
-    def _flush(handle, writer, schema, batch):
-        table = pa.Table.from_pylist(batch, schema=schema) if schema is not None else \
-            pa.Table.from_pylist(batch)
-        if writer is None:
-            schema = table.schema
-            writer = pq.ParquetWriter(handle, schema)
-        writer.write_table(table)
-        return writer, schema
+    def write(self, record: dict) -> None:
+        self._rows.append(record)
+        self.count += 1
+        if len(self._rows) >= BATCH_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._writer is None:
+            table = pa.Table.from_pylist(self._rows)
+            self._writer = pq.ParquetWriter(self._handle, table.schema)
+        else:
+            table = pa.Table.from_pylist(self._rows, schema=self._writer.schema)
+        self._writer.write_table(table)
+        self._rows = []
+
+    def _finish(self) -> None:
+        if self._rows or self._writer is None:
+            self._flush()
+        self._writer.close()

@@ -1,0 +1,66 @@
+"""`nearcopy run` (clean, then find copies) and `nearcopy dedup` (find copies as given)."""
+
+from __future__ import annotations
+
+import click
+
+from nearcopy.cli.options import build_run_config, corpus_options, dedup_options
+from nearcopy.cli.summary import print_summary
+from nearcopy.pipeline.job import BatchJob
+
+
+@click.command()
+@corpus_options
+@dedup_options
+def dedup_command(**params) -> None:
+    """Find exact and near copies in CORPUS, on the text as given (no cleaning).
+
+    \b
+    Writes to --out: kept.jsonl, removed.jsonl (with duplicate_of, similarity,
+    method, reason), clusters.jsonl, stats.json, config.toml.
+    Example:  nearcopy dedup news.jsonl.zst --out out/ --threshold 0.8
+    """
+    config = build_run_config(params, clean=False)
+    job = BatchJob(config, params["out_dir"], show_progress=not params["quiet"], command="dedup")
+    summary = job.run(list(params["corpus"]))
+    if not params["quiet"]:
+        print_summary(summary, params["out_dir"])
+
+
+@click.command()
+@corpus_options
+@dedup_options
+@click.option("--clean-config", type=click.Path(), default=None,
+              help="TOML file of cleaning rules (see `nearcopy clean --list-rules`).")
+@click.option("--languages", default=None,
+              help="Keep only documents whose main language is listed, e.g. 'en,de'.")
+def run_command(**params) -> None:
+    """Clean CORPUS, then find exact and near copies on the cleaned text.
+
+    \b
+    The main job. Cleaning strips page chrome, stray-language lines and
+    repeated paragraphs (each removal recorded with its rule) so that copies
+    wrapped in different junk still match.
+    Example:  nearcopy run crawl/*.warc.gz --out out/ && open out/report.html
+    """
+    config = build_run_config(params, clean=True)
+    cleaner, boilerplate = make_cleaner(params.get("clean_config"), params.get("languages"))
+    job = BatchJob(config, params["out_dir"], cleaner=cleaner, boilerplate=boilerplate,
+                   show_progress=not params["quiet"], command="run")
+    summary = job.run(list(params["corpus"]))
+    if not params["quiet"]:
+        print_summary(summary, params["out_dir"])
+
+
+def make_cleaner(config_path, languages):
+    """The cleaning stage for `run`; the text normaliser where cleaning is not available."""
+    try:
+        from nearcopy.clean import BoilerplateCounter, CleanConfig, Cleaner
+    except ImportError:
+        from nearcopy.pipeline.normalize import NormalizeOnly
+        return NormalizeOnly(), None
+    config = CleanConfig.from_toml(config_path) if config_path else CleanConfig()
+    if languages:
+        config = config.with_languages([x.strip() for x in languages.split(",") if x.strip()])
+    counter = BoilerplateCounter(config) if config.corpus_boilerplate_enabled else None
+    return Cleaner(config), counter

@@ -1,0 +1,19 @@
+"""The short summary a batch command prints when it finishes."""
+
+from __future__ import annotations
+
+import click
+
+
+def print_summary(summary: dict, out_dir) -> None:
+    docs = summary["documents"]
+    by = ", ".join(f"{k} {v:,}" for k, v in sorted(summary["removed_by_method"].items()))
+    skipped = sum(summary["skipped"].values())
+    total = summary["total"]
+    click.echo(f"read {docs['read']:,} documents"
+               + (f" ({skipped:,} bad records skipped: see stats.json)" if skipped else ""), err=True)
+    click.echo(f"kept {docs['kept']:,}, removed {docs['removed']:,}" + (f" ({by})" if by else "")
+               + f", {docs['clusters']:,} clusters", err=True)
+    click.echo(f"{total['seconds']:.1f} s, {total['mb']:.1f} MB"
+               + (f" at {total['mb_per_s']:.1f} MB/s" if total["mb_per_s"] else "")
+               + f" -> {out_dir}/", err=True)

@@ -1,0 +1,111 @@
+"""From per-document sketches to decisions: exact groups, verified near pairs, clusters.
+
+Pure array code shared by the batch job, the in-memory API and the index, so a
+document gets the same verdict on every path.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nearcopy.dedup import cluster, exact, lsh, verify
+
+METHOD_EXACT = "exact"
+METHOD_NEAR = "near"
+METHOD_CONTAINED = "contained"
+
+
+@dataclass
+class Sketches:
+    """Per-document arrays of a whole corpus (index = position among sketched documents)."""
+
+    exact_hashes: np.ndarray
+    lengths: np.ndarray
+    signatures: np.ndarray
+    set_values: np.ndarray | None
+    set_counts: np.ndarray
+
+    @property
+    def set_offsets(self) -> np.ndarray:
+        offsets = np.zeros(self.set_counts.shape[0] + 1, dtype=np.int64)
+        np.cumsum(self.set_counts, out=offsets[1:])
+        return offsets
+
+    def __len__(self) -> int:
+        return int(self.lengths.shape[0])
+
+
+@dataclass
+class Decisions:
+    """Cluster label, representative, method and similarity for every document."""
+
+    labels: np.ndarray          # component label (smallest member index)
+    representative: np.ndarray  # index of the kept document of its cluster
+    method: np.ndarray          # '' for kept documents, else exact/near/contained
+    similarity: np.ndarray      # similarity to the representative (1.0 for kept)
+    pair_similarities: np.ndarray = field(default_factory=lambda: np.empty(0))
+    stats: dict = field(default_factory=dict)
+
+    def is_kept(self) -> np.ndarray:
+        return self.representative == np.arange(self.representative.shape[0])
+
+
+def find_copies(sk: Sketches, *, threshold: float, num_bands: int, rows: int,
+                verify_mode: str = "exact", keep: str = "longest",
+                window: int = lsh.DEFAULT_WINDOW) -> Decisions:
+    """Exact groups, then LSH candidates among distinct texts verified at `threshold`."""
+    n = len(sk)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    first = exact.first_of_group(sk.exact_hashes)
+    distinct = first == np.arange(n)
+    timings["exact"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    active = distinct & (sk.set_counts > 0) if sk.set_values is not None else distinct & \
+        (sk.signatures[:, 0] != np.uint32(0xFFFFFFFF)) if n else distinct
+    pairs = lsh.candidate_pairs(sk.signatures, num_bands, rows, active=active, window=window)
+    timings["lsh"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    left, right = lsh.unpack_pairs(pairs)
+    sims = _similarity(sk, left, right, verify_mode)
+    ok = sims >= threshold
+    timings["verify"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    exact_left = np.flatnonzero(~distinct)
+    edge_l = np.concatenate([exact_left, left[ok]])
+    edge_r = np.concatenate([first[exact_left], right[ok]])
+    labels = cluster.components(n, edge_l, edge_r)
+    reps = cluster.representatives(labels, sk.lengths, keep)
+    method, similarity = _methods(sk, first, reps, verify_mode)
+    timings["cluster"] = time.perf_counter() - t0
+    stats = {"candidate_pairs": int(pairs.size), "verified_pairs": int(ok.sum()),
+             "rejected_pairs": int((~ok).sum()), "exact_copies": int((~distinct).sum()),
+             "seconds": timings}
+    return Decisions(labels, reps, method, similarity, sims, stats)
+
+
+def _similarity(sk: Sketches, left: np.ndarray, right: np.ndarray, mode: str) -> np.ndarray:
+    if left.size == 0:
+        return np.empty(0, dtype=np.float64)
+    if mode == "exact" and sk.set_values is not None:
+        return verify.jaccard(sk.set_values, sk.set_offsets, left, right)
+    return verify.signature_agreement(sk.signatures, left, right)
+
+
+def _methods(sk: Sketches, first: np.ndarray, reps: np.ndarray, mode: str):
+    n = reps.shape[0]
+    idx = np.arange(n)
+    removed = np.flatnonzero(reps != idx)
+    method = np.full(n, "", dtype=object)
+    similarity = np.ones(n, dtype=np.float64)
+    same_text = sk.exact_hashes[removed] == sk.exact_hashes[reps[removed]]
+    method[removed] = np.where(same_text, METHOD_EXACT, METHOD_NEAR)
+    near = removed[~same_text]
+    similarity[near] = _similarity(sk, near, reps[near], mode)
+    return method, similarity

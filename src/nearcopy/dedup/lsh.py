@@ -1,0 +1,118 @@
+"""LSH banding over MinHash signatures: parameter choice and candidate pairs.
+
+Banding is done by sorting numpy arrays of band keys (one uint64 per document
+and band), not with dicts of lists: memory stays at 8 bytes per document and
+band, and the grouping runs at sort speed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from nearcopy.dedup.hashing import FNV_PRIME, fmix64_np
+from nearcopy.errors import ConfigError
+
+#: in a bucket, each member is paired with this many following members; buckets of
+#: up to WINDOW + 1 documents therefore yield all their pairs (see `bucket_pairs`).
+DEFAULT_WINDOW = 64
+
+
+def _probability_curve(threshold: float, num_bands: int, rows: int, *, above: bool) -> float:
+    """Integral of the false-negative (above) or false-positive (below) probability."""
+    xs = np.linspace(threshold, 1.0, 201) if above else np.linspace(0.0, threshold, 201)
+    collide = 1.0 - (1.0 - xs ** rows) ** num_bands
+    return float(np.trapezoid(1.0 - collide if above else collide, xs))
+
+
+def optimal_bands(threshold: float, num_perm: int, *, false_positive_weight: float = 0.5,
+                  false_negative_weight: float = 0.5) -> tuple[int, int]:
+    """(num_bands, rows_per_band) minimising the weighted FP and FN probability mass.
+
+    The same criterion as datasketch's `_optimal_param` (Leskovec et al., Mining of
+    Massive Datasets, ch. 3): integrate the S-curve 1-(1-s^r)^b below the threshold
+    (false positives) and its complement above (false negatives).
+    """
+    if not 0.0 < threshold < 1.0:
+        raise ConfigError(f"threshold {threshold} must be between 0 and 1 (exclusive)")
+    best, best_error = (1, 1), float("inf")
+    for num_bands in range(1, num_perm + 1):
+        for rows in range(1, num_perm // num_bands + 1):
+            fp = _probability_curve(threshold, num_bands, rows, above=False)
+            fn = _probability_curve(threshold, num_bands, rows, above=True)
+            error = false_positive_weight * fp + false_negative_weight * fn
+            if error < best_error - 1e-12:
+                best, best_error = (num_bands, rows), error
+    return best
+
+
+def collision_probability(similarity: np.ndarray | float, num_bands: int, rows: int):
+    """Probability that two documents of this Jaccard share at least one band."""
+    return 1.0 - (1.0 - np.asarray(similarity, dtype=float) ** rows) ** num_bands
+
+
+def band_keys(signatures: np.ndarray, band: int, rows: int) -> np.ndarray:
+    """uint64 key of one band for every signature row."""
+    block = signatures[:, band * rows:(band + 1) * rows].astype(np.uint64)
+    keys = np.full(block.shape[0], np.uint64(band + 1), dtype=np.uint64)
+    for col in range(block.shape[1]):
+        keys = fmix64_np((keys ^ block[:, col]) * FNV_PRIME)
+    return keys
+
+
+@njit(cache=True)
+def bucket_pairs(order, sorted_keys, window):
+    """Pairs (i < j) of documents whose keys are equal, each with its next `window` peers."""
+    n = order.shape[0]
+    cap = 1024
+    out = np.empty(cap, dtype=np.uint64)
+    count = 0
+    start = 0
+    while start < n:
+        end = start + 1
+        while end < n and sorted_keys[end] == sorted_keys[start]:
+            end += 1
+        for a in range(start, end):
+            for b in range(a + 1, min(end, a + 1 + window)):
+                i, j = order[a], order[b]
+                if i > j:
+                    i, j = j, i
+                if count == cap:
+                    cap *= 2
+                    grown = np.empty(cap, dtype=np.uint64)
+                    grown[:count] = out[:count]
+                    out = grown
+                out[count] = (np.uint64(i) << np.uint64(32)) | np.uint64(j)
+                count += 1
+        start = end
+    return out[:count]
+
+
+def candidate_pairs(signatures: np.ndarray, num_bands: int, rows: int, *,
+                    active: np.ndarray | None = None,
+                    window: int = DEFAULT_WINDOW) -> np.ndarray:
+    """Distinct candidate pairs, packed as uint64 (i << 32 | j, i < j), over active rows.
+
+    Rows not in `active` (exact copies already resolved, empty documents) take no part.
+    """
+    if num_bands * rows > signatures.shape[1]:
+        raise ConfigError(f"num_bands * rows_per_band = {num_bands * rows} exceeds "
+                          f"num_perm = {signatures.shape[1]}")
+    index = np.flatnonzero(active) if active is not None else np.arange(signatures.shape[0])
+    sub = signatures[index]
+    found = []
+    for band in range(num_bands):
+        keys = band_keys(sub, band, rows)
+        order = np.argsort(keys, kind="stable")
+        pairs = bucket_pairs(index[order].astype(np.int64), keys[order], window)
+        if pairs.size:
+            found.append(pairs)
+    if not found:
+        return np.empty(0, dtype=np.uint64)
+    return np.unique(np.concatenate(found))
+
+
+def unpack_pairs(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Split packed pairs into (left, right) int64 index arrays."""
+    return ((pairs >> np.uint64(32)).astype(np.int64),
+            (pairs & np.uint64(0xFFFFFFFF)).astype(np.int64))

@@ -1,0 +1,208 @@
+"""The batch job behind `nearcopy run` and `nearcopy dedup`.
+
+Passes: (A) read (+ clean) every document into a spool, (B) sketch the spooled
+texts on all workers, (C) decide exact/near copies and clusters, (D) stream the
+spool once more to write kept/removed/clusters. Only per-document arrays stay in
+memory; every output file appears atomically.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from nearcopy.config import RunConfig
+from nearcopy.dedup.decide import Decisions, find_copies
+from nearcopy.dedup.sketch import SketchParams, sketch_texts
+from nearcopy.document import Document
+from nearcopy.errors import InputFormatError
+from nearcopy.executors.base import Executor
+from nearcopy.executors.local import LocalExecutor
+from nearcopy.io.base import SkipCounter
+from nearcopy.io.discover import iter_documents
+from nearcopy.pipeline import outputs
+from nearcopy.pipeline.progress import progress
+from nearcopy.pipeline.spool import SketchStore, Spool, make_workdir
+from nearcopy.pipeline.stats import RunStats
+
+log = logging.getLogger("nearcopy.pipeline")
+
+
+def _clean_batch(payload):
+    """Worker: clean a batch of documents (runs in a worker process)."""
+    cleaner, docs = payload
+    results = []
+    for doc in docs:
+        res = cleaner.clean(doc)
+        results.append((res.text, res.removed_lines, res.dropped, res.language,
+                        dict(res.chars_removed)))
+    return results
+
+
+def _sketch_batch(payload):
+    """Worker: (optionally strip corpus boilerplate and) sketch a batch of texts."""
+    params, texts, keep_sets, table = payload
+    if table is not None:
+        texts = [table.strip(text)[0] for text in texts]
+    return sketch_texts(texts, params, keep_sets=keep_sets)
+
+
+class BatchJob:
+    """One run over a corpus; `run(paths)` returns the stats dict also written to stats.json."""
+
+    def __init__(self, config: RunConfig, out_dir: str | Path, *, cleaner=None,
+                 boilerplate=None, show_progress: bool = True,
+                 executor: Executor | None = None, command: str = "run"):
+        self.config = config
+        self.dedup = config.dedup.resolved()
+        self.out_dir = Path(out_dir)
+        self.cleaner = cleaner
+        self.boilerplate = boilerplate  # a BoilerplateCounter, or None
+        self.show_progress = show_progress
+        self.executor = executor or LocalExecutor(config.num_workers)
+        self.command = command
+        self.stats = RunStats()
+        self.skips = SkipCounter(strict=config.input.strict)
+        self.clean_counts: Counter[str] = Counter()
+        self.clean_chars: Counter[str] = Counter()
+        self.meta_keys: dict[str, None] = {}
+
+    def run(self, paths: list[str | Path]) -> dict:
+        started = time.perf_counter()
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        work = make_workdir(self.out_dir)
+        try:
+            with self.executor:
+                spool, ids_path, read = self._read(paths, work)
+                table = self.boilerplate.finish() if self.boilerplate is not None else None
+                sketches = self._sketch(spool, work, table)
+                decisions = self._decide(sketches)
+            summary = self._write(spool, ids_path, sketches, decisions, table, read, started)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return summary
+
+    # -- pass A: read (+ clean) ------------------------------------------------------
+    def _read(self, paths, work: Path):
+        spool = Spool(work / "spool.jsonl")
+        ids_file = open(work / "ids.txt", "wb")
+        read = 0
+        with self.stats.stage("read_clean" if self.cleaner else "read") as st, \
+                progress(desc="read" if not self.cleaner else "read+clean",
+                         enabled=self.show_progress) as bar:
+            docs = iter_documents(paths, id_field=self.config.input.id_field,
+                                  text_field=self.config.input.text_field, skips=self.skips,
+                                  max_doc_chars=self.config.input.max_doc_chars)
+            for batch in self._cleaned_batches(docs):
+                for doc, result in batch:
+                    read += 1
+                    st.bytes += len(doc.text.encode("utf-8", "surrogatepass"))
+                    self._spool_one(spool, ids_file, doc, result)
+                bar.update(len(batch))
+            st.documents = read
+        ids_file.close()
+        spool.close()
+        if read == 0:
+            detail = f" ({dict(self.skips.counts)} skipped)" if self.skips.counts else ""
+            raise InputFormatError(f"no documents found in {', '.join(map(str, paths))}{detail}")
+        return spool, work / "ids.txt", read
+
+    def _cleaned_batches(self, docs):
+        size = self.config.batch_size
+        batches = _chunks(docs, size)
+        if self.cleaner is None:
+            for batch in batches:
+                yield [(doc, None) for doc in batch]
+            return
+        keep = []
+
+        def feed():
+            for batch in batches:
+                keep.append(batch)
+                yield (self.cleaner, batch)
+
+        for results in self.executor.map_ordered(_clean_batch, feed()):
+            yield list(zip(keep.pop(0), results))
+
+    def _spool_one(self, spool: Spool, ids_file, doc: Document, result) -> None:
+        record = {"id": doc.id, "text": doc.text, "meta": doc.metadata, "src": doc.source}
+        for key in doc.metadata:
+            self.meta_keys.setdefault(key, None)
+        if result is not None:
+            text, removed_lines, dropped, language, chars = result
+            record["text"] = text
+            if removed_lines:
+                record["removed_lines"] = removed_lines
+            if language:
+                record["language"] = language
+            for line in removed_lines or ():
+                self.clean_counts[f"line/{line['rule']}"] += 1
+            self.clean_chars.update(chars or {})
+            if dropped:
+                record["dropped"] = dropped
+                self.clean_counts[f"document/{dropped['rule']}"] += 1
+            elif self.boilerplate is not None:
+                self.boilerplate.add(text)
+        if "dropped" not in record:
+            ids_file.write(doc.id.encode("utf-8", "surrogatepass") + b"\n")
+        spool.append(record)
+
+    # -- pass B: sketch ----------------------------------------------------------------
+    def _sketch(self, spool: Spool, work: Path, table):
+        params: SketchParams = self.dedup.sketch
+        keep_sets = self.dedup.verify == "exact"
+        store = SketchStore(work, params.num_perm)
+        texts = (rec["text"] for rec in spool if "dropped" not in rec)
+        payloads = ((params, batch, keep_sets, table)
+                    for batch in _chunks(texts, self.config.batch_size))
+        with self.stats.stage("sketch") as st, progress(desc="sketch",
+                                                        enabled=self.show_progress) as bar:
+            for batch in self.executor.map_ordered(_sketch_batch, payloads):
+                store.append(batch)
+                st.documents += len(batch)
+                st.bytes += int(batch.lengths.sum())
+                bar.update(len(batch))
+        return store.finish(keep_sets)
+
+    # -- pass C: decide ------------------------------------------------------------------
+    def _decide(self, sketches) -> Decisions:
+        with self.stats.stage("dedup") as st:
+            st.documents = len(sketches)
+            decisions = find_copies(sketches, threshold=self.dedup.threshold,
+                                    num_bands=self.dedup.num_bands,
+                                    rows=self.dedup.rows_per_band, verify_mode=self.dedup.verify,
+                                    keep=self.dedup.keep, window=self.dedup.bucket_window)
+        for name, seconds in decisions.stats.pop("seconds").items():
+            self.stats.stages[f"dedup/{name}"] = type(st)(seconds=seconds, documents=len(sketches))
+        return decisions
+
+    # -- pass D: write ---------------------------------------------------------------------
+    def _write(self, spool, ids_path, sketches, decisions, table, read, started) -> dict:
+        with self.stats.stage("write") as st:
+            counts = outputs.write_outputs(
+                self.out_dir, spool, ids_path, decisions, table=table,
+                fmt=self.config.format, meta_keys=list(self.meta_keys),
+                threshold=self.dedup.threshold, show_progress=self.show_progress)
+            st.documents = read
+        summary = outputs.build_stats(self, read, counts, decisions, time.perf_counter() - started)
+        outputs.write_stats_and_config(self.out_dir, summary, self.config, self.dedup)
+        return summary
+
+
+def _chunks(iterable, size: int):
+    batch = []
+    for item in iterable:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+_ = np

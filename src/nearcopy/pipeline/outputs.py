@@ -1,0 +1,190 @@
+"""Writing a batch job's outputs: kept, removed, clusters, stats.json and config.toml.
+
+This is the contract other tools rely on (see docs/outputs.md); every file is
+written under a temporary name and renamed into place.
+"""
+
+from __future__ import annotations
+
+import platform
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import orjson
+import tomli_w
+
+from nearcopy.dedup.decide import METHOD_EXACT, Decisions
+from nearcopy.io.base import atomic_write
+from nearcopy.io.jsonl import JsonlWriter
+from nearcopy.io.parquet import ParquetWriter
+from nearcopy.pipeline.progress import progress
+
+METHOD_FILTERED = "filtered"
+OUR_FIELDS = ("id", "text", "cluster_id", "duplicate_of", "similarity", "method", "reason",
+              "removed_lines", "language")
+
+
+def cluster_ids(decisions: Decisions) -> tuple[np.ndarray, np.ndarray]:
+    """Cluster id number per document (-1 for singletons) and each label's size."""
+    labels = decisions.labels
+    sizes = np.bincount(labels, minlength=labels.shape[0]) if labels.size else np.zeros(0, int)
+    multi_labels = np.flatnonzero(sizes >= 2)
+    number = np.full(sizes.shape[0], -1, dtype=np.int64)
+    number[multi_labels] = np.arange(multi_labels.size)
+    return number[labels] if labels.size else np.zeros(0, dtype=np.int64), sizes
+
+
+def format_cluster_id(number: int) -> str | None:
+    return None if number < 0 else f"c{number:07d}"
+
+
+def _needed_ids(ids_path: Path, wanted: np.ndarray) -> dict[int, str]:
+    """Ids of the documents at the given sketch indices (representatives, cluster members)."""
+    wanted_set = set(int(i) for i in wanted)
+    found: dict[int, str] = {}
+    with open(ids_path, "rb") as handle:
+        for index, line in enumerate(handle):
+            if index in wanted_set:
+                found[index] = line[:-1].decode("utf-8", "surrogatepass")
+    return found
+
+
+def _reason(method: str, rep_id: str, similarity: float, threshold: float) -> str:
+    if method == METHOD_EXACT:
+        return f"exact copy of {rep_id} (same normalised text)"
+    via = "" if similarity >= threshold else ", joined through other members of its cluster"
+    return (f"near copy of {rep_id}: Jaccard {similarity:.3f} "
+            f"(threshold {threshold}){via}")
+
+
+def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *, table, fmt: str,
+                  meta_keys: list[str], threshold: float, show_progress: bool) -> dict:
+    """Stream the spool once, writing kept/removed records and then clusters.jsonl."""
+    number, sizes = cluster_ids(decisions)
+    reps = decisions.representative
+    in_cluster = np.flatnonzero(number >= 0)
+    id_of = _needed_ids(ids_path, in_cluster)
+    writer_cls = ParquetWriter if fmt == "parquet" else JsonlWriter
+    suffix = writer_cls.suffix
+    counts: Counter[str] = Counter()
+    members: dict[int, list[str]] = {}
+    with writer_cls(out_dir / f"kept{suffix}") as kept, \
+            writer_cls(out_dir / f"removed{suffix}") as removed, \
+            progress(desc="write", enabled=show_progress) as bar:
+        index = -1
+        for rec in spool:
+            bar.update(1)
+            record = _base_record(rec, meta_keys, fmt)
+            if "dropped" in rec:
+                rule = rec["dropped"].get("rule", "cleaning")
+                record.update(duplicate_of=None, similarity=None, method=METHOD_FILTERED,
+                              reason=f"dropped by cleaning rule {rule}: {rec['dropped']}",
+                              cluster_id=None)
+                removed.write(record)
+                counts[f"removed/{METHOD_FILTERED}"] += 1
+                continue
+            index += 1
+            if table is not None:
+                record["text"], extra = table.strip(record["text"])
+                if extra:
+                    record["removed_lines"] = (record.get("removed_lines") or []) + extra
+            cid = format_cluster_id(int(number[index]))
+            if cid is not None:
+                members.setdefault(int(number[index]), []).append(id_of[index])
+            if reps[index] == index:
+                record["cluster_id"] = cid
+                kept.write(record)
+                counts["kept"] += 1
+                continue
+            method = str(decisions.method[index])
+            sim = float(decisions.similarity[index])
+            rep_id = id_of[int(reps[index])]
+            record.update(duplicate_of=rep_id, similarity=round(sim, 4), method=method,
+                          reason=_reason(method, rep_id, sim, threshold), cluster_id=cid)
+            removed.write(record)
+            counts[f"removed/{method}"] += 1
+    counts["clusters"] = _write_clusters(out_dir / "clusters.jsonl", members, number, reps,
+                                         decisions, id_of)
+    return dict(counts)
+
+
+def _base_record(rec: dict, meta_keys: list[str], fmt: str) -> dict:
+    record = {"id": rec["id"], "text": rec["text"]}
+    meta = rec.get("meta") or {}
+    if fmt == "parquet":  # one schema for the file: every input field in every row
+        for key in meta_keys:
+            if key not in OUR_FIELDS:
+                record[key] = meta.get(key)
+    else:
+        for key, value in meta.items():
+            if key not in OUR_FIELDS:
+                record[key] = value
+    if rec.get("removed_lines") or fmt == "parquet":
+        record["removed_lines"] = rec.get("removed_lines") or []
+    if "language" in rec:
+        record["language"] = rec["language"]
+    return record
+
+
+def _write_clusters(path: Path, members: dict[int, list[str]], number, reps, decisions,
+                    id_of) -> int:
+    """One line per cluster of two or more, in order of first member."""
+    rep_of_number: dict[int, int] = {}
+    all_exact: dict[int, bool] = {}
+    for index in np.flatnonzero(number >= 0):
+        num = int(number[index])
+        rep_of_number[num] = int(reps[index])
+        if reps[index] != index:
+            all_exact[num] = all_exact.get(num, True) and decisions.method[index] == METHOD_EXACT
+    with atomic_write(path) as handle:
+        for num in sorted(members):
+            ids = members[num]
+            handle.write(orjson.dumps({
+                "cluster_id": format_cluster_id(num), "representative": id_of[rep_of_number[num]],
+                "members": ids, "method": METHOD_EXACT if all_exact.get(num) else "near",
+                "size": len(ids)}) + b"\n")
+    return len(members)
+
+
+def build_stats(job, read: int, counts: dict, decisions: Decisions, seconds: float) -> dict:
+    dedup = job.dedup
+    removed = {k.split("/", 1)[1]: v for k, v in counts.items() if k.startswith("removed/")}
+    mb_in = job.stats.stages.get("read_clean", job.stats.stages.get("read")).bytes / 1e6
+    return {
+        "command": job.command,
+        "documents": {"read": read, "kept": counts.get("kept", 0),
+                      "removed": sum(removed.values()), "clusters": counts.get("clusters", 0)},
+        "removed_by_method": removed,
+        "skipped": dict(job.skips.counts),
+        "skipped_examples": dict(job.skips.examples),
+        "cleaning": {"counts": dict(job.clean_counts), "chars_removed": dict(job.clean_chars)},
+        "pairs": decisions.stats,
+        "parameters": {"threshold": dedup.threshold, "shingle": dedup.shingle,
+                       "ngram": dedup.ngram, "num_perm": dedup.num_perm,
+                       "num_bands": dedup.num_bands, "rows_per_band": dedup.rows_per_band,
+                       "verify": dedup.verify, "keep": dedup.keep, "seed": dedup.seed,
+                       "workers": job.executor.workers},
+        "stages": job.stats.as_dict(),
+        "total": {"seconds": round(seconds, 3), "mb": round(mb_in, 3),
+                  "mb_per_s": round(mb_in / seconds, 2) if seconds else None},
+        "machine": {"python": platform.python_version(), "platform": platform.platform()},
+    }
+
+
+def write_stats_and_config(out_dir: Path, summary: dict, config, dedup) -> None:
+    with atomic_write(out_dir / "stats.json") as handle:
+        handle.write(orjson.dumps(summary, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
+    data = config.to_dict()
+    data["dedup"] = {k: v for k, v in dedup.__dict__.items()}
+    with atomic_write(out_dir / "config.toml") as handle:
+        handle.write(b"# resolved configuration of this run; repeat it with --config\n")
+        handle.write(tomli_w.dumps(_toml_safe(data)).encode())
+
+
+def _toml_safe(value):
+    if isinstance(value, dict):
+        return {k: _toml_safe(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [_toml_safe(v) for v in value]
+    return value
