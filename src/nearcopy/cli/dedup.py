@@ -61,6 +61,6 @@ def make_cleaner(config_path, languages):
         return NormalizeOnly(), None
     config = CleanConfig.from_toml(config_path) if config_path else CleanConfig()
     if languages:
-        config = config.with_languages([x.strip() for x in languages.split(",") if x.strip()])
-    counter = BoilerplateCounter(config) if config.corpus_boilerplate_enabled else None
+        config = config.with_languages(tuple(x.strip() for x in languages.split(",") if x.strip()))
+    counter = BoilerplateCounter(config) if config.enabled("corpus_boilerplate") else None
     return Cleaner(config), counter

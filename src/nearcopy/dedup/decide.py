@@ -46,8 +46,22 @@ class Decisions:
     representative: np.ndarray  # index of the kept document of its cluster
     method: np.ndarray          # '' for kept documents, else exact/near/contained
     similarity: np.ndarray      # similarity to the representative (1.0 for kept)
+    pair_left: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    pair_right: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     pair_similarities: np.ndarray = field(default_factory=lambda: np.empty(0))
     stats: dict = field(default_factory=dict)
+
+    def borderline_pairs(self, threshold: float, per_side: int = 50, width: float = 0.1):
+        """Indices (left, right, similarity) of candidate pairs nearest the threshold,
+        up to `per_side` just below it and `per_side` at or above it."""
+        sims = self.pair_similarities
+        chosen = []
+        for side in (sims < threshold, sims >= threshold):
+            idx = np.flatnonzero(side & (np.abs(sims - threshold) <= width))
+            idx = idx[np.argsort(np.abs(sims[idx] - threshold), kind="stable")][:per_side]
+            chosen.append(idx)
+        idx = np.concatenate(chosen)
+        return self.pair_left[idx], self.pair_right[idx], sims[idx]
 
     def is_kept(self) -> np.ndarray:
         return self.representative == np.arange(self.representative.shape[0])
@@ -87,7 +101,7 @@ def find_copies(sk: Sketches, *, threshold: float, num_bands: int, rows: int,
     stats = {"candidate_pairs": int(pairs.size), "verified_pairs": int(ok.sum()),
              "rejected_pairs": int((~ok).sum()), "exact_copies": int((~distinct).sum()),
              "seconds": timings}
-    return Decisions(labels, reps, method, similarity, sims, stats)
+    return Decisions(labels, reps, method, similarity, left, right, sims, stats)
 
 
 def _similarity(sk: Sketches, left: np.ndarray, right: np.ndarray, mode: str) -> np.ndarray:

@@ -24,7 +24,7 @@ from nearcopy.errors import InputFormatError
 from nearcopy.executors.base import Executor
 from nearcopy.executors.local import LocalExecutor
 from nearcopy.io.base import SkipCounter
-from nearcopy.io.discover import iter_documents
+from nearcopy.io.discover import discover, iter_documents
 from nearcopy.pipeline import outputs
 from nearcopy.pipeline.progress import progress
 from nearcopy.pipeline.spool import SketchStore, Spool, make_workdir
@@ -74,6 +74,7 @@ class BatchJob:
 
     def run(self, paths: list[str | Path]) -> dict:
         started = time.perf_counter()
+        discover(paths)  # fail on a missing or unknown input before touching the output folder
         self.out_dir.mkdir(parents=True, exist_ok=True)
         work = make_workdir(self.out_dir)
         try:
@@ -90,11 +91,11 @@ class BatchJob:
     # -- pass A: read (+ clean) ------------------------------------------------------
     def _read(self, paths, work: Path):
         spool = Spool(work / "spool.jsonl")
-        ids_file = open(work / "ids.txt", "wb")
         read = 0
         with self.stats.stage("read_clean" if self.cleaner else "read") as st, \
                 progress(desc="read" if not self.cleaner else "read+clean",
-                         enabled=self.show_progress) as bar:
+                         enabled=self.show_progress) as bar, \
+                open(work / "ids.txt", "wb") as ids_file, spool:
             docs = iter_documents(paths, id_field=self.config.input.id_field,
                                   text_field=self.config.input.text_field, skips=self.skips,
                                   max_doc_chars=self.config.input.max_doc_chars)
@@ -105,8 +106,6 @@ class BatchJob:
                     self._spool_one(spool, ids_file, doc, result)
                 bar.update(len(batch))
             st.documents = read
-        ids_file.close()
-        spool.close()
         if read == 0:
             detail = f" ({dict(self.skips.counts)} skipped)" if self.skips.counts else ""
             raise InputFormatError(f"no documents found in {', '.join(map(str, paths))}{detail}")
@@ -162,11 +161,15 @@ class BatchJob:
                     for batch in _chunks(texts, self.config.batch_size))
         with self.stats.stage("sketch") as st, progress(desc="sketch",
                                                         enabled=self.show_progress) as bar:
-            for batch in self.executor.map_ordered(_sketch_batch, payloads):
-                store.append(batch)
-                st.documents += len(batch)
-                st.bytes += int(batch.lengths.sum())
-                bar.update(len(batch))
+            try:
+                for batch in self.executor.map_ordered(_sketch_batch, payloads):
+                    store.append(batch)
+                    st.documents += len(batch)
+                    st.bytes += int(batch.lengths.sum())
+                    bar.update(len(batch))
+            except BaseException:
+                store.close()
+                raise
         return store.finish(keep_sets)
 
     # -- pass C: decide ------------------------------------------------------------------

@@ -64,7 +64,8 @@ def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *,
     number, sizes = cluster_ids(decisions)
     reps = decisions.representative
     in_cluster = np.flatnonzero(number >= 0)
-    id_of = _needed_ids(ids_path, in_cluster)
+    b_left, b_right, b_sims = decisions.borderline_pairs(threshold)
+    id_of = _needed_ids(ids_path, np.concatenate([in_cluster, b_left, b_right]))
     writer_cls = ParquetWriter if fmt == "parquet" else JsonlWriter
     suffix = writer_cls.suffix
     counts: Counter[str] = Counter()
@@ -106,7 +107,18 @@ def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *,
             counts[f"removed/{method}"] += 1
     counts["clusters"] = _write_clusters(out_dir / "clusters.jsonl", members, number, reps,
                                          decisions, id_of)
+    with atomic_write(out_dir / "borderline_pairs.jsonl") as handle:
+        for a, b, sim in zip(b_left, b_right, b_sims):
+            handle.write(orjson.dumps({"id1": id_of[int(a)], "id2": id_of[int(b)],
+                                       "similarity": round(float(sim), 4),
+                                       "verified": bool(sim >= threshold)}) + b"\n")
     return dict(counts)
+
+
+def similarity_histogram(decisions: Decisions, bins: int = 50) -> dict:
+    """Counts of candidate-pair similarities in equal bins over [0, 1]."""
+    counts, edges = np.histogram(decisions.pair_similarities, bins=bins, range=(0.0, 1.0))
+    return {"edges": [round(float(e), 4) for e in edges], "counts": counts.tolist()}
 
 
 def _base_record(rec: dict, meta_keys: list[str], fmt: str) -> dict:
@@ -159,7 +171,7 @@ def build_stats(job, read: int, counts: dict, decisions: Decisions, seconds: flo
         "skipped": dict(job.skips.counts),
         "skipped_examples": dict(job.skips.examples),
         "cleaning": {"counts": dict(job.clean_counts), "chars_removed": dict(job.clean_chars)},
-        "pairs": decisions.stats,
+        "pairs": {**decisions.stats, "similarity_histogram": similarity_histogram(decisions)},
         "parameters": {"threshold": dedup.threshold, "shingle": dedup.shingle,
                        "ngram": dedup.ngram, "num_perm": dedup.num_perm,
                        "num_bands": dedup.num_bands, "rows_per_band": dedup.rows_per_band,

@@ -33,6 +33,12 @@ class Spool:
         if not self._handle.closed:
             self._handle.close()
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
     def __iter__(self) -> Iterator[dict]:
         self.close()
         with open(self.path, "rb") as handle:
@@ -59,9 +65,12 @@ class SketchStore:
             parts.append(getattr(batch, name))
         self.count += len(batch)
 
-    def finish(self, keep_sets: bool) -> Sketches:
+    def close(self) -> None:
         self._sigs.close()
         self._sets.close()
+
+    def finish(self, keep_sets: bool) -> Sketches:
+        self.close()
         small = {name: (np.concatenate(parts) if parts else np.empty(0, dtype=np.int64))
                  for name, parts in self._small.items()}
         signatures = np.fromfile(self.folder / "signatures.u32", dtype=np.uint32)

@@ -1,0 +1,140 @@
+"""The batch job end to end: output contract, detection against known clusters, determinism."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+
+import pyarrow.parquet as pq
+import pytest
+
+from tests.conftest import read_jsonl, write_jsonl
+
+OUTPUTS = ("kept.jsonl", "removed.jsonl", "clusters.jsonl", "stats.json", "config.toml")
+
+
+def _dedup(invoke, corpus, out, *extra):
+    result = invoke("dedup", corpus, "--out", out, "--quiet", *extra)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_output_contract(invoke, copies_corpus, tmp_path):
+    corpus, docs, _ = copies_corpus
+    out = _dedup(invoke, corpus, tmp_path / "out")
+    for name in OUTPUTS:
+        assert (out / name).exists(), name
+    assert not list(out.glob(".*.tmp")) and not (out / ".nearcopy-work").exists()
+    kept, removed = read_jsonl(out / "kept.jsonl"), read_jsonl(out / "removed.jsonl")
+    assert len(kept) + len(removed) == len(docs)
+    assert {r["id"] for r in kept} | {r["id"] for r in removed} == {d["id"] for d in docs}
+    kept_ids = {r["id"] for r in kept}
+    for rec in removed:
+        assert set(rec) >= {"id", "text", "duplicate_of", "similarity", "method", "reason"}
+        assert rec["duplicate_of"] in kept_ids
+        assert rec["method"] in ("exact", "near")
+        assert 0.0 < rec["similarity"] <= 1.0
+    for cl in read_jsonl(out / "clusters.jsonl"):
+        assert cl["size"] == len(cl["members"]) >= 2
+        assert cl["representative"] in cl["members"] and cl["representative"] in kept_ids
+    stats = json.loads((out / "stats.json").read_text())
+    assert stats["documents"]["read"] == len(docs)
+    assert stats["parameters"]["num_bands"] * stats["parameters"]["rows_per_band"] <= 128
+    assert {"read", "sketch", "dedup", "write"} <= set(stats["stages"])
+    config = tomllib.loads((out / "config.toml").read_text())
+    assert config["dedup"]["threshold"] == stats["parameters"]["threshold"]
+
+
+def test_finds_exactly_the_known_clusters(invoke, copies_corpus, tmp_path):
+    corpus, _, truth = copies_corpus
+    out = _dedup(invoke, corpus, tmp_path / "out", "--threshold", "0.8")
+    found = {frozenset(c["members"]) for c in read_jsonl(out / "clusters.jsonl")}
+    assert found == {frozenset(c) for c in truth if len(c) > 1}
+    methods = {r["id"]: r["method"] for r in read_jsonl(out / "removed.jsonl")}
+    assert all(methods[i] == "exact" for i in methods if i.endswith("-exact"))
+    assert all(methods[i] == "near" for i in methods if "-near" in i)
+
+
+def test_one_and_many_workers_give_identical_outputs(invoke, copies_corpus, tmp_path):
+    corpus, _, _ = copies_corpus
+    one = _dedup(invoke, corpus, tmp_path / "one", "--workers", "1")
+    many = _dedup(invoke, corpus, tmp_path / "many", "--workers", "2", "--threshold", "0.7")
+    for name in ("clusters.jsonl", "kept.jsonl", "removed.jsonl"):
+        assert (one / name).read_bytes() == (many / name).read_bytes(), name
+
+
+def test_small_batches_do_not_change_results(invoke, copies_corpus, tmp_path):
+    corpus, _, _ = copies_corpus
+    ref = _dedup(invoke, corpus, tmp_path / "ref")
+    config = tmp_path / "c.toml"
+    config.write_text("batch_size = 7\nworkers = 2\n")
+    small = _dedup(invoke, corpus, tmp_path / "small", "--config", config)
+    assert (ref / "clusters.jsonl").read_bytes() == (small / "clusters.jsonl").read_bytes()
+
+
+def test_keep_first_and_longest(invoke, tmp_path):
+    base = " ".join(f"word{i}" for i in range(100))
+    corpus = write_jsonl(tmp_path / "c.jsonl", [{"id": "short", "text": base},
+                                                {"id": "long", "text": base + " extra tail"}])
+    out = _dedup(invoke, corpus, tmp_path / "l", "--keep", "longest")
+    assert [r["id"] for r in read_jsonl(out / "kept.jsonl")] == ["long"]
+    out = _dedup(invoke, corpus, tmp_path / "f", "--keep", "first")
+    assert [r["id"] for r in read_jsonl(out / "kept.jsonl")] == ["short"]
+
+
+def test_parquet_output_has_the_same_records(invoke, copies_corpus, tmp_path):
+    corpus, _, _ = copies_corpus
+    ref = _dedup(invoke, corpus, tmp_path / "j")
+    out = _dedup(invoke, corpus, tmp_path / "p", "--format", "parquet")
+    table = pq.read_table(out / "removed.parquet").to_pylist()
+    assert [r["id"] for r in table] == [r["id"] for r in read_jsonl(ref / "removed.jsonl")]
+    assert [r["duplicate_of"] for r in table] == \
+        [r["duplicate_of"] for r in read_jsonl(ref / "removed.jsonl")]
+    assert pq.read_table(out / "kept.parquet").num_rows == \
+        len(read_jsonl(ref / "kept.jsonl"))
+
+
+def test_passthrough_fields_survive(invoke, tmp_path):
+    corpus = write_jsonl(tmp_path / "c.jsonl", [{"id": "a", "text": "some words here",
+                                                 "url": "http://x", "tags": ["n", 1]}])
+    out = _dedup(invoke, corpus, tmp_path / "o")
+    assert read_jsonl(out / "kept.jsonl")[0] == {"id": "a", "text": "some words here",
+                                                  "url": "http://x", "tags": ["n", 1],
+                                                  "cluster_id": None}
+
+
+def test_rerun_replaces_outputs_and_config_repeats_the_run(invoke, copies_corpus, tmp_path):
+    corpus, _, _ = copies_corpus
+    out = _dedup(invoke, corpus, tmp_path / "o", "--threshold", "0.9", "--ngram", "3")
+    again = _dedup(invoke, corpus, tmp_path / "again", "--config", out / "config.toml")
+    assert (out / "clusters.jsonl").read_bytes() == (again / "clusters.jsonl").read_bytes()
+    stats = json.loads((again / "stats.json").read_text())
+    assert stats["parameters"]["ngram"] == 3 and stats["parameters"]["threshold"] == 0.9
+
+
+def test_char_shingles_and_signature_verification(invoke, copies_corpus, tmp_path):
+    corpus, _, truth = copies_corpus
+    out = _dedup(invoke, corpus, tmp_path / "c", "--shingle", "char", "--ngram", "8",
+                 "--verify", "signature", "--threshold", "0.8")
+    found = {frozenset(c["members"]) for c in read_jsonl(out / "clusters.jsonl")}
+    assert found == {frozenset(c) for c in truth if len(c) > 1}
+
+
+def test_unrelated_documents_sharing_names_are_not_merged(invoke, tmp_path):
+    first = ("Mayor Elena Ruiz and council members Tom Adler and Grace Okafor voted on Tuesday "
+             "to repair the Harbor Street bridge at a cost of 48 million dollars over three years")
+    second = ("Mayor Elena Ruiz and council members Tom Adler and Grace Okafor voted on Tuesday "
+              "against a ferry between the Harbor Street pier and the northern suburbs")
+    corpus = write_jsonl(tmp_path / "c.jsonl", [{"id": "a", "text": first},
+                                                {"id": "b", "text": second}])
+    out = _dedup(invoke, corpus, tmp_path / "o")
+    assert read_jsonl(out / "clusters.jsonl") == []
+
+
+@pytest.mark.parametrize("command", ["dedup", "run"])
+def test_sample_corpus_runs(invoke, command, tmp_path):
+    from tests.conftest import SAMPLE
+    result = invoke(command, SAMPLE, "--out", tmp_path / "o")
+    assert result.exit_code == 0, result.output
+    assert "kept" in result.output
+    assert read_jsonl(tmp_path / "o" / "clusters.jsonl")
