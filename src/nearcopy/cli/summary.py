@@ -14,6 +14,5 @@ def print_summary(summary: dict, out_dir) -> None:
                + (f" ({skipped:,} bad records skipped: see stats.json)" if skipped else ""), err=True)
     click.echo(f"kept {docs['kept']:,}, removed {docs['removed']:,}" + (f" ({by})" if by else "")
                + f", {docs['clusters']:,} clusters", err=True)
-    click.echo(f"{total['seconds']:.1f} s, {total['mb']:.1f} MB"
-               + (f" at {total['mb_per_s']:.1f} MB/s" if total["mb_per_s"] else "")
-               + f" -> {out_dir}/", err=True)
+    rate = f" at {total['mb_per_s']:.1f} MB/s" if total["mb"] >= 1 and total["mb_per_s"] else ""
+    click.echo(f"{total['seconds']:.1f} s, {total['mb']:.2f} MB{rate} -> {out_dir}/", err=True)
