@@ -80,8 +80,19 @@ def dedup(records: Iterable, *, threshold: float | None = None, config: DedupCon
                   batch.set_values if keep_sets else None, batch.set_counts)
     decisions = find_copies(sk, threshold=cfg.threshold, num_bands=cfg.num_bands,
                             rows=cfg.rows_per_band, verify_mode=cfg.verify, keep=cfg.keep,
-                            window=cfg.bucket_window)
+                            window=cfg.bucket_window,
+                            containment_threshold=cfg.containment if keep_sets else 0.0,
+                            containment_sample=cfg.containment_sample)
     return _result(docs, decisions)
+
+
+def _cluster_method(current: str, member: str) -> str:
+    """exact if every removed member is exact, near if any is near, else contained."""
+    if member == "exact":
+        return current
+    if member == "near" or current == "near":
+        return "near"
+    return "contained"
 
 
 def _result(docs: list[Document], decisions: Decisions) -> DedupResult:
@@ -105,8 +116,8 @@ def _result(docs: list[Document], decisions: Decisions) -> DedupResult:
             continue
         record.update(duplicate_of=docs[rep].id, method=str(decisions.method[i]),
                       similarity=round(float(decisions.similarity[i]), 4))
-        if record["method"] != "exact":
-            clusters[int(number[i])]["method"] = "near"
+        entry = clusters[int(number[i])]
+        entry["method"] = _cluster_method(entry["method"], record["method"])
         result.removed.append(record)
     result.clusters = [clusters[k] for k in sorted(clusters)]
     return result

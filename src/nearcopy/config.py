@@ -23,7 +23,8 @@ OUTPUT_FORMATS = ("jsonl", "parquet")
 
 #: chosen on ../shared/eval/news_copies (bench/RESULTS.md): highest pair F1 with
 #: verification by exact shingle Jaccard on cleaned text.
-DEFAULT_THRESHOLD = 0.7
+DEFAULT_THRESHOLD = 0.5
+DEFAULT_CONTAINMENT = 0.7
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,6 +45,10 @@ class DedupConfig:
     false_positive_weight: float = 0.02
     false_negative_weight: float = 0.98
     bucket_window: int = 64
+    #: C(A in B) at which A is a partial copy of B; 0 turns containment detection off
+    containment: float = DEFAULT_CONTAINMENT
+    #: 1 in this many shingle values is indexed to find containment candidates
+    containment_sample: int = 8
 
     def __post_init__(self):
         if not 0.0 < self.threshold < 1.0:
@@ -60,6 +65,10 @@ class DedupConfig:
         if self.num_bands * self.rows_per_band > self.num_perm:
             raise ConfigError(f"num_bands * rows_per_band = {self.num_bands * self.rows_per_band}"
                               f" exceeds num_perm = {self.num_perm}")
+        if not 0.0 <= self.containment <= 1.0:
+            raise ConfigError(f"containment {self.containment} must be between 0 (off) and 1")
+        if self.containment_sample < 1:
+            raise ConfigError(f"containment_sample {self.containment_sample} must be >= 1")
         if self.bucket_window < 1:
             raise ConfigError(f"bucket_window {self.bucket_window} must be at least 1")
 

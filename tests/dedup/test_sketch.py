@@ -30,6 +30,7 @@ def test_compiled_and_numpy_paths_agree(texts, shingle, ngram):
     assert np.array_equal(a.set_counts, b.set_counts)
     assert np.array_equal(a.set_values, b.set_values)
     assert np.array_equal(a.exact_hashes, b.exact_hashes)
+    assert np.array_equal(a.lengths, b.lengths)
     assert list(a.exact_hashes) == [exact_hash(t) for t in texts]
 
 

@@ -58,7 +58,7 @@ def test_finds_exactly_the_known_clusters(invoke, copies_corpus, tmp_path):
 def test_one_and_many_workers_give_identical_outputs(invoke, copies_corpus, tmp_path):
     corpus, _, _ = copies_corpus
     one = _dedup(invoke, corpus, tmp_path / "one", "--workers", "1")
-    many = _dedup(invoke, corpus, tmp_path / "many", "--workers", "2", "--threshold", "0.7")
+    many = _dedup(invoke, corpus, tmp_path / "many", "--workers", "2")
     for name in ("clusters.jsonl", "kept.jsonl", "removed.jsonl"):
         assert (one / name).read_bytes() == (many / name).read_bytes(), name
 

@@ -23,8 +23,12 @@ _READ_MORE_WORDS = (
     r"подробнее|читать далее|читать дальше|далее|详细|详情|查看全文|阅读全文|全文|更多|"
     r"weiterlesen|mehr|lire la suite|en savoir plus|leggi tutto|continua a leggere|"
     r"続きを読む|もっと見る|더보기|ler mais|lees meer")
-_READ_MORE_LINE = re.compile(rf"^[\[(«<]*(?:{_READ_MORE_WORDS})\s*[\])»>]*\s*(?:\.\.\.|…|>>|»|→)?$",
-                             re.IGNORECASE)
+# Single words that are also ordinary table labels ("More", "Details") count only when marked.
+_AMBIGUOUS = r"more|details|source|mehr|далее|全文"
+_READ_MORE_LINE = re.compile(
+    rf"^(?:[\[(«<]*(?:{_READ_MORE_WORDS})\s*[\])»>]*\s*(?:\.\.\.|…|>>|»|→)?"
+    rf"|[\[(«<](?:{_AMBIGUOUS})[\])»>]|(?:{_AMBIGUOUS})\s*(?:\.\.\.|…|>>|»|→))$", re.IGNORECASE)
+_READ_MORE_PLAIN = re.compile(rf"^(?:{_AMBIGUOUS})$", re.IGNORECASE)
 _MARKER = rf"[\[(【](?:{_READ_MORE_WORDS})[\])】]"
 _TEASER_END = re.compile(rf"(?:(?:\.\.\.|…)\s*(?:{_MARKER}|»|>>|→)?|\s{_MARKER}|{_MARKER})$",
                          re.IGNORECASE)
@@ -38,8 +42,13 @@ class ReadMoreFilter(LineFilter):
     name = "read_more"
     description = "a line that is only a 'Read more' / 'Source link' / 'Continue reading' link"
 
+    def line_cap(self) -> int | None:
+        return 60
+
     def check_line(self, line: str, ctx: LineContext) -> Verdict:
         if len(line) > 60:
+            return KEEP
+        if _READ_MORE_PLAIN.match(line):
             return KEEP
         return Verdict(False, self.name) if _READ_MORE_LINE.match(line) else KEEP
 
@@ -56,10 +65,14 @@ class TeaserListFilter(LineFilter):
     description = "teaser/navigation list item: bulleted headline cut off with '...', or '[more]'"
     PARAMS = {"max_words": 40}
 
+    def line_cap(self) -> int | None:
+        return self.max_words * 25
+
     def check_line(self, line: str, ctx: LineContext) -> Verdict:
-        if len(line.split()) > self.max_words or not _TEASER_END.search(line):
+        tail = line[-40:]  # the markers sit at the end; searching the tail is ~5x cheaper
+        if not _TEASER_END.search(tail) or len(line.split()) > self.max_words:
             return KEEP
-        if _BULLET.match(line) or _BRACKET_END.search(line):
+        if _BULLET.match(line) or _BRACKET_END.search(tail):
             return Verdict(False, self.name)
         return KEEP
 
@@ -78,6 +91,9 @@ class BreadcrumbFilter(LineFilter):
     name = "breadcrumb"
     description = "breadcrumb line ('Home > News > World', '首页 > 财经 > 正文') in any language"
     PARAMS = {"max_segment_words": 4, "max_chars": 160}
+
+    def line_cap(self) -> int | None:
+        return self.params["max_chars"]
 
     def check_line(self, line: str, ctx: LineContext) -> Verdict:
         if len(line) > self.max_chars or "<" in line and ">" in line.split("<", 1)[1]:
@@ -108,7 +124,7 @@ _STAMP_LABEL = re.compile(
     r"обновлено|автор|发布时间|發佈時間|发布日期|时间|時間|日期|publicado|actualizado|"
     r"veröffentlicht|aktualisiert|publié le|date|fecha|дата|editor|编辑|責任編輯|责任编辑)"
     r"\s*[:：]", re.IGNORECASE)
-_BYLINE = re.compile(r"^by\s+[A-Z][\w.'-]*(?:\s+(?:[A-Z][\w.'-]*|and|&|de|van|von))*"
+_BYLINE = re.compile(r"^[Bb][Yy]\s+[A-Z][\w.'-]*(?:\s+(?:[A-Z][\w.'-]*|and|&|de|van|von))*"
                      r"(?:\s*[|,·-]\s*.*)?$")
 _STAMP_JUNK = re.compile(r"[|·•/,()\[\]–—-]+")
 
@@ -125,6 +141,9 @@ class StampLineFilter(LineFilter):
     name = "stamp_line"
     description = "date/source/byline stamp line ('Source: X | 02.06.2015 11:33', 'By Jane Doe')"
     PARAMS = {"max_rest_words": 6, "max_chars": 160}
+
+    def line_cap(self) -> int | None:
+        return self.params["max_chars"]
 
     def check_line(self, line: str, ctx: LineContext) -> Verdict:
         if len(line) > self.max_chars:
@@ -173,6 +192,9 @@ class ShareLineFilter(LineFilter):
     description = "share/print/subscribe/cookie-banner/copyright line ('Share this:', 'We use cookies...')"
     PARAMS = {"max_words": 30}
 
+    def line_cap(self) -> int | None:
+        return self.max_words * 25
+
     def check_line(self, line: str, ctx: LineContext) -> Verdict:
         if len(line) < 80 and _SHARE_WORDS.match(line):
             return Verdict(False, self.name)
@@ -197,6 +219,9 @@ class EmailPlaceholderFilter(LineFilter):
     description = "short line with an obfuscated e-mail ('[email protected]', 'name [at] site')"
     PARAMS = {"max_words": 20}
 
+    def line_cap(self) -> int | None:
+        return self.max_words * 25
+
     def check_line(self, line: str, ctx: LineContext) -> Verdict:
         if len(line.split()) <= self.max_words and _EMAIL_PLACEHOLDER.search(line):
             return Verdict(False, self.name)
@@ -209,6 +234,9 @@ class ContactLineFilter(LineFilter):
     name = "contact_line"
     description = "author contact footer ('Write to Jane Doe at jane.doe@example.com')"
     PARAMS = {"max_words": 15}
+
+    def line_cap(self) -> int | None:
+        return self.max_words * 25
 
     def check_line(self, line: str, ctx: LineContext) -> Verdict:
         if len(line.split()) <= self.max_words and _CONTACT.match(line) and _EMAIL.search(line):

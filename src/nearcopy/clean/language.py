@@ -24,6 +24,8 @@ from nearcopy.clean.base import DocumentFilter, Rule, Verdict
 from nearcopy.errors import NearcopyError
 
 MODEL_FILE = ("resources", "lid.176.ftz")
+PREDICT_CHARS = 100
+CONFIRM_CHARS = 2000
 
 
 def bundled_model_path() -> str:
@@ -50,12 +52,27 @@ def predict_lines(lines: list[str]) -> list[tuple[str, float]]:
     if not lines:
         return []
     # fasttext-predict's list API returns labels only, so call the per-line core (~20 us).
+    # Cost grows with length; the first PREDICT_CHARS characters decide the language as well.
     predict = _load_model().f.predict
     out = []
     for line in lines:
-        top = predict(line.lower().replace("\n", " ") + "\n", 1, 0.0, "replace")
+        top = predict(line[:PREDICT_CHARS].lower().replace("\n", " ") + "\n", 1, 0.0, "replace")
         out.append((top[0][1][9:], float(top[0][0])) if top else ("und", 0.0))
     return out
+
+
+def _headline_case(line: str) -> bool:
+    """ALL CAPS or Title Case: lid misreads wire headlines ("ATT <T> TO REDEEM..." -> sv)."""
+    words = [w for w in line.split() if w[:1].isalpha()]
+    return bool(words) and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+
+
+def _confirm(line: str, main: str, min_confidence: float) -> bool:
+    """Re-judge a suspect line on its full text (the quick pass saw only PREDICT_CHARS)."""
+    if len(line) <= PREDICT_CHARS:
+        return True
+    top = _load_model().f.predict(line[:CONFIRM_CHARS].lower() + "\n", 1, 0.0, "replace")
+    return bool(top) and top[0][1][9:] != main and top[0][0] >= min_confidence
 
 
 def script_of(char: str) -> str:
@@ -100,13 +117,14 @@ class StrayLanguageFilter(Rule):
               "min_confidence": 0.85}
 
     def stray_lines(self, lines: list[str], preds: list[tuple[str, float]],
-                    main: str | None, main_script: str | None) -> list[int]:
+                    scripts: list[dict[str, int]], main: str | None,
+                    main_script: str | None) -> list[int]:
         """Indices of lines in another script, or confidently in another language."""
         if main is None:
             return []
         out = []
         for i, (line, (lang, prob)) in enumerate(zip(lines, preds)):
-            counts = script_counts(line)
+            counts = scripts[i]
             letters = sum(counts.values())
             if letters < self.min_letters:
                 continue
@@ -115,27 +133,28 @@ class StrayLanguageFilter(Rule):
                 if foreign / letters >= self.min_script_ratio:
                     out.append(i)
                     continue
-            # lid misreads all-caps wire headlines ("ATT <T> TO REDEEM..." -> sv): script only
             if lang != main and prob >= self.min_confidence \
-                    and len(line.split()) >= self.min_words and not line.isupper():
+                    and len(line.split()) >= self.min_words and not _headline_case(line) \
+                    and _confirm(line, main, self.min_confidence):
                 out.append(i)
         return out
 
 
-def main_language(lines: list[str], preds: list[tuple[str, float]]) -> tuple[str | None, str | None]:
+def main_language(preds: list[tuple[str, float]],
+                  scripts: list[dict[str, int]]) -> tuple[str | None, str | None]:
     """Letter-weighted vote of the line predictions; returns (language, its main script)."""
     votes: dict[str, float] = {}
-    for line, (lang, prob) in zip(lines, preds):
-        votes[lang] = votes.get(lang, 0.0) + prob * sum(map(str.isalpha, line))
+    for (lang, prob), counts in zip(preds, scripts):
+        votes[lang] = votes.get(lang, 0.0) + prob * sum(counts.values())
     if not votes or max(votes.values()) <= 0:
         return None, None
     main = max(sorted(votes), key=votes.__getitem__)
-    scripts: dict[str, int] = {}
-    for line, (lang, _) in zip(lines, preds):
+    totals: dict[str, int] = {}
+    for (lang, _), counts in zip(preds, scripts):
         if lang == main:
-            for script, n in script_counts(line).items():
-                scripts[script] = scripts.get(script, 0) + n
-    main_script = max(sorted(scripts), key=scripts.__getitem__) if scripts else None
+            for script, n in counts.items():
+                totals[script] = totals.get(script, 0) + n
+    main_script = max(sorted(totals), key=totals.__getitem__) if totals else None
     return main, main_script
 
 

@@ -103,6 +103,9 @@ class RefinedWebCounterFilter(LineFilter):
     description = "social counter line like '3 likes' or 'Views: 1,204' (RefinedWeb)"
     source = "RefinedWeb (Penedo et al. 2023, App. G.2)"
 
+    def line_cap(self) -> int | None:
+        return 40
+
     def check_line(self, line: str, ctx: LineContext) -> Verdict:
         return _drop(self) if len(line) < 40 and _COUNTER.match(line) else KEEP
 

@@ -39,7 +39,7 @@ def dedup_options(fn):
     """Options of the copy detection."""
     for option in reversed([
         click.option("--threshold", "-t", type=float, default=None,
-                     help="Jaccard similarity at which two texts are near copies [0.7]."),
+                     help="Jaccard similarity at which two texts are near copies [0.5]."),
         click.option("--num-perm", type=int, default=None,
                      help="MinHash signature length [128]."),
         click.option("--ngram", type=int, default=None,
@@ -57,6 +57,9 @@ def dedup_options(fn):
         click.option("--keep", type=click.Choice(KEEP_POLICIES), default=None,
                      help="Representative of a cluster: the longest (most complete) text, "
                           "or the first in input order [longest]."),
+        click.option("--containment", type=float, default=None,
+                     help="Share of a document's shingles standing in a longer one at which "
+                          "it is a partial copy; 0 turns it off [0.7]."),
         click.option("--seed", type=int, default=None, help="Hash seed [42]."),
     ]):
         fn = option(fn)
@@ -68,7 +71,7 @@ def build_run_config(params: dict, *, clean: bool) -> RunConfig:
     base = run_config_from_dict(load_toml(params["config_path"])) if params.get(
         "config_path") else RunConfig()
     dedup_keys = ("threshold", "num_perm", "ngram", "shingle", "num_bands", "rows_per_band",
-                  "verify", "keep", "seed")
+                  "verify", "keep", "seed", "containment")
     dedup_over = {k: params[k] for k in dedup_keys if params.get(k) is not None}
     input_over = {k: params[k] for k in ("id_field", "text_field", "strict")
                   if params.get(k) is not None}

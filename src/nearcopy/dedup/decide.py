@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nearcopy.dedup import cluster, exact, lsh, verify
+from nearcopy.dedup import cluster, containment, exact, lsh, verify
 
 METHOD_EXACT = "exact"
 METHOD_NEAR = "near"
@@ -69,8 +69,10 @@ class Decisions:
 
 def find_copies(sk: Sketches, *, threshold: float, num_bands: int, rows: int,
                 verify_mode: str = "exact", keep: str = "longest",
-                window: int = lsh.DEFAULT_WINDOW) -> Decisions:
-    """Exact groups, then LSH candidates among distinct texts verified at `threshold`."""
+                window: int = lsh.DEFAULT_WINDOW, containment_threshold: float = 0.0,
+                containment_sample: int = 8) -> Decisions:
+    """Exact groups, then LSH candidates among distinct texts verified at `threshold`,
+    then (if `containment_threshold` > 0) partial copies verified by containment."""
     n = len(sk)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -91,16 +93,25 @@ def find_copies(sk: Sketches, *, threshold: float, num_bands: int, rows: int,
     timings["verify"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
+    empty = np.empty(0, dtype=np.int64)
+    c_small, c_big, c_score = empty, empty, np.empty(0)
+    if containment_threshold > 0 and sk.set_values is not None and n:
+        c_small, c_big, c_score = containment.contained_pairs(
+            sk.set_values, sk.set_offsets, active, threshold=containment_threshold,
+            sample_mod=containment_sample)
+    timings["containment"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
     exact_left = np.flatnonzero(~distinct)
-    edge_l = np.concatenate([exact_left, left[ok]])
-    edge_r = np.concatenate([first[exact_left], right[ok]])
+    edge_l = np.concatenate([exact_left, left[ok], c_small])
+    edge_r = np.concatenate([first[exact_left], right[ok], c_big])
     labels = cluster.components(n, edge_l, edge_r)
     reps = cluster.representatives(labels, sk.lengths, keep)
-    method, similarity = _methods(sk, first, reps, verify_mode)
+    method, similarity = _methods(sk, reps, verify_mode, threshold, containment_threshold)
     timings["cluster"] = time.perf_counter() - t0
     stats = {"candidate_pairs": int(pairs.size), "verified_pairs": int(ok.sum()),
              "rejected_pairs": int((~ok).sum()), "exact_copies": int((~distinct).sum()),
-             "seconds": timings}
+             "contained_pairs": int(c_small.size), "seconds": timings}
     return Decisions(labels, reps, method, similarity, left, right, sims, stats)
 
 
@@ -112,14 +123,29 @@ def _similarity(sk: Sketches, left: np.ndarray, right: np.ndarray, mode: str) ->
     return verify.signature_agreement(sk.signatures, left, right)
 
 
-def _methods(sk: Sketches, first: np.ndarray, reps: np.ndarray, mode: str):
+def _methods(sk: Sketches, reps: np.ndarray, mode: str, threshold: float,
+             containment_threshold: float):
+    """Method and similarity of each removed document relative to its representative.
+
+    exact: same normalised text; near: Jaccard >= threshold; otherwise contained if the
+    document stands in its representative (similarity = containment). A document
+    joined only through other members is called by whichever figure is nearer its
+    threshold.
+    """
     n = reps.shape[0]
-    idx = np.arange(n)
-    removed = np.flatnonzero(reps != idx)
+    removed = np.flatnonzero(reps != np.arange(n))
     method = np.full(n, "", dtype=object)
     similarity = np.ones(n, dtype=np.float64)
     same_text = sk.exact_hashes[removed] == sk.exact_hashes[reps[removed]]
-    method[removed] = np.where(same_text, METHOD_EXACT, METHOD_NEAR)
-    near = removed[~same_text]
-    similarity[near] = _similarity(sk, near, reps[near], mode)
+    method[removed[same_text]] = METHOD_EXACT
+    other = removed[~same_text]
+    jac = _similarity(sk, other, reps[other], mode)
+    method[other] = METHOD_NEAR
+    similarity[other] = jac
+    if containment_threshold > 0 and sk.set_values is not None and other.size:
+        cont, _ = verify.containment(sk.set_values, sk.set_offsets, other, reps[other])
+        use_c = (jac < threshold) & ((cont >= containment_threshold)
+                                     | (cont / containment_threshold > jac / threshold))
+        method[other[use_c]] = METHOD_CONTAINED
+        similarity[other[use_c]] = cont[use_c]
     return method, similarity

@@ -36,7 +36,7 @@ class SketchBatch:
     """Per-document arrays for one batch, in input order."""
 
     exact_hashes: np.ndarray   # uint64[n]: hash of the normalised text
-    lengths: np.ndarray        # int64[n]: characters of the text (representative choice)
+    lengths: np.ndarray        # int64[n]: bytes of the normalised, whitespace-collapsed text
     signatures: np.ndarray     # uint32[n, num_perm]
     set_values: np.ndarray     # uint32[sum(set_counts)]: sorted distinct shingle values per doc
     set_counts: np.ndarray     # int64[n]
@@ -64,14 +64,12 @@ def sketch_texts(texts: list[str], params: SketchParams, *, keep_sets: bool = Tr
                  compiled: bool | None = None) -> SketchBatch:
     """Sketch texts; `keep_sets=False` skips the shingle sets (signature-only verification)."""
     compiled = use_compiled() if compiled is None else compiled
-    n = len(texts)
-    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=n)
     encoded = [shingles.encode(t) for t in texts]
     state = seed_state(params.seed)
     if compiled:
-        hashes, sigs, values, counts = _sketch_compiled(encoded, params, state, keep_sets)
+        hashes, lengths, sigs, values, counts = _sketch_compiled(encoded, params, state, keep_sets)
     else:
-        hashes, sigs, values, counts = _sketch_numpy(encoded, params, state, keep_sets)
+        hashes, lengths, sigs, values, counts = _sketch_numpy(encoded, params, state, keep_sets)
     return SketchBatch(hashes, lengths, sigs, values, counts)
 
 
@@ -93,7 +91,7 @@ def _sketch_compiled(encoded, params, state, keep_sets):
     digest = xxhash.xxh3_64_intdigest
     hashes = np.fromiter((digest(view[bounds[i]:bounds[i + 1]]) for i in range(n)),
                          dtype=np.uint64, count=n)
-    return hashes, sigs, values, counts
+    return hashes, np.diff(bounds), sigs, values, counts
 
 
 def _sketch_numpy(encoded, params, state, keep_sets):
@@ -109,6 +107,7 @@ def _sketch_numpy(encoded, params, state, keep_sets):
             sets.append(shingles.shingle_set(hashes))
             counts[i] = sets[-1].size
     values = np.concatenate(sets) if sets else np.empty(0, dtype=np.uint32)
-    hashes = np.array([xxhash.xxh3_64_intdigest(shingles.collapsed_bytes(b)) for b in encoded],
-                      dtype=np.uint64).reshape(n)
-    return hashes, sigs, values.astype(np.uint32), counts
+    collapsed = [shingles.collapsed_bytes(b) for b in encoded]
+    hashes = np.array([xxhash.xxh3_64_intdigest(c) for c in collapsed], dtype=np.uint64).reshape(n)
+    lengths = np.array([len(c) for c in collapsed], dtype=np.int64).reshape(n)
+    return hashes, lengths, sigs, values.astype(np.uint32), counts

@@ -179,7 +179,10 @@ class BatchJob:
             decisions = find_copies(sketches, threshold=self.dedup.threshold,
                                     num_bands=self.dedup.num_bands,
                                     rows=self.dedup.rows_per_band, verify_mode=self.dedup.verify,
-                                    keep=self.dedup.keep, window=self.dedup.bucket_window)
+                                    keep=self.dedup.keep, window=self.dedup.bucket_window,
+                                    containment_threshold=self.dedup.containment
+                                    if self.dedup.verify == "exact" else 0.0,
+                                    containment_sample=self.dedup.containment_sample)
         for name, seconds in decisions.stats.pop("seconds").items():
             self.stats.stages[f"dedup/{name}"] = type(st)(seconds=seconds, documents=len(sketches))
         return decisions
@@ -190,7 +193,8 @@ class BatchJob:
             counts = outputs.write_outputs(
                 self.out_dir, spool, ids_path, decisions, table=table,
                 fmt=self.config.format, meta_keys=list(self.meta_keys),
-                threshold=self.dedup.threshold, show_progress=self.show_progress)
+                threshold=self.dedup.threshold, containment=self.dedup.containment,
+                show_progress=self.show_progress)
             st.documents = read
         summary = outputs.build_stats(self, read, counts, decisions, time.perf_counter() - started)
         outputs.write_stats_and_config(self.out_dir, summary, self.config, self.dedup)

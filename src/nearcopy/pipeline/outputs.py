@@ -14,7 +14,7 @@ import numpy as np
 import orjson
 import tomli_w
 
-from nearcopy.dedup.decide import METHOD_EXACT, Decisions
+from nearcopy.dedup.decide import METHOD_CONTAINED, METHOD_EXACT, METHOD_NEAR, Decisions
 from nearcopy.io.base import atomic_write
 from nearcopy.io.jsonl import JsonlWriter
 from nearcopy.io.parquet import ParquetWriter
@@ -50,16 +50,22 @@ def _needed_ids(ids_path: Path, wanted: np.ndarray) -> dict[int, str]:
     return found
 
 
-def _reason(method: str, rep_id: str, similarity: float, threshold: float) -> str:
+def _reason(method: str, rep_id: str, similarity: float, threshold: float,
+            containment: float) -> str:
     if method == METHOD_EXACT:
         return f"exact copy of {rep_id} (same normalised text)"
+    if method == METHOD_CONTAINED:
+        via = "" if similarity >= containment else ", joined through other members of its cluster"
+        return (f"partial copy: {similarity:.0%} of its shingles stand in {rep_id} "
+                f"(containment threshold {containment}){via}")
     via = "" if similarity >= threshold else ", joined through other members of its cluster"
     return (f"near copy of {rep_id}: Jaccard {similarity:.3f} "
             f"(threshold {threshold}){via}")
 
 
 def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *, table, fmt: str,
-                  meta_keys: list[str], threshold: float, show_progress: bool) -> dict:
+                  meta_keys: list[str], threshold: float, containment: float,
+                  show_progress: bool) -> dict:
     """Stream the spool once, writing kept/removed records and then clusters.jsonl."""
     number, sizes = cluster_ids(decisions)
     reps = decisions.representative
@@ -102,7 +108,8 @@ def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *,
             sim = float(decisions.similarity[index])
             rep_id = id_of[int(reps[index])]
             record.update(duplicate_of=rep_id, similarity=round(sim, 4), method=method,
-                          reason=_reason(method, rep_id, sim, threshold), cluster_id=cid)
+                          reason=_reason(method, rep_id, sim, threshold, containment),
+                          cluster_id=cid)
             removed.write(record)
             counts[f"removed/{method}"] += 1
     counts["clusters"] = _write_clusters(out_dir / "clusters.jsonl", members, number, reps,
@@ -143,20 +150,27 @@ def _write_clusters(path: Path, members: dict[int, list[str]], number, reps, dec
                     id_of) -> int:
     """One line per cluster of two or more, in order of first member."""
     rep_of_number: dict[int, int] = {}
-    all_exact: dict[int, bool] = {}
+    kinds: dict[int, set] = {}
     for index in np.flatnonzero(number >= 0):
         num = int(number[index])
         rep_of_number[num] = int(reps[index])
         if reps[index] != index:
-            all_exact[num] = all_exact.get(num, True) and decisions.method[index] == METHOD_EXACT
+            kinds.setdefault(num, set()).add(decisions.method[index])
     with atomic_write(path) as handle:
         for num in sorted(members):
             ids = members[num]
             handle.write(orjson.dumps({
                 "cluster_id": format_cluster_id(num), "representative": id_of[rep_of_number[num]],
-                "members": ids, "method": METHOD_EXACT if all_exact.get(num) else "near",
+                "members": ids, "method": _cluster_method(kinds.get(num, set())),
                 "size": len(ids)}) + b"\n")
     return len(members)
+
+
+def _cluster_method(kinds: set) -> str:
+    """exact if every removed member is exact, near if any is near, else contained."""
+    if kinds <= {METHOD_EXACT}:
+        return METHOD_EXACT
+    return METHOD_NEAR if METHOD_NEAR in kinds else METHOD_CONTAINED
 
 
 def build_stats(job, read: int, counts: dict, decisions: Decisions, seconds: float) -> dict:
@@ -176,6 +190,7 @@ def build_stats(job, read: int, counts: dict, decisions: Decisions, seconds: flo
                        "ngram": dedup.ngram, "num_perm": dedup.num_perm,
                        "num_bands": dedup.num_bands, "rows_per_band": dedup.rows_per_band,
                        "verify": dedup.verify, "keep": dedup.keep, "seed": dedup.seed,
+                       "containment": dedup.containment,
                        "workers": job.executor.workers},
         "stages": job.stats.as_dict(),
         "total": {"seconds": round(seconds, 3), "mb": round(mb_in, 3),

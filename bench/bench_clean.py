@@ -1,0 +1,128 @@
+"""Throughput of the cleaning stage (docs/s, MB/s) and the language-ID share of its time.
+
+Corpus: ../shared/eval/news_copies/docs.jsonl (9,580 news pages, 12.6 MB), or
+--corpus FILE.jsonl. Runs the per-document cleaner in 1 process (with the
+time split rules vs language ID) and the full `clean_corpus` (incl. corpus
+boilerplate, writing outputs) with --workers processes.
+With --html, also compares Resiliparse and trafilatura main-text extraction on
+news-like pages built from the corpus (body kept %, chrome left %, pages/s).
+
+Usage: python bench/bench_clean.py [--corpus F] [--workers 2] [--limit N] [--html]
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from nearcopy.clean import CleanConfig, Cleaner
+from nearcopy.clean.corpus import clean_corpus
+from nearcopy.document import Document
+
+DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "news_copies" / "docs.jsonl"
+
+
+def load(path: Path, limit: int | None) -> list[Document]:
+    docs = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            docs.append(Document(rec["id"], rec["text"]))
+            if limit and len(docs) >= limit:
+                break
+    return docs
+
+
+def bench_single(docs: list[Document]) -> dict:
+    cleaner = Cleaner(CleanConfig())
+    cleaner.clean(docs[0])  # load the model outside the timing
+    cleaner.timings.clear()
+    start = time.perf_counter()
+    for doc in docs:
+        cleaner.clean(doc)
+    elapsed = time.perf_counter() - start
+    mb = sum(len(d.text.encode("utf-8")) for d in docs) / 1e6
+    share = cleaner.timings["language_id"] / max(1e-9, sum(cleaner.timings.values()))
+    return {"workers": 1, "docs_per_s": round(len(docs) / elapsed), "mb_per_s": round(mb / elapsed, 2),
+            "seconds": round(elapsed, 2), "language_id_share": round(share, 3)}
+
+
+def bench_corpus(docs: list[Document], workers: int) -> dict:
+    mb = sum(len(d.text.encode("utf-8")) for d in docs) / 1e6
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        summary = clean_corpus(iter(docs), Path(tmp), CleanConfig(), workers=workers)
+        elapsed = time.perf_counter() - start
+    return {"workers": workers, "docs_per_s": round(len(docs) / elapsed),
+            "mb_per_s": round(mb / elapsed, 2), "seconds": round(elapsed, 2),
+            "boilerplate_seconds": summary["seconds"]["boilerplate"],
+            "note": "includes process start-up, JSON output and the corpus boilerplate pass"}
+
+
+def make_page(title: str, paragraphs: list[str]) -> str:
+    """A content-farm-like page: nav, breadcrumb, sidebar teasers, share bar, cookie banner."""
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+    title = html.escape(title)
+    teasers = "".join(f"<li><a href='/t{i}'>Teaser headline number {i} about markets...</a></li>"
+                      for i in range(8))
+    return (f"<html><head><title>{title}</title><script>var a=1;</script></head><body>"
+            "<header><nav><ul><li><a href='/'>Home</a></li><li><a href='/n'>News</a></li>"
+            "<li><a href='/b'>Business</a></li></ul></nav></header>"
+            "<div class='crumbs'>Home &gt; News &gt; World Business</div>"
+            f"<main><article><h1>{title}</h1><div class='meta'>Source: WorldNewsWire | "
+            f"02.06.2015 11:33</div>{body}<div class='share'>Share this article</div></article>"
+            f"<aside><h3>Related</h3><ul>{teasers}</ul></aside></main>"
+            "<div class='cookie'>We use cookies to ensure that we give you the best experience "
+            "on our website.</div><footer>Copyright 2015 Example Media. All rights reserved."
+            "</footer></body></html>")
+
+
+def bench_html(docs: list[Document], n: int = 300) -> dict:
+    from nearcopy.io.html import html_to_text
+    pages = []
+    for doc in docs[:n]:
+        lines = [line for line in doc.text.split("\n") if line.strip()]
+        pages.append((make_page(lines[0], lines[1:]), lines[1:]))
+    out = {}
+    for backend in ("resiliparse", "trafilatura"):
+        start = time.perf_counter()
+        texts = [html_to_text(html, backend=backend) for html, _ in pages]
+        elapsed = time.perf_counter() - start
+        kept = sum(sum(p in text for p in paras) for text, (_, paras) in zip(texts, pages))
+        total = sum(len(paras) for _, paras in pages)
+        chrome = sum(("Teaser headline" in t) + ("Share this" in t) + ("cookies" in t)
+                     + ("Home" in t) for t in texts) / (4 * len(texts))
+        out[backend] = {"pages_per_s": round(len(pages) / elapsed, 1),
+                        "body_paragraphs_kept": round(kept / total, 4),
+                        "chrome_left": round(chrome, 3)}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--html", action="store_true")
+    args = parser.parse_args(argv)
+    if not args.corpus.exists():
+        print(f"corpus {args.corpus} not found; skipping")
+        return 0
+    docs = load(args.corpus, args.limit)
+    result = {"documents": len(docs),
+              "mb": round(sum(len(d.text.encode('utf-8')) for d in docs) / 1e6, 2),
+              "single_process": bench_single(docs),
+              "clean_corpus": bench_corpus(docs, args.workers)}
+    if args.html:
+        result["html_extraction"] = bench_html(docs)
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

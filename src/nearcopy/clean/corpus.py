@@ -1,0 +1,117 @@
+"""Cleaning a whole corpus: per-document rules in parallel, then corpus boilerplate.
+
+Used by `nearcopy clean` and by `nearcopy run` (which dedups the cleaned texts).
+Pass 1 cleans every document (in `workers` processes, input order kept) and
+counts template-like lines; pass 2 strips the lines that recur in many
+documents. Pass-1 results wait in a temporary JSONL file beside the outputs,
+so memory stays flat whatever the corpus size.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from nearcopy.clean.boilerplate import RULE as BOILERPLATE, BoilerplateCounter
+from nearcopy.clean.cleaner import Cleaner, CleanResult, CleanStats
+from nearcopy.clean.config import CleanConfig
+from nearcopy.document import Document
+from nearcopy.io.base import atomic_write
+
+_WORKER: Cleaner | None = None
+
+
+def _init_worker(config: CleanConfig) -> None:
+    global _WORKER
+    _WORKER = Cleaner(config)
+
+
+def _clean_one(doc: Document) -> tuple[Document, CleanResult]:
+    return doc, _WORKER.clean(doc)
+
+
+def clean_documents(docs: Iterable[Document], config: CleanConfig, *,
+                    workers: int = 1) -> Iterator[tuple[Document, CleanResult]]:
+    """Yield (document, result) in input order; the same output for any `workers`."""
+    if workers <= 1:
+        cleaner = Cleaner(config)
+        for doc in docs:
+            yield doc, cleaner.clean(doc)
+        return
+    ctx = multiprocessing.get_context("spawn")  # fork + fastText threads is unsafe
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(config,)) as pool:
+        yield from pool.imap(_clean_one, docs, chunksize=64)
+
+
+def kept_record(doc: Document, res: CleanResult) -> dict[str, Any]:
+    """One kept.jsonl line: metadata passes through, then the cleaned text and removals."""
+    record = {"id": doc.id, **doc.metadata}
+    record.update(text=res.text, language=res.language, removed_lines=res.removed_lines)
+    return record
+
+
+def dropped_record(doc: Document, res: CleanResult) -> dict[str, Any]:
+    """One dropped.jsonl line: which rule dropped it and the measured value."""
+    record = {"id": doc.id, **doc.metadata}
+    record.update(rule=res.dropped["rule"], value=res.dropped["value"],
+                  threshold=res.dropped["threshold"], language=res.language, text=res.text)
+    return record
+
+
+def clean_corpus(docs: Iterable[Document], out_dir: Path, config: CleanConfig, *,
+                 workers: int = 1) -> dict[str, Any]:
+    """Write kept.jsonl, dropped.jsonl, stats.json and clean_config.json to `out_dir`."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stats = CleanStats()
+    boiler = config.enabled(BOILERPLATE)
+    counter = BoilerplateCounter(config)
+    started = time.perf_counter()
+    fd, tmp_name = tempfile.mkstemp(prefix=".clean-pass1.", suffix=".jsonl", dir=out_dir)
+    try:
+        with os.fdopen(fd, "wb") as tmp, atomic_write(out_dir / "dropped.jsonl") as dropped:
+            for doc, res in clean_documents(docs, config, workers=workers):
+                stats.add(doc, res)
+                if res.dropped is not None:
+                    dropped.write(orjson.dumps(dropped_record(doc, res)) + b"\n")
+                    continue
+                if boiler:
+                    counter.add(res.text)
+                tmp.write(orjson.dumps(kept_record(doc, res)) + b"\n")
+        pass1 = time.perf_counter() - started
+        table = counter.finish() if boiler else None
+        boiler_lines = boiler_chars = 0
+        with open(tmp_name, "rb") as tmp, atomic_write(out_dir / "kept.jsonl") as kept:
+            for line in tmp:
+                record = orjson.loads(line)
+                if table is not None:
+                    text, removed = table.strip(record["text"])
+                    if removed:
+                        boiler_lines += len(removed)
+                        boiler_chars += len(record["text"]) - len(text)
+                        record["text"] = text
+                        record["removed_lines"].extend(removed)
+                kept.write(orjson.dumps(record) + b"\n")
+    finally:
+        if os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+    summary = stats.to_dict()
+    if boiler:
+        summary["rules"][BOILERPLATE] = {"lines_removed": boiler_lines, "documents_dropped": 0,
+                                         "chars_removed": boiler_chars,
+                                         "distinct_lines": len(table)}
+        summary["chars_out"] -= boiler_chars
+    summary["seconds"] = {"clean": round(pass1, 3),
+                          "boilerplate": round(time.perf_counter() - started - pass1, 3)}
+    with atomic_write(out_dir / "stats.json") as handle:
+        handle.write(orjson.dumps(summary, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
+    with atomic_write(out_dir / "clean_config.json") as handle:
+        handle.write(orjson.dumps(config.to_dict(), option=orjson.OPT_INDENT_2))
+    return summary

@@ -1,0 +1,81 @@
+"""`nearcopy clean`: strip page chrome, stray languages and repetition from a corpus."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from nearcopy.clean import CleanConfig, list_rules
+from nearcopy.errors import NearcopyError
+
+
+def _off_by_default() -> str:
+    return ", ".join(name for name, _, on in list_rules() if not on)
+
+
+def _print_rules() -> None:
+    width = max(len(name) for name, _, _ in list_rules())
+    for name, description, on in list_rules():
+        click.echo(f"{name:<{width}}  {'on ' if on else 'off'}  {description}")
+
+
+def _parse_languages(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(code.strip() for value in values for code in value.split(",") if code.strip())
+
+
+@click.command(
+    "clean",
+    epilog="Writes DIR/kept.jsonl, DIR/dropped.jsonl, DIR/stats.json and DIR/clean_config.json. "
+           f"Rules off by default (enable in --config): {_off_by_default()}.")
+@click.argument("corpus", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="TOML file: [rules.<name>] enabled = false / parameters.")
+@click.option("--languages", multiple=True, metavar="CODES",
+              help="Keep only documents whose main language is listed (e.g. en or en,de).")
+@click.option("--list-rules", is_flag=True, help="List every rule with its description and exit.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes.")
+@click.option("--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("--strict", is_flag=True, help="Stop at the first bad input record.")
+@click.option("--id-field", default="id", show_default=True, help="JSON/Parquet id field.")
+@click.option("--text-field", default="text", show_default=True, help="JSON/Parquet text field.")
+def clean_command(corpus, out_dir, config_path, languages, list_rules, workers, quiet, strict,
+                  id_field, text_field):
+    """Clean CORPUS (JSONL, Parquet, text folders, WARC, HTML) into DIR, saying why each part went."""
+    if list_rules:
+        _print_rules()
+        return
+    if not corpus:
+        raise click.UsageError("name at least one CORPUS file or folder")
+    if out_dir is None:
+        raise click.UsageError("--out DIR is required")
+    try:
+        summary = _run(corpus, out_dir, config_path, languages, workers, strict, id_field,
+                       text_field)
+    except NearcopyError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    if not quiet:
+        click.echo(f"cleaned {summary['documents']:,} documents: {summary['kept']:,} kept, "
+                   f"{summary['dropped']:,} dropped; "
+                   f"{summary['chars_in'] - summary['chars_out']:,} characters removed -> {out_dir}")
+
+
+def _run(corpus, out_dir, config_path, languages, workers, strict, id_field, text_field):
+    from nearcopy.clean.corpus import clean_corpus
+    from nearcopy.io.base import SkipCounter
+    from nearcopy.io.discover import iter_documents
+
+    config = CleanConfig.from_toml(config_path) if config_path else CleanConfig()
+    langs = _parse_languages(languages)
+    if langs:
+        config = config.with_languages(langs)
+    skips = SkipCounter(strict=strict)
+    docs = iter_documents(list(corpus), id_field=id_field, text_field=text_field, skips=skips)
+    summary = clean_corpus(docs, out_dir, config, workers=workers)
+    summary["skipped"] = dict(skips.counts)
+    return summary

@@ -1,0 +1,108 @@
+"""Partial copies: document A stands (mostly) inside document B.
+
+Jaccard misses a page that holds another page's article plus its own junk, or
+only the first half of it: J can be 0.5 while 95% of the shorter text stands in
+the longer. Containment C(A in B) = |A ∩ B| / |A| catches them.
+
+Candidates come from an inverted index over a consistent sample of each
+document's shingle values (value mod `sample_mod` == 0; Broder 1997, "On the
+resemblance and containment of documents"): two documents sharing a passage
+share, in expectation, 1/sample_mod of its shingles in the sample. Pairs sharing
+at least `min_shared` sampled values are then verified exactly on the full sets.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from nearcopy.dedup import verify
+
+#: sampled values shared by more documents than this are template boilerplate and
+#: are not indexed (they would make quadratic candidate lists and prove nothing)
+MAX_POSTING = 64
+
+
+def sampled_postings(values: np.ndarray, offsets: np.ndarray, active: np.ndarray,
+                     sample_mod: int) -> tuple[np.ndarray, np.ndarray]:
+    """(value, document) for every sampled shingle of the active documents."""
+    doc_of_value = np.repeat(np.arange(offsets.shape[0] - 1), np.diff(offsets))
+    keep = (values & np.uint32(sample_mod - 1)) == 0 if sample_mod & (sample_mod - 1) == 0 \
+        else (values % np.uint32(sample_mod)) == 0
+    keep &= active[doc_of_value]
+    return np.asarray(values[keep]), doc_of_value[keep]
+
+
+@njit(cache=True)
+def _posting_pairs(sorted_values, docs, max_posting):
+    n = sorted_values.shape[0]
+    cap = 1024
+    out = np.empty(cap, dtype=np.uint64)
+    count = 0
+    start = 0
+    while start < n:
+        end = start + 1
+        while end < n and sorted_values[end] == sorted_values[start]:
+            end += 1
+        if 2 <= end - start <= max_posting:
+            for a in range(start, end):
+                for b in range(a + 1, end):
+                    i, j = docs[a], docs[b]
+                    if i == j:
+                        continue
+                    if i > j:
+                        i, j = j, i
+                    if count == cap:
+                        cap *= 2
+                        grown = np.empty(cap, dtype=np.uint64)
+                        grown[:count] = out[:count]
+                        out = grown
+                    out[count] = (np.uint64(i) << np.uint64(32)) | np.uint64(j)
+                    count += 1
+        start = end
+    return out[:count]
+
+
+def containment_candidates(values: np.ndarray, offsets: np.ndarray, active: np.ndarray, *,
+                           sample_mod: int = 8, min_shared: int = 2,
+                           max_posting: int = MAX_POSTING) -> np.ndarray:
+    """Packed pairs (i << 32 | j) of documents sharing >= min_shared sampled shingles."""
+    sampled, docs = sampled_postings(values, offsets, active, sample_mod)
+    order = np.argsort(sampled, kind="stable")
+    pairs = _posting_pairs(sampled[order], docs[order].astype(np.int64), max_posting)
+    if pairs.size == 0:
+        return pairs
+    unique, counts = np.unique(pairs, return_counts=True)
+    return unique[counts >= min_shared]
+
+
+def contained_pairs(values: np.ndarray, offsets: np.ndarray, active: np.ndarray, *,
+                    threshold: float, min_shingles: int = 20, sample_mod: int = 8,
+                    min_shared: int = 2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(contained, container, containment) for every verified partial copy.
+
+    Each contained document keeps only its best container (highest containment,
+    then the larger set, then the earlier document), so a page that aggregates
+    several stories cannot chain them all together through itself.
+    """
+    pairs = containment_candidates(values, offsets, active, sample_mod=sample_mod,
+                                   min_shared=min_shared)
+    empty = np.empty(0, dtype=np.int64)
+    if pairs.size == 0:
+        return empty, empty, np.empty(0)
+    left = (pairs >> np.uint64(32)).astype(np.int64)
+    right = (pairs & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    inter, size_l, size_r = verify.overlap_counts(values, offsets, left, right)
+    left_small = (size_l < size_r) | ((size_l == size_r) & (left > right))
+    small = np.where(left_small, left, right)
+    big = np.where(left_small, right, left)
+    small_size = np.minimum(size_l, size_r)
+    big_size = np.maximum(size_l, size_r)
+    score = inter / np.maximum(small_size, 1)
+    ok = (score >= threshold) & (small_size >= min_shingles)
+    small, big, score, big_size = small[ok], big[ok], score[ok], big_size[ok]
+    order = np.lexsort((big, -big_size, -score, small))
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = small[order][1:] != small[order][:-1]
+    best = order[first]
+    return small[best], big[best], score[best]

@@ -1,0 +1,136 @@
+"""Two documents side by side: shared passages marked, removed lines put back struck through.
+
+Matching runs on case-folded word tokens with difflib's SequenceMatcher; runs
+shorter than `MIN_RUN` words are not marked, so common words do not speckle
+the page. Texts are cut to `MAX_WORDS` words per side: SequenceMatcher is
+quadratic in the worst case and a person reads the start anyway.
+
+The structures hold plain text; the Jinja2 template escapes and styles them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+MAX_WORDS = 400
+MAX_CHARS = 8 * MAX_WORDS * 4  # far more than MAX_WORDS words; bounds the line split
+MAX_REMOVED = 200
+MIN_RUN = 3
+
+
+@dataclass
+class Segment:
+    """A run of words on one line, inside or outside a shared passage."""
+
+    text: str
+    shared: bool
+
+
+@dataclass
+class Line:
+    """A kept line (segments) or a line cleaning removed (removed text + rule)."""
+
+    segments: list[Segment] = field(default_factory=list)
+    removed: str | None = None
+    rule: str | None = None
+
+
+@dataclass
+class Side:
+    """One document of a pair as shown: its lines and what share of its words match."""
+
+    doc_id: str
+    lines: list[Line]
+    status: str = ""
+    shared_fraction: float = 0.0
+    truncated: bool = False
+    missing: bool = False
+
+
+def _with_removed(text: str, removed_lines: list[dict] | None) -> list[tuple[str, dict | None]]:
+    """Kept lines with removed ones put back at their original line numbers.
+
+    Placement is approximate: cleaning also drops blank lines, which it does
+    not record, so later kept lines may sit a line or two off.
+    """
+    kept = text[:MAX_CHARS].split("\n")
+    removed = sorted(removed_lines or [], key=lambda r: int(r.get("line") or 0))
+    rows: list[tuple[str, dict | None]] = []
+    next_kept = 0
+    for entry in removed[:MAX_REMOVED]:
+        while next_kept < len(kept) and len(rows) < int(entry.get("line") or 0):
+            rows.append((kept[next_kept], None))
+            next_kept += 1
+        rows.append((str(entry.get("text", "")), entry))
+    rows.extend((line, None) for line in kept[next_kept:])
+    return rows
+
+
+def _tokens(rows: list[tuple[str, dict | None]]) -> tuple[list[tuple[int, str]], bool]:
+    """(row index, word) for the kept rows, cut at MAX_WORDS; and whether it was cut."""
+    tokens = []
+    for index, (line, entry) in enumerate(rows):
+        if entry is None:
+            tokens.extend((index, word) for word in line.split())
+    return tokens[:MAX_WORDS], len(tokens) > MAX_WORDS
+
+
+def _shared_flags(left: list[str], right: list[str]) -> tuple[list[bool], list[bool]]:
+    matcher = SequenceMatcher(None, left, right, autojunk=False)
+    left_flags, right_flags = [False] * len(left), [False] * len(right)
+    for block in matcher.get_matching_blocks():
+        if block.size >= MIN_RUN:
+            left_flags[block.a:block.a + block.size] = [True] * block.size
+            right_flags[block.b:block.b + block.size] = [True] * block.size
+    return left_flags, right_flags
+
+
+def _build_lines(rows, tokens, flags) -> list[Line]:
+    words: dict[int, list[tuple[str, bool]]] = {}
+    for (index, word), shared in zip(tokens, flags):
+        words.setdefault(index, []).append((word, shared))
+    last = tokens[-1][0] if tokens else -1
+    lines = []
+    for index, (text, entry) in enumerate(rows):
+        if entry is not None:
+            lines.append(Line(removed=text, rule=str(entry.get("rule", ""))))
+        elif index <= last:
+            lines.append(Line(segments=_segments(words.get(index, []))))
+    return lines
+
+
+def _segments(words: list[tuple[str, bool]]) -> list[Segment]:
+    segments: list[Segment] = []
+    for word, shared in words:
+        if segments and segments[-1].shared == shared:
+            segments[-1].text += " " + word
+        else:
+            if segments:
+                segments[-1].text += " "
+            segments.append(Segment(word, shared))
+    return segments
+
+
+def compare(left: dict | None, right: dict | None, left_id: str, right_id: str) -> tuple[Side, Side]:
+    """Side-by-side view of two output records (None where a record was not found)."""
+    left_rows = _with_removed(*_text_and_lines(left))
+    right_rows = _with_removed(*_text_and_lines(right))
+    left_tokens, left_cut = _tokens(left_rows)
+    right_tokens, right_cut = _tokens(right_rows)
+    left_flags, right_flags = _shared_flags([w.casefold() for _, w in left_tokens],
+                                            [w.casefold() for _, w in right_tokens])
+    return (_side(left_id, left, left_rows, left_tokens, left_flags, left_cut),
+            _side(right_id, right, right_rows, right_tokens, right_flags, right_cut))
+
+
+def _text_and_lines(record: dict | None) -> tuple[str, list[dict] | None]:
+    if record is None:
+        return "", None
+    return str(record.get("text") or ""), record.get("removed_lines")
+
+
+def _side(doc_id, record, rows, tokens, flags, cut) -> Side:
+    fraction = sum(flags) / len(flags) if flags else 0.0
+    return Side(doc_id=doc_id, lines=_build_lines(rows, tokens, flags),
+                shared_fraction=fraction, truncated=cut, missing=record is None)
