@@ -116,9 +116,14 @@ class RunConfig:
     workers: int = 0
     batch_size: int = 2000
     format: str = "jsonl"
+    #: remove paragraphs already seen in an earlier kept document (CCNet-style)
+    dedup_paragraphs: bool = False
+    min_paragraph_chars: int = 100
 
     def __post_init__(self):
         _choice("format", self.format, OUTPUT_FORMATS)
+        if self.min_paragraph_chars < 1:
+            raise ConfigError(f"min_paragraph_chars {self.min_paragraph_chars} must be >= 1")
         if self.workers < 0:
             raise ConfigError(f"workers {self.workers} must be 0 (all cores) or more")
         if self.batch_size < 1:

@@ -61,6 +61,11 @@ def dedup_options(fn):
                      help="Share of a document's shingles standing in a longer one at which "
                           "it is a partial copy; 0 turns it off [0.7]."),
         click.option("--seed", type=int, default=None, help="Hash seed [42]."),
+        click.option("--dedup-paragraphs/--no-dedup-paragraphs", default=None,
+                     help="Also remove from kept documents every paragraph (>= "
+                          "--min-paragraph-chars) already seen in an earlier kept one [off]."),
+        click.option("--min-paragraph-chars", type=int, default=None,
+                     help="Shortest paragraph --dedup-paragraphs considers [100]."),
     ]):
         fn = option(fn)
     return fn
@@ -80,6 +85,9 @@ def build_run_config(params: dict, *, clean: bool) -> RunConfig:
         top["workers"] = params["workers"]
     if params.get("fmt") is not None:
         top["format"] = params["fmt"]
+    for key in ("dedup_paragraphs", "min_paragraph_chars"):
+        if params.get(key) is not None:
+            top[key] = params[key]
     dedup = base.dedup
     if dedup_over:
         merged = {**dedup.__dict__, **dedup_over}

@@ -68,11 +68,11 @@ def locate(corpus, index, removals, remove_path: Path | None, **fields):
             if hi == lo and writer is None:
                 continue
             _, starts, ends = token_offsets(doc.text) if hi > lo or rhi > rlo else (None,) * 3
-            for k in by_doc[lo:hi]:
+            for k in by_doc[lo:hi].tolist():
                 chars[k] = starts[occ_tok[k]], ends[occ_tok[k] + occ_len[k] - 1]
                 ids[k] = doc.id
                 if k in first_of_span:
-                    texts[k] = doc.text[chars[k, 0]:chars[k, 0] + MAX_SPAN_TEXT]
+                    texts[k] = doc.text[chars[k, 0]:min(chars[k, 1], chars[k, 0] + MAX_SPAN_TEXT)]
             if writer is not None:
                 cut = [(int(starts[a]), int(ends[b - 1]))
                        for a, b in zip(rem_start[rlo:rhi], rem_end[rlo:rhi])]

@@ -69,6 +69,12 @@ class Preparer:
                                f"{', '.join(CLEANING_MODES)}; was it written by a newer nearcopy?")
         self._make_cleaner()  # fail at open, not on the first request
 
+    def __getstate__(self):  # thread-local cleaners stay behind when sent to a worker
+        return {k: v for k, v in self.__dict__.items() if k != "_local"}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state, _local=threading.local())
+
     def _make_cleaner(self):
         if self.cleaning == CLEANING_NONE:
             return None

@@ -18,6 +18,7 @@ import numpy as np
 
 from nearcopy.config import RunConfig
 from nearcopy.dedup.decide import Decisions, find_copies
+from nearcopy.dedup.paragraphs import ParagraphDeduper
 from nearcopy.dedup.sketch import SketchParams, sketch_texts
 from nearcopy.document import Document
 from nearcopy.errors import InputFormatError
@@ -189,12 +190,14 @@ class BatchJob:
 
     # -- pass D: write ---------------------------------------------------------------------
     def _write(self, spool, ids_path, sketches, decisions, table, read, started) -> dict:
+        self.paragraphs = ParagraphDeduper(self.config.min_paragraph_chars) \
+            if self.config.dedup_paragraphs else None
         with self.stats.stage("write") as st:
             counts = outputs.write_outputs(
                 self.out_dir, spool, ids_path, decisions, table=table,
                 fmt=self.config.format, meta_keys=list(self.meta_keys),
                 threshold=self.dedup.threshold, containment=self.dedup.containment,
-                show_progress=self.show_progress)
+                show_progress=self.show_progress, paragraphs=self.paragraphs)
             st.documents = read
         summary = outputs.build_stats(self, read, counts, decisions, time.perf_counter() - started)
         outputs.write_stats_and_config(self.out_dir, summary, self.config, self.dedup)

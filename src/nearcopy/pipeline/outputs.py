@@ -65,7 +65,7 @@ def _reason(method: str, rep_id: str, similarity: float, threshold: float,
 
 def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *, table, fmt: str,
                   meta_keys: list[str], threshold: float, containment: float,
-                  show_progress: bool) -> dict:
+                  show_progress: bool, paragraphs=None) -> dict:
     """Stream the spool once, writing kept/removed records and then clusters.jsonl."""
     number, sizes = cluster_ids(decisions)
     reps = decisions.representative
@@ -101,6 +101,10 @@ def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *,
                 members.setdefault(int(number[index]), []).append(id_of[index])
             if reps[index] == index:
                 record["cluster_id"] = cid
+                if paragraphs is not None:
+                    record["text"], extra = paragraphs.strip(record["text"])
+                    if extra:
+                        record["removed_lines"] = (record.get("removed_lines") or []) + extra
                 kept.write(record)
                 counts["kept"] += 1
                 continue
@@ -186,6 +190,7 @@ def build_stats(job, read: int, counts: dict, decisions: Decisions, seconds: flo
         "skipped_examples": dict(job.skips.examples),
         "cleaning": {"counts": dict(job.clean_counts), "chars_removed": dict(job.clean_chars)},
         "pairs": {**decisions.stats, "similarity_histogram": similarity_histogram(decisions)},
+        "paragraph_dedup": job.paragraphs.stats() if job.paragraphs is not None else None,
         "parameters": {"threshold": dedup.threshold, "shingle": dedup.shingle,
                        "ngram": dedup.ngram, "num_perm": dedup.num_perm,
                        "num_bands": dedup.num_bands, "rows_per_band": dedup.rows_per_band,

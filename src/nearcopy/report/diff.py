@@ -86,16 +86,18 @@ def _shared_flags(left: list[str], right: list[str]) -> tuple[list[bool], list[b
     return left_flags, right_flags
 
 
-def _build_lines(rows, tokens, flags) -> list[Line]:
+def _build_lines(rows, tokens, flags, cut: bool) -> list[Line]:
     words: dict[int, list[tuple[str, bool]]] = {}
     for (index, word), shared in zip(tokens, flags):
         words.setdefault(index, []).append((word, shared))
-    last = tokens[-1][0] if tokens else -1
+    last = tokens[-1][0] if cut else len(rows)
     lines = []
     for index, (text, entry) in enumerate(rows):
+        if index > last:
+            break
         if entry is not None:
             lines.append(Line(removed=text, rule=str(entry.get("rule", ""))))
-        elif index <= last:
+        else:
             lines.append(Line(segments=_segments(words.get(index, []))))
     return lines
 
@@ -132,5 +134,14 @@ def _text_and_lines(record: dict | None) -> tuple[str, list[dict] | None]:
 
 def _side(doc_id, record, rows, tokens, flags, cut) -> Side:
     fraction = sum(flags) / len(flags) if flags else 0.0
-    return Side(doc_id=doc_id, lines=_build_lines(rows, tokens, flags),
+    return Side(doc_id=doc_id, lines=_build_lines(rows, tokens, flags, cut),
                 shared_fraction=fraction, truncated=cut, missing=record is None)
+
+
+def single(record: dict, doc_id: str) -> Side:
+    """One document alone, its removed lines struck through (cleaning examples)."""
+    rows = _with_removed(*_text_and_lines(record))
+    tokens, cut = _tokens(rows)
+    side = _side(doc_id, record, rows, tokens, [False] * len(tokens), cut)
+    side.status = f"{len(record.get('removed_lines') or [])} lines removed by cleaning"
+    return side

@@ -77,6 +77,25 @@ def record_path(out_dir: Path, name: str) -> Path | None:
     return None
 
 
+def first_containing(path: Path, needle: bytes, limit: int) -> list[dict]:
+    """The first `limit` records whose raw line contains `needle` (parses only those)."""
+    found: list[dict] = []
+    try:
+        handle = path.open("rb")
+    except OSError:
+        return found
+    with handle:
+        for line in handle:
+            if needle in line:
+                try:
+                    found.append(orjson.loads(line))
+                except orjson.JSONDecodeError:
+                    continue
+                if len(found) >= limit:
+                    break
+    return found
+
+
 def _line_id(line: bytes) -> str | None:
     """The id of a compact JSONL record without parsing it; None if not id-first."""
     if not line.startswith(_ID_PREFIX):

@@ -45,9 +45,10 @@ def _error(status: int, code: str, message: str) -> Response:
 def endpoint(fn):
     """Turn every failure of a handler into a JSON error response."""
     @functools.wraps(fn)
-    async def wrapper(request: Request) -> Response:
+    async def wrapper(*args) -> Response:
+        request: Request = args[-1]
         try:
-            return await fn(request)
+            return await fn(*args)
         except RequestError as exc:
             return json_response(exc.body(), exc.status)
         except StorageError as exc:
