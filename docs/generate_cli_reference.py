@@ -1,0 +1,55 @@
+"""Regenerate docs/cli-reference.md from the commands' own --help.
+
+    python docs/generate_cli_reference.py          # rewrite the file
+    python docs/generate_cli_reference.py --check  # exit 1 if it is out of date (a test runs this)
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from click.testing import CliRunner
+
+from nearcopy.cli.main import main
+
+TARGET = Path(__file__).with_name("cli-reference.md")
+
+
+def command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    paths = []
+    for name in sorted(group.commands):
+        command = group.commands[name]
+        paths.append(prefix + (name,))
+        if isinstance(command, click.Group):
+            paths.extend(command_paths(command, prefix + (name,)))
+    return paths
+
+
+def render() -> str:
+    runner = CliRunner()
+    parts = ["# CLI reference", "",
+             "Generated from `--help` by `python docs/generate_cli_reference.py`; "
+             "do not edit by hand.", "", "## nearcopy", "", "```",
+             runner.invoke(main, ["--help"], terminal_width=100).output.rstrip(), "```", ""]
+    for path in command_paths(main):
+        text = runner.invoke(main, [*path, "--help"], terminal_width=100).output.rstrip()
+        parts += [f"## nearcopy {' '.join(path)}", "", "```", text, "```", ""]
+    return "\n".join(parts)
+
+
+def main_cli() -> int:
+    text = render()
+    if "--check" in sys.argv:
+        if not TARGET.exists() or TARGET.read_text() != text:
+            print("docs/cli-reference.md is out of date: run python docs/generate_cli_reference.py")
+            return 1
+        return 0
+    TARGET.write_text(text)
+    print(f"wrote {TARGET}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main_cli())
