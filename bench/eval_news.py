@@ -67,7 +67,7 @@ def evaluate(out_dir: Path, eval_dir: Path = EVAL) -> dict:
     docs = sorted(gold_label)
     ari = adjusted_rand_index([gold_label[d] for d in docs],
                               [pred_label.get(d, f"s:{d}") for d in docs])
-    copies = load_jsonl(eval_dir / "copies.jsonl")
+    copies = load_jsonl(eval_dir / "copies.jsonl") if (eval_dir / "copies.jsonl").exists() else []
     by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for copy in copies:
         key = tuple(sorted((copy["id"], copy["source_id"])))
@@ -77,20 +77,27 @@ def evaluate(out_dir: Path, eval_dir: Path = EVAL) -> dict:
             by_kind[kind][0] += found
             by_kind[kind][1] += 1
         _ = key
-    negatives = [p for p in load_jsonl(eval_dir / "pairs.jsonl") if p["label"] == 0]
+    labelled = load_jsonl(eval_dir / "pairs.jsonl")
+    positives = [p for p in labelled if p["label"] == 1]
+    found_pos = sum(1 for p in positives if pred_label.get(p["id1"]) is not None
+                    and pred_label.get(p["id1"]) == pred_label.get(p["id2"]))
+    negatives = [p for p in labelled if p["label"] == 0]
     merged_neg = sum(1 for p in negatives if pred_label.get(p["id1"]) is not None
                      and pred_label.get(p["id1"]) == pred_label.get(p["id2"]))
     return {"pair_precision": round(precision, 4), "pair_recall": round(recall, 4),
             "pair_f1": round(f1, 4), "ari": round(ari, 4), "gold_pairs": len(gold),
             "predicted_pairs": len(pred), "true_positive_pairs": tp,
             "recall_by_perturbation": {k: round(v[0] / v[1], 4) for k, v in sorted(by_kind.items())},
+            "labelled_positives_found": f"{found_pos}/{len(positives)}",
             "hard_negatives_merged": f"{merged_neg}/{len(negatives)}"}
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--command", choices=["run", "dedup"], default="run")
-    parser.add_argument("--eval-dir", type=Path, default=EVAL)
+    parser.add_argument("--eval-dir", type=Path, default=EVAL,
+                        help="a folder with docs.jsonl, clusters.jsonl, pairs.jsonl "
+                             "(e.g. ../shared/eval/clough_short_answers)")
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("extra", nargs="*", help="extra flags for nearcopy, after --")
     args = parser.parse_args(argv)
