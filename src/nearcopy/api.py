@@ -9,7 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from nearcopy.config import DedupConfig
-from nearcopy.dedup.decide import Decisions, Sketches, find_copies
+from nearcopy.dedup.containment import sample_sets
+from nearcopy.dedup.decide import Decisions, InMemorySets, Sketches, find_copies
 from nearcopy.dedup.sketch import sketch_texts
 from nearcopy.document import Document
 from nearcopy.errors import ConfigError, InputFormatError
@@ -76,13 +77,15 @@ def dedup(records: Iterable, *, threshold: float | None = None, config: DedupCon
         raise InputFormatError("duplicate ids among the records; ids must be unique")
     keep_sets = cfg.verify == "exact"
     batch = sketch_texts([d.text for d in docs], cfg.sketch, keep_sets=keep_sets)
-    sk = Sketches(batch.exact_hashes, batch.lengths, batch.signatures,
-                  batch.set_values if keep_sets else None, batch.set_counts)
-    decisions = find_copies(sk, threshold=cfg.threshold, num_bands=cfg.num_bands,
-                            rows=cfg.rows_per_band, verify_mode=cfg.verify, keep=cfg.keep,
-                            window=cfg.bucket_window,
-                            containment_threshold=cfg.containment if keep_sets else 0.0,
-                            containment_sample=cfg.containment_sample)
+    sk = Sketches(batch.exact_hashes, batch.lengths, batch.signatures)
+    sets = None
+    if keep_sets:
+        sets = InMemorySets(batch.set_values, batch.set_counts)
+        sk.sample_values, sk.sample_counts = sample_sets(batch.set_values, batch.set_counts,
+                                                         cfg.containment_sample)
+    decisions = find_copies(sk, sets, threshold=cfg.threshold, num_bands=cfg.num_bands,
+                            rows=cfg.rows_per_band, keep=cfg.keep, window=cfg.bucket_window,
+                            containment_threshold=cfg.containment if keep_sets else 0.0)
     return _result(docs, decisions)
 
 

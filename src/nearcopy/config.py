@@ -67,8 +67,9 @@ class DedupConfig:
                               f" exceeds num_perm = {self.num_perm}")
         if not 0.0 <= self.containment <= 1.0:
             raise ConfigError(f"containment {self.containment} must be between 0 (off) and 1")
-        if self.containment_sample < 1:
-            raise ConfigError(f"containment_sample {self.containment_sample} must be >= 1")
+        if self.containment_sample < 1 or self.containment_sample & (self.containment_sample - 1):
+            raise ConfigError(f"containment_sample {self.containment_sample} must be a power "
+                              "of two, e.g. 8")
         if self.bucket_window < 1:
             raise ConfigError(f"bucket_window {self.bucket_window} must be at least 1")
 

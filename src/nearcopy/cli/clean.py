@@ -78,4 +78,7 @@ def _run(corpus, out_dir, config_path, languages, workers, strict, id_field, tex
     docs = iter_documents(list(corpus), id_field=id_field, text_field=text_field, skips=skips)
     summary = clean_corpus(docs, out_dir, config, workers=workers)
     summary["skipped"] = dict(skips.counts)
+    from nearcopy.report import write_report
+
+    write_report(out_dir)
     return summary

@@ -24,9 +24,10 @@ from nearcopy.io.discover import iter_documents
 #: lines shorter than this (after normalising) are not shown as shared paragraphs
 MIN_PARAGRAPH_CHARS = 20
 PREVIEW_CHARS = 160
+DEFAULT_PARAMS = SketchParams()
 
 
-def figures(text_a: str, text_b: str, params: SketchParams = SketchParams()) -> dict:
+def figures(text_a: str, text_b: str, params: SketchParams = DEFAULT_PARAMS) -> dict:
     """Exact Jaccard, C(A in B) and C(B in A) on the dedup shingles.
 
     Example:

@@ -7,6 +7,7 @@ import click
 from nearcopy.cli.options import build_run_config, corpus_options, dedup_options
 from nearcopy.cli.summary import print_summary
 from nearcopy.pipeline.job import BatchJob
+from nearcopy.report import write_report
 
 
 @click.command()
@@ -23,6 +24,7 @@ def dedup_command(**params) -> None:
     config = build_run_config(params, clean=False)
     job = BatchJob(config, params["out_dir"], show_progress=not params["quiet"], command="dedup")
     summary = job.run(list(params["corpus"]))
+    write_report(params["out_dir"])
     if not params["quiet"]:
         print_summary(summary, params["out_dir"])
 
@@ -48,6 +50,7 @@ def run_command(**params) -> None:
     job = BatchJob(config, params["out_dir"], cleaner=cleaner, boilerplate=boilerplate,
                    show_progress=not params["quiet"], command="run")
     summary = job.run(list(params["corpus"]))
+    write_report(params["out_dir"])
     if not params["quiet"]:
         print_summary(summary, params["out_dir"])
 

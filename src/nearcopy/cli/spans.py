@@ -17,8 +17,13 @@ import numpy as np
 import orjson
 
 from nearcopy.dedup.shingles import encode
-from nearcopy.dedup.spans import DEFAULT_MIN_SPAN, SpanFinder, SpanParams, token_offsets, \
-    tokenize_texts
+from nearcopy.dedup.spans import (
+    DEFAULT_MIN_SPAN,
+    SpanFinder,
+    SpanParams,
+    token_offsets,
+    tokenize_texts,
+)
 from nearcopy.io.base import SkipCounter, atomic_write
 from nearcopy.io.discover import iter_documents
 from nearcopy.io.jsonl import JsonlWriter
@@ -59,6 +64,7 @@ def locate(corpus, index, removals, remove_path: Path | None, **fields):
     by_doc = np.argsort(occ_doc, kind="stable")
     doc_sorted = occ_doc[by_doc]
     rem_doc, rem_start, rem_end = removals
+    rem_len = rem_end - rem_start
     writer = JsonlWriter(remove_path) if remove_path else None
     stats = {"documents_changed": 0, "removed_chars": 0, "removed_tokens": 0}
     try:
@@ -76,8 +82,7 @@ def locate(corpus, index, removals, remove_path: Path | None, **fields):
             if writer is not None:
                 cut = [(int(starts[a]), int(ends[b - 1]))
                        for a, b in zip(rem_start[rlo:rhi], rem_end[rlo:rhi])]
-                writer.write(_kept_record(doc, cut, stats, int((rem_end - rem_start)[rlo:rhi]
-                                                              .sum())))
+                writer.write(_kept_record(doc, cut, stats, int(rem_len[rlo:rhi].sum())))
     except BaseException:
         if writer is not None:
             writer.abort()

@@ -23,14 +23,11 @@ from nearcopy.dedup import verify
 MAX_POSTING = 64
 
 
-def sampled_postings(values: np.ndarray, offsets: np.ndarray, active: np.ndarray,
-                     sample_mod: int) -> tuple[np.ndarray, np.ndarray]:
-    """(value, document) for every sampled shingle of the active documents."""
-    doc_of_value = np.repeat(np.arange(offsets.shape[0] - 1), np.diff(offsets))
-    keep = (values & np.uint32(sample_mod - 1)) == 0 if sample_mod & (sample_mod - 1) == 0 \
-        else (values % np.uint32(sample_mod)) == 0
-    keep &= active[doc_of_value]
-    return np.asarray(values[keep]), doc_of_value[keep]
+def sample_sets(values: np.ndarray, counts: np.ndarray, sample_mod: int):
+    """Reduce full CSR sets to their 1-in-sample_mod sample (values v % sample_mod == 0)."""
+    doc = np.repeat(np.arange(counts.shape[0]), counts)
+    keep = (values & np.uint32(sample_mod - 1)) == 0
+    return np.asarray(values[keep]), np.bincount(doc[keep], minlength=counts.shape[0])
 
 
 @njit(cache=True)
@@ -63,35 +60,33 @@ def _posting_pairs(sorted_values, docs, max_posting):
     return out[:count]
 
 
-def containment_candidates(values: np.ndarray, offsets: np.ndarray, active: np.ndarray, *,
-                           sample_mod: int = 8, min_shared: int = 2,
+def containment_candidates(sample_values: np.ndarray, sample_counts: np.ndarray,
+                           active: np.ndarray, *, min_shared: int = 2,
                            max_posting: int = MAX_POSTING) -> np.ndarray:
-    """Packed pairs (i << 32 | j) of documents sharing >= min_shared sampled shingles."""
-    sampled, docs = sampled_postings(values, offsets, active, sample_mod)
-    order = np.argsort(sampled, kind="stable")
-    pairs = _posting_pairs(sampled[order], docs[order].astype(np.int64), max_posting)
+    """Packed pairs (i << 32 | j, i < j) of active documents sharing >= min_shared samples."""
+    docs = np.repeat(np.arange(sample_counts.shape[0]), sample_counts)
+    keep = active[docs]
+    values, docs = np.asarray(sample_values)[keep], docs[keep]
+    order = np.argsort(values, kind="stable")
+    pairs = _posting_pairs(values[order], docs[order].astype(np.int64), max_posting)
     if pairs.size == 0:
         return pairs
     unique, counts = np.unique(pairs, return_counts=True)
     return unique[counts >= min_shared]
 
 
-def contained_pairs(values: np.ndarray, offsets: np.ndarray, active: np.ndarray, *,
-                    threshold: float, min_shingles: int = 20, sample_mod: int = 8,
-                    min_shared: int = 2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(contained, container, containment) for every verified partial copy.
+def verify_contained(values: np.ndarray, offsets: np.ndarray, left: np.ndarray,
+                     right: np.ndarray, *, threshold: float, min_shingles: int = 20):
+    """(contained, container, containment) among candidate pairs, by exact set overlap.
 
-    Each contained document keeps only its best container (highest containment,
-    then the larger set, then the earlier document), so a page that aggregates
-    several stories cannot chain them all together through itself.
+    `left`/`right` index the CSR sets (`values`, `offsets`). Each contained
+    document keeps only its best container (highest containment, then the larger
+    set, then the earlier document), so a page that aggregates several stories
+    cannot chain them all together through itself.
     """
-    pairs = containment_candidates(values, offsets, active, sample_mod=sample_mod,
-                                   min_shared=min_shared)
     empty = np.empty(0, dtype=np.int64)
-    if pairs.size == 0:
+    if left.size == 0:
         return empty, empty, np.empty(0)
-    left = (pairs >> np.uint64(32)).astype(np.int64)
-    right = (pairs & np.uint64(0xFFFFFFFF)).astype(np.int64)
     inter, size_l, size_r = verify.overlap_counts(values, offsets, left, right)
     left_small = (size_l < size_r) | ((size_l == size_r) & (left > right))
     small = np.where(left_small, left, right)
@@ -106,3 +101,23 @@ def contained_pairs(values: np.ndarray, offsets: np.ndarray, active: np.ndarray,
     first[1:] = small[order][1:] != small[order][:-1]
     best = order[first]
     return small[best], big[best], score[best]
+
+
+def sampled_postings(values: np.ndarray, offsets: np.ndarray, active: np.ndarray,
+                     sample_mod: int) -> tuple[np.ndarray, np.ndarray]:
+    """(value, document) for every sampled shingle of the active documents (full CSR sets)."""
+    doc_of_value = np.repeat(np.arange(offsets.shape[0] - 1), np.diff(offsets))
+    keep = ((values & np.uint32(sample_mod - 1)) == 0) & active[doc_of_value]
+    return np.asarray(values[keep]), doc_of_value[keep]
+
+
+def contained_pairs(values: np.ndarray, offsets: np.ndarray, active: np.ndarray, *,
+                    threshold: float, min_shingles: int = 20, sample_mod: int = 8,
+                    min_shared: int = 2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Candidates and verification in one call, over full CSR sets held in memory."""
+    samples, counts = sample_sets(values, np.diff(offsets), sample_mod)
+    pairs = containment_candidates(samples, counts, active, min_shared=min_shared)
+    left = (pairs >> np.uint64(32)).astype(np.int64)
+    right = (pairs & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    return verify_contained(values, offsets, left, right, threshold=threshold,
+                            min_shingles=min_shingles)

@@ -2,12 +2,17 @@
 
 Pure array code shared by the batch job, the in-memory API and the index, so a
 document gets the same verdict on every path.
+
+Full shingle sets are loaded only for the documents that take part in a
+candidate pair (`SetSource.load`): most documents of a corpus are no one's
+candidate, so the job neither sorts nor keeps their sets.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -16,6 +21,31 @@ from nearcopy.dedup import cluster, containment, exact, lsh, verify
 METHOD_EXACT = "exact"
 METHOD_NEAR = "near"
 METHOD_CONTAINED = "contained"
+EMPTY_SIGNATURE = np.uint32(0xFFFFFFFF)
+
+
+class SetSource(Protocol):
+    """Gives the full sorted shingle sets of chosen documents."""
+
+    def load(self, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(values, offsets): CSR sets of `indices`, in that order."""
+
+
+class InMemorySets:
+    """A SetSource over sets that are already in memory (CSR by document)."""
+
+    def __init__(self, values: np.ndarray, counts: np.ndarray):
+        self.values = values
+        self.offsets = np.zeros(counts.shape[0] + 1, dtype=np.int64)
+        np.cumsum(counts, out=self.offsets[1:])
+
+    def load(self, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        starts, ends = self.offsets[indices], self.offsets[indices + 1]
+        offsets = np.zeros(indices.shape[0] + 1, dtype=np.int64)
+        np.cumsum(ends - starts, out=offsets[1:])
+        parts = [self.values[a:b] for a, b in zip(starts, ends)]
+        values = np.concatenate(parts) if parts else np.empty(0, dtype=np.uint32)
+        return values, offsets
 
 
 @dataclass
@@ -25,8 +55,10 @@ class Sketches:
     exact_hashes: np.ndarray
     lengths: np.ndarray
     signatures: np.ndarray
-    set_values: np.ndarray | None
-    set_counts: np.ndarray
+    sample_values: np.ndarray | None = None   # containment samples (None: containment off)
+    sample_counts: np.ndarray | None = None
+    set_values: np.ndarray | None = None      # full sets, where a caller holds them all
+    set_counts: np.ndarray | None = None
 
     @property
     def set_offsets(self) -> np.ndarray:
@@ -36,6 +68,34 @@ class Sketches:
 
     def __len__(self) -> int:
         return int(self.lengths.shape[0])
+
+
+class LoadedSets:
+    """Full sets of a subset of documents, addressed by global document index."""
+
+    def __init__(self, source: SetSource, indices: np.ndarray, num_docs: int):
+        self.source = source
+        self.indices = np.unique(indices)
+        self.values, self.offsets = source.load(self.indices)
+        self.local = np.full(num_docs, -1, dtype=np.int64)
+        self.local[self.indices] = np.arange(self.indices.shape[0])
+
+    def _ensure(self, *arrays: np.ndarray) -> None:
+        """Load the sets of any of these documents that are not loaded yet."""
+        wanted = np.unique(np.concatenate(arrays))
+        missing = wanted[self.local[wanted] < 0]
+        if missing.size:
+            self.__init__(self.source, np.concatenate([self.indices, missing]),
+                          self.local.shape[0])
+
+    def jaccard(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        self._ensure(left, right)
+        return verify.jaccard(self.values, self.offsets, self.local[left], self.local[right])
+
+    def containment(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        self._ensure(left, right)
+        return verify.containment(self.values, self.offsets, self.local[left],
+                                  self.local[right])[0]
 
 
 @dataclass
@@ -51,6 +111,9 @@ class Decisions:
     pair_similarities: np.ndarray = field(default_factory=lambda: np.empty(0))
     stats: dict = field(default_factory=dict)
 
+    def is_kept(self) -> np.ndarray:
+        return self.representative == np.arange(self.representative.shape[0])
+
     def borderline_pairs(self, threshold: float, per_side: int = 50, width: float = 0.1):
         """Indices (left, right, similarity) of candidate pairs nearest the threshold,
         up to `per_side` just below it and `per_side` at or above it."""
@@ -63,74 +126,84 @@ class Decisions:
         idx = np.concatenate(chosen)
         return self.pair_left[idx], self.pair_right[idx], sims[idx]
 
-    def is_kept(self) -> np.ndarray:
-        return self.representative == np.arange(self.representative.shape[0])
 
+def find_copies(sk: Sketches, sets: SetSource | None, *, threshold: float, num_bands: int,
+                rows: int, keep: str = "longest", window: int = lsh.DEFAULT_WINDOW,
+                containment_threshold: float = 0.0, min_shared: int = 2) -> Decisions:
+    """Exact groups; LSH candidates among distinct texts verified at `threshold`; and, if
+    `containment_threshold` > 0, partial copies verified by containment.
 
-def find_copies(sk: Sketches, *, threshold: float, num_bands: int, rows: int,
-                verify_mode: str = "exact", keep: str = "longest",
-                window: int = lsh.DEFAULT_WINDOW, containment_threshold: float = 0.0,
-                containment_sample: int = 8) -> Decisions:
-    """Exact groups, then LSH candidates among distinct texts verified at `threshold`,
-    then (if `containment_threshold` > 0) partial copies verified by containment."""
+    `sets` None means verification by signature agreement (no containment).
+    """
     n = len(sk)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     first = exact.first_of_group(sk.exact_hashes)
     distinct = first == np.arange(n)
+    active = distinct & (sk.signatures[:, 0] != EMPTY_SIGNATURE) if n else distinct
     timings["exact"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    active = distinct & (sk.set_counts > 0) if sk.set_values is not None else distinct & \
-        (sk.signatures[:, 0] != np.uint32(0xFFFFFFFF)) if n else distinct
-    pairs = lsh.candidate_pairs(sk.signatures, num_bands, rows, active=active, window=window)
-    timings["lsh"] = time.perf_counter() - t0
+    left, right = lsh.unpack_pairs(lsh.candidate_pairs(sk.signatures, num_bands, rows,
+                                                       active=active, window=window))
+    use_containment = containment_threshold > 0 and sets is not None and \
+        sk.sample_values is not None and n > 0
+    c_left = c_right = np.empty(0, dtype=np.int64)
+    if use_containment:
+        c_left, c_right = lsh.unpack_pairs(containment.containment_candidates(
+            sk.sample_values, sk.sample_counts, active, min_shared=min_shared))
+    timings["candidates"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    left, right = lsh.unpack_pairs(pairs)
-    sims = _similarity(sk, left, right, verify_mode)
+    loaded = LoadedSets(sets, np.concatenate([left, right, c_left, c_right]), n) \
+        if sets is not None else None
+    timings["load_sets"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    sims = loaded.jaccard(left, right) if loaded is not None else \
+        verify.signature_agreement(sk.signatures, left, right)
     ok = sims >= threshold
+    c_small = c_big = np.empty(0, dtype=np.int64)
+    if use_containment:
+        small, big, _ = containment.verify_contained(
+            loaded.values, loaded.offsets, loaded.local[c_left], loaded.local[c_right],
+            threshold=containment_threshold)
+        c_small, c_big = loaded.indices[small], loaded.indices[big]
     timings["verify"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    empty = np.empty(0, dtype=np.int64)
-    c_small, c_big, c_score = empty, empty, np.empty(0)
-    if containment_threshold > 0 and sk.set_values is not None and n:
-        c_small, c_big, c_score = containment.contained_pairs(
-            sk.set_values, sk.set_offsets, active, threshold=containment_threshold,
-            sample_mod=containment_sample)
-    timings["containment"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
     exact_left = np.flatnonzero(~distinct)
-    edge_l = np.concatenate([exact_left, left[ok], c_small])
-    edge_r = np.concatenate([first[exact_left], right[ok], c_big])
-    labels = cluster.components(n, edge_l, edge_r)
+    labels = cluster.components(n, np.concatenate([exact_left, left[ok], c_small]),
+                                np.concatenate([first[exact_left], right[ok], c_big]))
     reps = cluster.representatives(labels, sk.lengths, keep)
-    method, similarity = _methods(sk, reps, verify_mode, threshold, containment_threshold)
+    method, similarity = methods_for(sk, first, reps, loaded, threshold, containment_threshold)
     timings["cluster"] = time.perf_counter() - t0
-    stats = {"candidate_pairs": int(pairs.size), "verified_pairs": int(ok.sum()),
+    stats = {"candidate_pairs": int(left.size), "verified_pairs": int(ok.sum()),
              "rejected_pairs": int((~ok).sum()), "exact_copies": int((~distinct).sum()),
-             "contained_pairs": int(c_small.size), "seconds": timings}
+             "containment_candidates": int(c_left.size), "contained_pairs": int(c_small.size),
+             "sets_loaded": int(loaded.indices.size) if loaded is not None else 0,
+             "seconds": timings}
     return Decisions(labels, reps, method, similarity, left, right, sims, stats)
-
-
-def _similarity(sk: Sketches, left: np.ndarray, right: np.ndarray, mode: str) -> np.ndarray:
-    if left.size == 0:
-        return np.empty(0, dtype=np.float64)
-    if mode == "exact" and sk.set_values is not None:
-        return verify.jaccard(sk.set_values, sk.set_offsets, left, right)
-    return verify.signature_agreement(sk.signatures, left, right)
 
 
 def _methods(sk: Sketches, reps: np.ndarray, mode: str, threshold: float,
              containment_threshold: float):
+    """`methods_for` over a Sketches that holds the full sets of all its documents."""
+    n = reps.shape[0]
+    loaded = None
+    if mode == "exact" and sk.set_values is not None:
+        loaded = LoadedSets(InMemorySets(sk.set_values, sk.set_counts), np.arange(n), n)
+    return methods_for(sk, np.arange(n), reps, loaded, threshold, containment_threshold)
+
+
+def methods_for(sk: Sketches, first: np.ndarray, reps: np.ndarray, loaded: LoadedSets | None,
+                threshold: float, containment_threshold: float):
     """Method and similarity of each removed document relative to its representative.
 
     exact: same normalised text; near: Jaccard >= threshold; otherwise contained if the
     document stands in its representative (similarity = containment). A document
     joined only through other members is called by whichever figure is nearer its
-    threshold.
+    threshold. Exact copies of a document share its set (`first`).
     """
     n = reps.shape[0]
     removed = np.flatnonzero(reps != np.arange(n))
@@ -139,11 +212,17 @@ def _methods(sk: Sketches, reps: np.ndarray, mode: str, threshold: float,
     same_text = sk.exact_hashes[removed] == sk.exact_hashes[reps[removed]]
     method[removed[same_text]] = METHOD_EXACT
     other = removed[~same_text]
-    jac = _similarity(sk, other, reps[other], mode)
     method[other] = METHOD_NEAR
+    if other.size == 0:
+        return method, similarity
+    a, b = first[other], first[reps[other]]
+    if loaded is None:
+        similarity[other] = verify.signature_agreement(sk.signatures, a, b)
+        return method, similarity
+    jac = loaded.jaccard(a, b)
     similarity[other] = jac
-    if containment_threshold > 0 and sk.set_values is not None and other.size:
-        cont, _ = verify.containment(sk.set_values, sk.set_offsets, other, reps[other])
+    if containment_threshold > 0:
+        cont = loaded.containment(a, b)
         use_c = (jac < threshold) & ((cont >= containment_threshold)
                                      | (cont / containment_threshold > jac / threshold))
         method[other[use_c]] = METHOD_CONTAINED

@@ -185,10 +185,12 @@ def densify(sig, filled, num_perm, state):
 
 
 @njit(cache=True)
-def sketch_batch(buf, offsets, ngram, char_mode, state, num_perm, keep_sets,
+def sketch_batch(buf, offsets, ngram, char_mode, state, num_perm, collect, sample_mask,
                  ascii_class, ranges, sigs, set_counts, collapsed, collapsed_offsets):
-    """Sketch every document buf[offsets[d]:offsets[d+1]]; return the concatenated shingle sets.
+    """Sketch every document buf[offsets[d]:offsets[d+1]].
 
+    If `collect`, returns the concatenated sorted distinct 32-bit shingle values v
+    with (v & sample_mask) == 0 of each document (sample_mask 0: the full set).
     Also writes each document's whitespace-collapsed, lower-cased bytes to
     `collapsed` (bounds in `collapsed_offsets`) for the exact-copy hash.
     """
@@ -200,7 +202,7 @@ def sketch_batch(buf, offsets, ngram, char_mode, state, num_perm, keep_sets,
     shingles = np.empty(max_len + 1, dtype=np.uint64)
     low = np.empty(max_len + 1, dtype=np.uint32)
     total = 0
-    sets = np.empty(offsets[ndocs] - offsets[0] + 1 if keep_sets else 0, dtype=np.uint32)
+    sets = np.empty(offsets[ndocs] - offsets[0] + 1 if collect else 0, dtype=np.uint32)
     cpos = 0
     for d in range(ndocs):
         collapsed_offsets[d] = cpos
@@ -208,26 +210,32 @@ def sketch_batch(buf, offsets, ngram, char_mode, state, num_perm, keep_sets,
                               ascii_class, ranges)
         count = shingle_hashes(tokens, ntok, ngram, state, shingles)
         one_permutation_sketch(shingles, count, num_perm, state, sigs[d])
-        if keep_sets:
-            set_counts[d] = sorted_distinct_low32(shingles, count, low, sets, total)
+        if collect:
+            set_counts[d] = sorted_distinct_sample(shingles, count, sample_mask, low, sets, total)
             total += set_counts[d]
     collapsed_offsets[ndocs] = cpos
     return sets[:total]
 
 
 @njit(cache=True)
-def sorted_distinct_low32(shingles, count, low, out, at):
-    """Write the sorted distinct low 32 bits of shingles[:count] to out[at:]; return how many."""
-    for i in range(count):
-        low[i] = np.uint32(shingles[i] & LOW_32)
-    part = low[:count]
-    part.sort()
+def sorted_distinct_sample(shingles, count, sample_mask, low, out, at):
+    """Write the sorted distinct low 32 bits v of shingles[:count] with (v & sample_mask) == 0
+    to out[at:]; return how many."""
+    mask = np.uint32(sample_mask)
     m = 0
     for i in range(count):
-        if i == 0 or part[i] != part[i - 1]:
-            out[at + m] = part[i]
+        v = np.uint32(shingles[i] & LOW_32)
+        if v & mask == 0:
+            low[m] = v
             m += 1
-    return m
+    part = low[:m]
+    part.sort()
+    k = 0
+    for i in range(m):
+        if i == 0 or part[i] != part[i - 1]:
+            out[at + k] = part[i]
+            k += 1
+    return k
 
 
 ASCII_CLASS_NB = ASCII_CLASS.astype(np.int64)

@@ -118,9 +118,13 @@ def shingle_hashes(tokens: np.ndarray, ngram: int, state: np.uint64) -> np.ndarr
     return h
 
 
-def shingle_set(shingles: np.ndarray) -> np.ndarray:
-    """The sorted distinct 32-bit shingle values used for exact Jaccard and containment."""
-    return np.unique((shingles & np.uint64(0xFFFFFFFF)).astype(np.uint32))
+def shingle_set(shingles: np.ndarray, sample_mod: int = 1) -> np.ndarray:
+    """The sorted distinct 32-bit shingle values used for exact Jaccard and containment;
+    with sample_mod > 1 only the values v with v % sample_mod == 0 (a power of two)."""
+    values = np.unique((shingles & np.uint64(0xFFFFFFFF)).astype(np.uint32))
+    if sample_mod > 1:
+        values = values[(values & np.uint32(sample_mod - 1)) == 0]
+    return values
 
 
 _ = SINGLE

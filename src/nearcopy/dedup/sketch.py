@@ -40,6 +40,7 @@ class SketchBatch:
     signatures: np.ndarray     # uint32[n, num_perm]
     set_values: np.ndarray     # uint32[sum(set_counts)]: sorted distinct shingle values per doc
     set_counts: np.ndarray     # int64[n]
+    sample_mod: int = 1        # the sets hold values v with v % sample_mod == 0 (1: all)
 
     def __len__(self) -> int:
         return int(self.lengths.shape[0])
@@ -61,19 +62,23 @@ def use_compiled() -> bool:
 
 
 def sketch_texts(texts: list[str], params: SketchParams, *, keep_sets: bool = True,
-                 compiled: bool | None = None) -> SketchBatch:
-    """Sketch texts; `keep_sets=False` skips the shingle sets (signature-only verification)."""
+                 sample_mod: int = 0, compiled: bool | None = None) -> SketchBatch:
+    """Sketch texts with their full shingle sets (`keep_sets`), or only a 1-in-`sample_mod`
+    sample of them (`keep_sets=False, sample_mod=8`: containment candidates), or none."""
     compiled = use_compiled() if compiled is None else compiled
+    if sample_mod and sample_mod & (sample_mod - 1):
+        raise ValueError(f"sample_mod {sample_mod} must be a power of two")
+    mod = 1 if keep_sets else sample_mod
     encoded = [shingles.encode(t) for t in texts]
     state = seed_state(params.seed)
     if compiled:
-        hashes, lengths, sigs, values, counts = _sketch_compiled(encoded, params, state, keep_sets)
+        hashes, lengths, sigs, values, counts = _sketch_compiled(encoded, params, state, mod)
     else:
-        hashes, lengths, sigs, values, counts = _sketch_numpy(encoded, params, state, keep_sets)
-    return SketchBatch(hashes, lengths, sigs, values, counts)
+        hashes, lengths, sigs, values, counts = _sketch_numpy(encoded, params, state, mod)
+    return SketchBatch(hashes, lengths, sigs, values, counts, max(mod, 1))
 
 
-def _sketch_compiled(encoded, params, state, keep_sets):
+def _sketch_compiled(encoded, params, state, mod):
     from nearcopy.dedup import kernels
 
     n = len(encoded)
@@ -85,8 +90,9 @@ def _sketch_compiled(encoded, params, state, keep_sets):
     collapsed = np.empty(buf.size, dtype=np.uint8)
     bounds = np.zeros(n + 1, dtype=np.int64)
     values = kernels.sketch_batch(buf, offsets, params.ngram, params.char_mode, state,
-                                  params.num_perm, keep_sets, kernels.ASCII_CLASS_NB,
-                                  kernels.RANGES_NB, sigs, counts, collapsed, bounds)
+                                  params.num_perm, mod > 0, max(mod, 1) - 1,
+                                  kernels.ASCII_CLASS_NB, kernels.RANGES_NB, sigs, counts,
+                                  collapsed, bounds)
     view = memoryview(collapsed)
     digest = xxhash.xxh3_64_intdigest
     hashes = np.fromiter((digest(view[bounds[i]:bounds[i + 1]]) for i in range(n)),
@@ -94,7 +100,7 @@ def _sketch_compiled(encoded, params, state, keep_sets):
     return hashes, np.diff(bounds), sigs, values, counts
 
 
-def _sketch_numpy(encoded, params, state, keep_sets):
+def _sketch_numpy(encoded, params, state, mod):
     n = len(encoded)
     sigs = np.empty((n, params.num_perm), dtype=np.uint32)
     counts = np.zeros(n, dtype=np.int64)
@@ -103,8 +109,8 @@ def _sketch_numpy(encoded, params, state, keep_sets):
         tokens = shingles.token_hashes(data, char_mode=params.char_mode)
         hashes = shingles.shingle_hashes(tokens, params.ngram, state)
         sigs[i] = minhash.one_permutation_sketch(hashes, params.num_perm, state)
-        if keep_sets:
-            sets.append(shingles.shingle_set(hashes))
+        if mod:
+            sets.append(shingles.shingle_set(hashes, mod))
             counts[i] = sets[-1].size
     values = np.concatenate(sets) if sets else np.empty(0, dtype=np.uint32)
     collapsed = [shingles.collapsed_bytes(b) for b in encoded]

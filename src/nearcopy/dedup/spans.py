@@ -36,6 +36,7 @@ from __future__ import annotations
 import tempfile
 import unicodedata
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -44,13 +45,19 @@ from pydivsufsort import divsufsort, kasai
 
 from nearcopy.dedup.charclass import SINGLE, WORD
 from nearcopy.dedup.hashing import FNV_OFFSET, FNV_PRIME
-from nearcopy.dedup.kernels import ASCII_CLASS_NB, RANGES_NB, classify, decode_at, fmix64
+from nearcopy.dedup.kernels import (
+    ASCII_CLASS_NB,
+    RANGES_NB,
+    classify,
+    decode_at,
+    fmix64,
+)
 from nearcopy.dedup.shingles import encode, normalize_for_hash
 from nearcopy.errors import ConfigError
 
 DEFAULT_MIN_SPAN = 50
 #: peak bytes of RAM per shard token (measured, bench/RESULTS_spans.md); sizes shards
-BYTES_PER_TOKEN = 48
+BYTES_PER_TOKEN = 64
 _BASE = np.uint64(0x100000001B3)
 _ZERO = np.uint64(0)
 
@@ -193,15 +200,36 @@ def suffix_array(ids: np.ndarray) -> np.ndarray:
     return _aligned(divsufsort(raw.reshape(-1)), width)
 
 
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """np.unique by sort (radix for integers): several times faster here than np.unique."""
+    ordered = np.sort(values, kind="stable")
+    return ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])] if ordered.size \
+        else ordered
+
+
+def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """values in sorted_set, by binary search (np.isin sorts both sides)."""
+    if sorted_set.size == 0:
+        return np.zeros(values.shape, dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_set, values), sorted_set.size - 1)
+    return sorted_set[at] == values
+
+
 def _dense_with_separators(hashes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """Dense token ids, one unique separator id after each unit."""
-    uniq, inverse = np.unique(hashes, return_inverse=True)
+    order = np.argsort(hashes, kind="stable")  # radix sort: 4x faster than the default here
+    ordered = hashes[order]
+    new = np.concatenate([[True], ordered[1:] != ordered[:-1]]) if ordered.size else ordered > 0
+    inverse = np.empty(hashes.size, dtype=np.uint32)
+    inverse[order] = np.cumsum(new, dtype=np.int64) - 1
+    del order, ordered
+    distinct = int(new.sum())
     ids = np.empty(hashes.size + lengths.size, dtype=np.uint32)
     seps = np.cumsum(lengths + 1) - 1
     mask = np.ones(ids.size, dtype=bool)
     mask[seps] = False
-    ids[mask] = inverse.reshape(-1)
-    ids[seps] = uniq.size + np.arange(lengths.size, dtype=np.uint32)
+    ids[mask] = inverse
+    ids[seps] = distinct + np.arange(lengths.size, dtype=np.uint32)
     return ids
 
 
@@ -251,7 +279,7 @@ def _select(values, bounds, keep):
 
 @njit(cache=True)
 def _chain_lengths(pred, count):
-    """Chains of classes (each class continues at most one): head of each and its length."""
+    """Length in classes of the chain starting at each head (0 for non-heads)."""
     succ = np.full(count, -1, dtype=np.int64)
     for g in range(count):
         if pred[g] >= 0:
@@ -315,7 +343,7 @@ def _spans_from_classes(pos, bounds, doc_offsets, k) -> SpanIndex:
     order = np.argsort(pos, kind="stable")
     sorted_pos = pos[order]
     at = np.minimum(np.searchsorted(sorted_pos, sorted_pos - 1), max(pos.size - 1, 0))
-    doc_start = np.isin(sorted_pos, doc_offsets)
+    doc_start = _member(sorted_pos, doc_offsets)
     found = (sorted_pos[at] == sorted_pos - 1) & ~doc_start if pos.size else doc_start
     prev = np.empty_like(cls)
     prev[order] = np.where(found, cls[order][at], -1)
@@ -379,14 +407,14 @@ def _cross_shard_keys(paths: list[Path], budget_bytes: int) -> np.ndarray:
     buckets = max(1, -(-total * 16 // max(budget_bytes, 1)))
     edges = [(i << 64) // buckets for i in range(buckets + 1)]
     found = []
-    for low, high in zip(edges[:-1], edges[1:]):
+    for low, high in pairwise(edges):
         parts = []
         for arr in arrays:
             lo = np.searchsorted(arr, np.uint64(low)) if low < 2**64 else arr.size
             hi = np.searchsorted(arr, np.uint64(high)) if high < 2**64 else arr.size
             parts.append(np.asarray(arr[lo:hi]))
         merged = np.sort(np.concatenate(parts)) if parts else np.empty(0, dtype=np.uint64)
-        found.append(np.unique(merged[1:][merged[1:] == merged[:-1]]))
+        found.append(_sorted_unique(merged[1:][merged[1:] == merged[:-1]]))
     return np.concatenate(found) if found else np.empty(0, dtype=np.uint64)
 
 
@@ -471,18 +499,19 @@ class SpanFinder:
             tokens, lengths, docs, starts = self._shard(i, doc_offsets)
             keys, valid = _window_hashes(tokens, lengths, k)
             key_paths.append(self._dir() / f"keys_{i:05d}.npy")
-            np.save(key_paths[-1], np.unique(keys[valid]))
+            np.save(key_paths[-1], _sorted_unique(keys[valid]))
+            del keys, valid  # the suffix array needs the memory; recomputed below
             pos, bounds, first_token = _classes(tokens, lengths, docs, starts[:lengths.size], k)
-            results.append((pos, bounds, keys[first_token]))
+            results.append((pos, bounds, _window_hashes(tokens, lengths, k)[0][first_token]))
         budget = max(self.params.shard_tokens * BYTES_PER_TOKEN, 1 << 20)
         cross = _cross_shard_keys(key_paths, budget)
         self.stats["cross_shard_keys"] = int(cross.size)
-        kept = [_select(pos, bounds, ~np.isin(keys, cross)) for pos, bounds, keys in results]
+        kept = [_select(pos, bounds, ~_member(keys, cross)) for pos, bounds, keys in results]
         region = self._regions(cross, doc_offsets, k)
         if region is not None:
             pos, bounds, first_token = _classes(*region[:4], k)
             keys, _ = _window_hashes(region[0], region[1], k)
-            kept.append(_select(pos, bounds, np.isin(keys[first_token], cross)))
+            kept.append(_select(pos, bounds, _member(keys[first_token], cross)))
         sizes = [np.diff(b) for _, b in kept]
         all_sizes = np.concatenate(sizes) if sizes else np.empty(0, dtype=np.int64)
         bounds = np.concatenate([[0], np.cumsum(all_sizes)]).astype(np.int64)
@@ -496,7 +525,7 @@ class SpanFinder:
         for i in range(len(self._shards)):
             tokens, unit_len, unit_doc, unit_start = self._shard(i, doc_offsets)
             keys, valid = _window_hashes(tokens, unit_len, k)
-            hit = np.flatnonzero(valid & np.isin(keys, cross))
+            hit = np.flatnonzero(valid & _member(keys, cross))
             if hit.size == 0:
                 continue
             cover = np.zeros(tokens.size + 1, dtype=np.int64)

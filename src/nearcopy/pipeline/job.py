@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
+from array import array
 from collections import Counter
 from pathlib import Path
 
@@ -47,10 +48,32 @@ def _clean_batch(payload):
 
 def _sketch_batch(payload):
     """Worker: (optionally strip corpus boilerplate and) sketch a batch of texts."""
-    params, texts, keep_sets, table = payload
+    params, texts, keep_sets, sample_mod, table = payload
     if table is not None:
         texts = [table.strip(text)[0] for text in texts]
-    return sketch_texts(texts, params, keep_sets=keep_sets)
+    return sketch_texts(texts, params, keep_sets=keep_sets, sample_mod=sample_mod)
+
+
+class SpoolSets:
+    """Full shingle sets of chosen documents, re-made from their spooled text on the workers."""
+
+    def __init__(self, job: "BatchJob", spool: Spool, table):
+        self.job, self.spool, self.table = job, spool, table
+
+    def load(self, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        params = self.job.dedup.sketch
+        size = self.job.config.batch_size
+        offsets = self.job.record_offsets[indices]
+        payloads = ((params, [r["text"] for r in self.spool.read_at(offsets[i:i + size])],
+                     True, 0, self.table) for i in range(0, len(indices), size))
+        values, counts = [], []
+        for batch in self.job.executor.map_ordered(_sketch_batch, payloads):
+            values.append(batch.set_values)
+            counts.append(batch.set_counts)
+        counts = np.concatenate(counts) if counts else np.empty(0, dtype=np.int64)
+        out = np.zeros(counts.shape[0] + 1, dtype=np.int64)
+        np.cumsum(counts, out=out[1:])
+        return (np.concatenate(values) if values else np.empty(0, dtype=np.uint32)), out
 
 
 class BatchJob:
@@ -83,7 +106,8 @@ class BatchJob:
                 spool, ids_path, read = self._read(paths, work)
                 table = self.boilerplate.finish() if self.boilerplate is not None else None
                 sketches = self._sketch(spool, work, table)
-                decisions = self._decide(sketches)
+                decisions = self._decide(sketches, SpoolSets(self, spool, table)
+                                         if self.dedup.verify == "exact" else None)
             summary = self._write(spool, ids_path, sketches, decisions, table, read, started)
         finally:
             shutil.rmtree(work, ignore_errors=True)
@@ -92,6 +116,7 @@ class BatchJob:
     # -- pass A: read (+ clean) ------------------------------------------------------
     def _read(self, paths, work: Path):
         spool = Spool(work / "spool.jsonl")
+        self._offsets = array("q")
         read = 0
         with self.stats.stage("read_clean" if self.cleaner else "read") as st, \
                 progress(desc="read" if not self.cleaner else "read+clean",
@@ -107,6 +132,7 @@ class BatchJob:
                     self._spool_one(spool, ids_file, doc, result)
                 bar.update(len(batch))
             st.documents = read
+        self.record_offsets = np.frombuffer(self._offsets, dtype=np.int64)
         if read == 0:
             detail = f" ({dict(self.skips.counts)} skipped)" if self.skips.counts else ""
             raise InputFormatError(f"no documents found in {', '.join(map(str, paths))}{detail}")
@@ -148,17 +174,18 @@ class BatchJob:
                 self.clean_counts[f"document/{dropped['rule']}"] += 1
             elif self.boilerplate is not None:
                 self.boilerplate.add(text)
+        offset = spool.append(record)
         if "dropped" not in record:
             ids_file.write(doc.id.encode("utf-8", "surrogatepass") + b"\n")
-        spool.append(record)
+            self._offsets.append(offset)
 
     # -- pass B: sketch ----------------------------------------------------------------
     def _sketch(self, spool: Spool, work: Path, table):
         params: SketchParams = self.dedup.sketch
-        keep_sets = self.dedup.verify == "exact"
+        sample_mod = self.dedup.containment_sample if self.uses_containment else 0
         store = SketchStore(work, params.num_perm)
         texts = (rec["text"] for rec in spool if "dropped" not in rec)
-        payloads = ((params, batch, keep_sets, table)
+        payloads = ((params, batch, False, sample_mod, table)
                     for batch in _chunks(texts, self.config.batch_size))
         with self.stats.stage("sketch") as st, progress(desc="sketch",
                                                         enabled=self.show_progress) as bar:
@@ -171,19 +198,22 @@ class BatchJob:
             except BaseException:
                 store.close()
                 raise
-        return store.finish(keep_sets)
+        return store.finish(samples=sample_mod > 0)
 
     # -- pass C: decide ------------------------------------------------------------------
-    def _decide(self, sketches) -> Decisions:
+    @property
+    def uses_containment(self) -> bool:
+        return self.dedup.verify == "exact" and self.dedup.containment > 0
+
+    def _decide(self, sketches, sets) -> Decisions:
         with self.stats.stage("dedup") as st:
             st.documents = len(sketches)
-            decisions = find_copies(sketches, threshold=self.dedup.threshold,
+            decisions = find_copies(sketches, sets, threshold=self.dedup.threshold,
                                     num_bands=self.dedup.num_bands,
-                                    rows=self.dedup.rows_per_band, verify_mode=self.dedup.verify,
-                                    keep=self.dedup.keep, window=self.dedup.bucket_window,
+                                    rows=self.dedup.rows_per_band, keep=self.dedup.keep,
+                                    window=self.dedup.bucket_window,
                                     containment_threshold=self.dedup.containment
-                                    if self.dedup.verify == "exact" else 0.0,
-                                    containment_sample=self.dedup.containment_sample)
+                                    if self.uses_containment else 0.0)
         for name, seconds in decisions.stats.pop("seconds").items():
             self.stats.stages[f"dedup/{name}"] = type(st)(seconds=seconds, documents=len(sketches))
         return decisions
@@ -214,5 +244,3 @@ def _chunks(iterable, size: int):
     if batch:
         yield batch
 
-
-_ = np

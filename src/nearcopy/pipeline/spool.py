@@ -24,10 +24,26 @@ class Spool:
         self.path = path
         self._handle = open(path, "wb")
         self.count = 0
+        self.size = 0
 
-    def append(self, record: dict) -> None:
-        self._handle.write(orjson.dumps(record, default=str) + b"\n")
+    def append(self, record: dict) -> int:
+        """Append a record; return its byte offset (for `read_at`)."""
+        line = orjson.dumps(record, default=str) + b"\n"
+        offset = self.size
+        self._handle.write(line)
+        self.size += len(line)
         self.count += 1
+        return offset
+
+    def read_at(self, offsets: np.ndarray) -> list[dict]:
+        """The records at these byte offsets, in the order given."""
+        self.close()
+        out = []
+        with open(self.path, "rb") as handle:
+            for offset in offsets:
+                handle.seek(int(offset))
+                out.append(orjson.loads(handle.readline()))
+        return out
 
     def close(self) -> None:
         if not self._handle.closed:
@@ -47,42 +63,40 @@ class Spool:
 
 
 class SketchStore:
-    """Accumulates SketchBatches: big arrays go to files, small ones stay in lists."""
+    """Accumulates SketchBatches: signatures go to a file, small arrays stay in lists.
+
+    The batches carry only the 1-in-N shingle samples (containment candidates);
+    full sets are re-made later for the few documents that are candidates.
+    """
 
     def __init__(self, folder: Path, num_perm: int):
         self.folder = folder
         self.num_perm = num_perm
         self._sigs = open(folder / "signatures.u32", "wb")
-        self._sets = open(folder / "sets.u32", "wb")
         self._small: dict[str, list[np.ndarray]] = {"exact_hashes": [], "lengths": [],
-                                                     "set_counts": []}
+                                                     "set_values": [], "set_counts": []}
         self.count = 0
 
     def append(self, batch: SketchBatch) -> None:
         self._sigs.write(np.ascontiguousarray(batch.signatures).tobytes())
-        self._sets.write(np.ascontiguousarray(batch.set_values).tobytes())
         for name, parts in self._small.items():
             parts.append(getattr(batch, name))
         self.count += len(batch)
 
     def close(self) -> None:
         self._sigs.close()
-        self._sets.close()
 
-    def finish(self, keep_sets: bool) -> Sketches:
+    def finish(self, samples: bool) -> Sketches:
         self.close()
         small = {name: (np.concatenate(parts) if parts else np.empty(0, dtype=np.int64))
                  for name, parts in self._small.items()}
+        self._small.clear()
         signatures = np.fromfile(self.folder / "signatures.u32", dtype=np.uint32)
         signatures = signatures.reshape(-1, self.num_perm)
-        set_values = None
-        if keep_sets:
-            size = (self.folder / "sets.u32").stat().st_size
-            set_values = (np.memmap(self.folder / "sets.u32", dtype=np.uint32, mode="r")
-                          if size else np.empty(0, dtype=np.uint32))
         return Sketches(exact_hashes=small["exact_hashes"].astype(np.uint64),
                         lengths=small["lengths"].astype(np.int64), signatures=signatures,
-                        set_values=set_values, set_counts=small["set_counts"].astype(np.int64))
+                        sample_values=small["set_values"].astype(np.uint32) if samples else None,
+                        sample_counts=small["set_counts"].astype(np.int64) if samples else None)
 
 
 def make_workdir(out_dir: Path) -> Path:

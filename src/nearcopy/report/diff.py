@@ -88,7 +88,7 @@ def _shared_flags(left: list[str], right: list[str]) -> tuple[list[bool], list[b
 
 def _build_lines(rows, tokens, flags, cut: bool) -> list[Line]:
     words: dict[int, list[tuple[str, bool]]] = {}
-    for (index, word), shared in zip(tokens, flags):
+    for (index, word), shared in zip(tokens, flags, strict=True):
         words.setdefault(index, []).append((word, shared))
     last = tokens[-1][0] if cut else len(rows)
     lines = []
@@ -114,7 +114,8 @@ def _segments(words: list[tuple[str, bool]]) -> list[Segment]:
     return segments
 
 
-def compare(left: dict | None, right: dict | None, left_id: str, right_id: str) -> tuple[Side, Side]:
+def compare(left: dict | None, right: dict | None, left_id: str,
+            right_id: str) -> tuple[Side, Side]:
     """Side-by-side view of two output records (None where a record was not found)."""
     left_rows = _with_removed(*_text_and_lines(left))
     right_rows = _with_removed(*_text_and_lines(right))

@@ -53,6 +53,9 @@ def explain(out_dir: str | os.PathLike, doc_id: str) -> str:
 
 def _kept(folder: Path, record: dict) -> list[str]:
     doc_id, cluster_id = record.get("id"), record.get("cluster_id")
+    if not (folder / "clusters.jsonl").exists():  # a `clean` run: no copy search
+        changed = "changed by cleaning" if record.get("removed_lines") else "unchanged"
+        return [f"{doc_id}: kept, {changed} (this run did not look for copies)"]
     if not cluster_id:
         head = f"{doc_id}: kept; no copy of it was found"
         return [head + (", but cleaning changed it" if record.get("removed_lines") else "")]
@@ -84,10 +87,16 @@ def _dropped(record: dict) -> list[str]:
     rule = record.get("rule") or _rule_of(record.get("reason", ""))
     lines = [f"{record.get('id')}: removed by cleaning rule {rule}"]
     if "value" in record:
-        lines.append(f"  value:       {record['value']} (limit {record.get('threshold')})")
+        lines.append(f"  value:       {record['value']} (limit {_limit(record.get('threshold'))})")
     if record.get("reason"):
         lines.append(f"  reason:      {record['reason']}")
     return lines
+
+
+def _limit(threshold) -> str:
+    if isinstance(threshold, dict):
+        return ", ".join(f"{key} {value}" for key, value in threshold.items())
+    return str(threshold)
 
 
 def _rule_of(reason: str) -> str:

@@ -3,8 +3,8 @@
 A folder may come from `run`, `dedup` or `clean`, may be half-written or use
 Parquet; every reader here returns empty results for a missing file instead of
 failing, because a report of what is there beats no report. The large files
-(kept/removed, millions of lines) are scanned line by line with a cheap byte
-test on the leading `{"id":"...` (the writers put `id` first), so only the few
+(kept/removed, millions of lines) are scanned in blocks with a cheap byte test
+on the leading `{"id":"...` (the writers put `id` first), so only the few
 wanted records are parsed, and a scan stops once every wanted id is found.
 """
 
@@ -96,21 +96,26 @@ def first_containing(path: Path, needle: bytes, limit: int) -> list[dict]:
     return found
 
 
-def _line_id(line: bytes) -> str | None:
-    """The id of a compact JSONL record without parsing it; None if not id-first."""
-    if not line.startswith(_ID_PREFIX):
-        return None
-    end = line.find(b'"', len(_ID_PREFIX))
-    raw = line[len(_ID_PREFIX):end]
-    return None if b"\\" in raw else raw.decode("utf-8", "replace")
+def _lines(path: Path, chunk_size: int = 1 << 24) -> Iterator[list[bytes]]:
+    """Whole lines in blocks: split in C, about 2x faster than `for line in handle`."""
+    with path.open("rb") as handle:
+        tail = b""
+        while chunk := handle.read(chunk_size):
+            block = tail + chunk
+            cut = block.rfind(b"\n") + 1
+            tail = block[cut:]
+            yield block[:cut].split(b"\n")
+        if tail:
+            yield [tail]
 
 
 def _scan_jsonl(path: Path, wanted: set[str]) -> Iterator[dict]:
-    with path.open("rb") as handle:
-        for line in handle:
-            quick = _line_id(line)
-            if quick is not None and quick not in wanted:
-                continue
+    keys = {doc_id.encode("utf-8", "surrogatepass") for doc_id in wanted}
+    start = len(_ID_PREFIX)
+    for lines in _lines(path):
+        for line in lines:
+            if line.startswith(_ID_PREFIX) and line[start:line.find(b'"', start)] not in keys:
+                continue  # the common case: an id-first record we do not want
             try:
                 record = orjson.loads(line)
             except orjson.JSONDecodeError:
@@ -142,9 +147,18 @@ def find_records(path: Path | None, ids: Iterable[str]) -> dict[str, dict]:
 
 
 def find_documents(out_dir: Path, ids: Iterable[str]) -> dict[str, tuple[str, dict]]:
-    """id -> (file name, record), looking in removed, dropped then kept outputs."""
+    """id -> (file name, record), looking in examples, removed, dropped then kept outputs.
+
+    `examples.jsonl` (optional: records with a "file" key naming kept/removed,
+    written by the run beside its outputs) spares a full scan of a large run.
+    """
     missing = {str(i) for i in ids}
     found: dict[str, tuple[str, dict]] = {}
+    for record in iter_jsonl(out_dir / "examples.jsonl"):
+        doc_id = str(record.get("id"))
+        if doc_id in missing and record.get("file") in RECORD_FILES:
+            found[doc_id] = (record.pop("file"), record)
+    missing -= set(found)
     for name in ("removed", "dropped", "kept"):
         if not missing:
             break

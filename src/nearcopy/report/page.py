@@ -13,8 +13,8 @@ from pathlib import Path
 
 from nearcopy.report import plots
 from nearcopy.report.diff import Side, compare, single
-from nearcopy.report.load import (find_documents, first_containing, iter_jsonl, read_config_text, read_json,
-                                  record_path, scan_clusters)
+from nearcopy.report.load import (find_documents, first_containing, iter_jsonl, read_config_text,
+                                  read_json, record_path, scan_clusters)
 from nearcopy.report.summary import Summary, summarize
 
 TOP_CLUSTERS = 20
@@ -69,22 +69,25 @@ def build_page(out_dir: Path) -> Page:
     wanted = {i for _, rep, members in picks for i in [rep, *members]}
     wanted |= {str(p[k]) for p in above + below for k in ("id1", "id2")}
     docs = find_documents(out_dir, wanted)
-    page = Page(out_dir=str(out_dir), summary=summary, plots=_plots(summary, sizes),
+    dedup_run = bool(summary.parameters) or (out_dir / "clusters.jsonl").exists()
+    page = Page(out_dir=str(out_dir), summary=summary, plots=_plots(summary, sizes, dedup_run),
                 clusters=[_cluster_pair(c, rep, members, docs)
                           for c, rep, members in picks],
                 above=[_borderline_pair(p, docs) for p in above],
                 below=[_borderline_pair(p, docs) for p in below],
                 cleaned=_cleaning_examples(out_dir, summary))
     page.config_name, page.config_text = read_config_text(out_dir)
-    page.missing = [name for name in ("stats.json", "kept", "clusters.jsonl")
+    expected = ("stats.json", "kept") + (("clusters.jsonl",) if dedup_run else ())
+    page.missing = [name for name in expected
                     if not (record_path(out_dir, name) if "." not in name
                             else (out_dir / name).exists())]
     return page
 
 
-def _plots(summary: Summary, sizes) -> list[Plot]:
+def _plots(summary: Summary, sizes, dedup_run: bool) -> list[Plot]:
+    """All five plots for run/dedup; a clean-only folder gets the cleaning and time plots."""
     hist = summary.histogram
-    return [
+    dedup = [
         Plot("Similarity of candidate pairs", "Exact Jaccard of every LSH candidate pair, "
              "with the threshold: pairs right of the line are copies.",
              plots.similarity_histogram(hist.get("edges") or [], hist.get("counts") or [],
@@ -94,6 +97,8 @@ def _plots(summary: Summary, sizes) -> list[Plot]:
         Plot("LSH S-curve", "Chance that a pair of a given similarity is compared at all, "
              "for the chosen bands x rows.",
              plots.s_curve(summary.num_bands, summary.rows_per_band, summary.threshold)),
+    ] if dedup_run else []
+    return dedup + [
         Plot("Characters removed per cleaning rule", "Total characters each rule took out.",
              plots.horizontal_bars(summary.chars_removed, name="cleaning",
                                    xlabel="characters removed", empty="no cleaning recorded")),
@@ -146,8 +151,10 @@ def _borderline(path: Path, threshold: float | None) -> tuple[list[dict], list[d
             heapq.heappush(heap, item)
         elif item[:2] > heap[0][:2]:
             heapq.heapreplace(heap, item)
-    ordered = [[p for *_, p in sorted(h, key=lambda i: i[:2], reverse=True)] for h in (above, below)]
-    return ordered[0], ordered[1]
+    def closest_first(heap: list) -> list[dict]:
+        return [pair for *_, pair in sorted(heap, key=lambda item: item[:2], reverse=True)]
+
+    return closest_first(above), closest_first(below)
 
 
 def _borderline_pair(pair: dict, docs: dict) -> Pair:

@@ -15,6 +15,7 @@ import re
 import numpy as np
 from matplotlib import rc_context
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, NullLocator
 
 from nearcopy.dedup.lsh import collision_probability
 
@@ -25,8 +26,15 @@ _RC = {"svg.fonttype": "none", "svg.hashsalt": "nearcopy", "font.size": 9,
 _ID = re.compile(r'\bid="([^"]+)"')
 
 
-def _figure(height: float = 2.6) -> tuple[Figure, object]:
-    fig = Figure(figsize=(5.6, height), layout="constrained")
+WIDTH = 5.6  # inches
+CHAR = 0.07  # inches per tick-label character at font size 9
+
+
+def _figure(height: float = 2.6, label_chars: int = 6, title: bool = False):
+    """A figure with fixed margins: a layout engine would double the drawing time."""
+    fig = Figure(figsize=(WIDTH, height))
+    fig.subplots_adjust(left=(0.45 + CHAR * label_chars) / WIDTH, right=0.97,
+                        bottom=0.5 / height, top=1 - (0.35 if title else 0.12) / height)
     return fig, fig.add_subplot()
 
 
@@ -55,11 +63,9 @@ def similarity_histogram(edges: list[float], counts: list[int], threshold: float
         if not counts or not sum(counts):
             _empty(ax, "no candidate pairs were verified")
         else:
-            widths = np.diff(edges)
-            ax.bar(edges[:-1], counts, width=widths, align="edge", color=BAR, edgecolor="white",
-                   linewidth=0.3)
+            ax.stairs(counts, edges, fill=True, color=BAR)  # one path, not a patch per bin
             ax.set_xlim(0, 1)
-            ax.set_xlabel("Jaccard similarity of a candidate pair (verified)")
+            ax.set_xlabel("exact Jaccard similarity of a candidate pair")
             ax.set_ylabel("pairs")
             _threshold_line(ax, threshold)
         return _to_svg(fig, "similarity")
@@ -81,20 +87,35 @@ def cluster_sizes(sizes: dict[int, int]) -> str:
             _empty(ax, "no clusters")
         else:
             xs = np.array(sorted(sizes))
-            ax.scatter(xs, [sizes[x] for x in xs], s=14, color=BAR)
-            ax.vlines(xs, 1, [sizes[x] for x in xs], color=BAR, linewidth=0.8)
+            ys = np.array([sizes[x] for x in xs])
+            ax.vlines(xs, 1, ys, color=BAR, linewidth=0.8)
+            ax.scatter(xs, ys, s=14, color=BAR)
             ax.set_xscale("log")
             ax.set_yscale("log")
-            ax.set_xlim(max(1.5, xs.min() / 1.3), xs.max() * 1.3)
+            # explicit ticks as plain numbers: mathtext 10^k labels take 10x longer to draw
+            ax.set_xticks(xs if len(xs) <= 8 else _ticks_125(xs.max()))
+            ax.set_yticks(_ticks_125(ys.max()))
+            ax.set_xlim(xs.min() / 1.3, xs.max() * 1.3)
+            ax.set_ylim(0.8, ys.max() * 1.5)
+            for axis in (ax.xaxis, ax.yaxis):
+                axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
+                axis.set_minor_locator(NullLocator())
             ax.set_xlabel("cluster size (documents)")
             ax.set_ylabel("clusters")
         return _to_svg(fig, "cluster-sizes")
 
 
+def _ticks_125(top: float) -> list[int]:
+    """1, 2, 5, 10, 20, ... up to `top`, thinned to at most about 8 ticks."""
+    ticks = [m * 10 ** e for e in range(int(np.log10(max(top, 1))) + 2) for m in (1, 2, 5)]
+    ticks = [t for t in ticks if t <= top * 1.3] or [1]
+    return ticks if len(ticks) <= 8 else [t for t in ticks if str(t)[0] == "1"]
+
+
 def s_curve(num_bands: int | None, rows_per_band: int | None, threshold: float | None) -> str:
     """Probability that a pair becomes a candidate, against its Jaccard similarity."""
     with rc_context(_RC):
-        fig, ax = _figure()
+        fig, ax = _figure(title=True)
         if not num_bands or not rows_per_band:
             _empty(ax, "no LSH parameters in stats.json")
         else:
@@ -113,7 +134,8 @@ def horizontal_bars(values: dict[str, float], *, name: str, xlabel: str, empty: 
     """Labelled horizontal bars, largest on top (chars per rule, seconds per stage)."""
     items = sorted(((k, v) for k, v in values.items() if v), key=lambda kv: kv[1])[-20:]
     with rc_context(_RC):
-        fig, ax = _figure(height=max(1.6, 0.6 + 0.22 * len(items)))
+        fig, ax = _figure(height=max(1.6, 0.7 + 0.22 * len(items)),
+                          label_chars=max((len(k) for k, _ in items), default=6))
         if not items:
             _empty(ax, empty)
         else:
