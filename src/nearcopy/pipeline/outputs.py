@@ -72,6 +72,8 @@ def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *,
     in_cluster = np.flatnonzero(number >= 0)
     b_left, b_right, b_sims = decisions.borderline_pairs(threshold)
     id_of = _needed_ids(ids_path, np.concatenate([in_cluster, b_left, b_right]))
+    wanted = example_indices(number, reps, np.concatenate([b_left, b_right]))
+    examples: list[dict] = []
     writer_cls = ParquetWriter if fmt == "parquet" else JsonlWriter
     suffix = writer_cls.suffix
     counts: Counter[str] = Counter()
@@ -106,6 +108,8 @@ def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *,
                     if extra:
                         record["removed_lines"] = (record.get("removed_lines") or []) + extra
                 kept.write(record)
+                if index in wanted:
+                    examples.append({**record, "file": "kept"})
                 counts["kept"] += 1
                 continue
             method = str(decisions.method[index])
@@ -116,14 +120,39 @@ def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *,
                           cluster_id=cid)
             removed.write(record)
             counts[f"removed/{method}"] += 1
+            if index in wanted:
+                examples.append({**record, "file": "removed"})
     counts["clusters"] = _write_clusters(out_dir / "clusters.jsonl", members, number, reps,
                                          decisions, id_of)
+    with atomic_write(out_dir / "examples.jsonl") as handle:
+        handle.write(b"".join(orjson.dumps(r, default=str) + b"\n" for r in examples))
     with atomic_write(out_dir / "borderline_pairs.jsonl") as handle:
         for a, b, sim in zip(b_left, b_right, b_sims):
             handle.write(orjson.dumps({"id1": id_of[int(a)], "id2": id_of[int(b)],
                                        "similarity": round(float(sim), 4),
                                        "verified": bool(sim >= threshold)}) + b"\n")
     return dict(counts)
+
+
+def example_indices(number: np.ndarray, reps: np.ndarray, extra: np.ndarray, *,
+                    top: int = 20, tried: int = 4) -> set[int]:
+    """Documents the report shows: the representative and first `tried` other members of
+    the `top` largest clusters (size, then order), and the borderline pairs (`extra`).
+
+    Written to examples.jsonl so the report never scans a large run's outputs.
+    """
+    wanted = {int(i) for i in extra}
+    members = np.flatnonzero(number >= 0)
+    if members.size == 0:
+        return wanted
+    nums = number[members]
+    sizes = np.bincount(nums)
+    for num in np.lexsort((np.arange(sizes.size), -sizes))[:top]:
+        group = members[nums == num]
+        rep = int(reps[group[0]])
+        wanted.add(rep)
+        wanted.update(int(m) for m in group[group != rep][:tried])
+    return wanted
 
 
 def similarity_histogram(decisions: Decisions, bins: int = 50) -> dict:
