@@ -11,11 +11,9 @@ from click.testing import CliRunner
 from nearcopy.cli.compare import compare_command
 from nearcopy.cli.spans import spans_command
 from nearcopy.errors import ConfigError, InputFormatError
-from tests.conftest import read_jsonl, write_jsonl
+from tests.conftest import WORDS, read_jsonl, write_jsonl
 
-VOCAB = ("market bank rate oil price trade company shares profit quarter year said government "
-         "minister policy growth export import dollar crude output plant workers union strike "
-         "port ship grain wheat harvest farm city council bridge mayor vote budget tax").split()
+VOCAB = WORDS
 
 
 def prose(rng: random.Random, count: int) -> str:

@@ -61,12 +61,16 @@ def main(ctx: click.Context, debug: bool) -> None:
 def _register() -> None:
     from nearcopy.cli.dedup import dedup_command, run_command
 
+    from nearcopy.cli.compare import compare_command
     from nearcopy.cli.report import explain_command, report_command
+    from nearcopy.cli.spans import spans_command
 
     main.add_command(run_command, "run")
     main.add_command(dedup_command, "dedup")
     main.add_command(report_command, "report")
     main.add_command(explain_command, "explain")
+    main.add_command(spans_command, "spans")
+    main.add_command(compare_command, "compare")
     try:
         from nearcopy.cli.clean import clean_command
     except ImportError:  # pragma: no cover - during development of the cleaning stage
