@@ -27,7 +27,18 @@ def command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tupl
     return paths
 
 
+def _forget_help_options(group: click.Group) -> None:
+    """click caches each command's help option on first use; a command first invoked on
+    its own (as some tests do) would keep its standalone option names (no -h)."""
+    for command in group.commands.values():
+        if hasattr(command, "_help_option"):
+            command._help_option = None
+        if isinstance(command, click.Group):
+            _forget_help_options(command)
+
+
 def render() -> str:
+    _forget_help_options(main)
     runner = CliRunner()
     parts = ["# CLI reference", "",
              "Generated from `--help` by `python docs/generate_cli_reference.py`; "

@@ -13,7 +13,7 @@ from nearcopy.index import Index
 from tests.conftest import mutate, random_text
 
 #: containment (partial copies) is batch-only for now; compare exact and near verdicts
-CONFIG = DedupConfig(keep="first", containment=0.0)
+CONFIG = DedupConfig(keep="first", containment=0.0).resolved()
 
 
 def _queries(base: list[str]) -> list[str]:
@@ -33,9 +33,10 @@ def test_query_equals_batch_verdict(tmp_path, cleaning):
     with Index.create(tmp_path / "i.db", CONFIG, cleaning=cleaning) as idx:
         idx.insert([Document(f"b{i}", t) for i, t in enumerate(base)])
         verdicts = 0
+        cleaned = [clean(t) for t in base]
         for q in _queries(base):
             matches = idx.query(q)
-            batch = nearcopy.dedup([clean(t) for t in base + [q]], config=CONFIG)
+            batch = nearcopy.dedup(cleaned + [clean(q)], config=CONFIG)
             removed = {r["id"]: r for r in batch.removed}
             assert set(removed) <= {str(len(base))}, "the base corpus has no copies"
             if str(len(base)) in removed:

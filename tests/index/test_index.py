@@ -100,3 +100,13 @@ def test_band_keys_stored_per_band(index):
         rows = session.conn.execute("SELECT count(*) FROM bands").fetchone()[0]
     assert rows == 30 * index.config.num_bands
     assert np.all(index.get("d0").signature.shape == (index.config.num_perm,))
+
+
+def test_band_key_matrix_equals_lsh_band_keys():
+    from nearcopy.dedup import lsh
+    from nearcopy.index.matching import band_key_matrix
+    sigs = np.random.default_rng(0).integers(0, 2**32, size=(7, 128), dtype=np.uint32)
+    matrix = band_key_matrix(sigs, 34, 3)
+    expected = np.stack([lsh.band_keys(sigs, band, 3) for band in range(34)], axis=1)
+    assert matrix.dtype == np.uint64 and np.array_equal(matrix, expected)
+    assert band_key_matrix(sigs[:0], 34, 3).shape == (0, 34)

@@ -64,9 +64,8 @@ def test_damaged_file(tmp_path):
     data = bytearray(path.read_bytes())
     data[100:len(data) // 2] = b"\xa5" * (len(data) // 2 - 100)  # keep the header, ruin pages
     path.write_bytes(bytes(data))
-    with pytest.raises(StorageError, match="cannot .* the index"):
-        with Index.open(path) as idx:
-            idx.query("text number 3 " * 40)
+    with pytest.raises(StorageError, match="cannot .* the index"), Index.open(path) as idx:
+        idx.query("text number 3 " * 40)
 
 
 def test_create_refuses_existing_file(tmp_path):

@@ -10,9 +10,15 @@ from nearcopy.pipeline.job import BatchJob
 from nearcopy.report import write_report
 
 
+AGAINST = click.option("--against", type=click.Path(), default=None,
+                       help="An index (nearcopy index build): also remove documents that are "
+                            "copies of documents stored in it.")
+
+
 @click.command()
 @corpus_options
 @dedup_options
+@AGAINST
 def dedup_command(**params) -> None:
     """Find exact and near copies in CORPUS, on the text as given (no cleaning).
 
@@ -22,8 +28,7 @@ def dedup_command(**params) -> None:
     Example:  nearcopy dedup news.jsonl.zst --out out/ --threshold 0.8
     """
     config = build_run_config(params, clean=False)
-    job = BatchJob(config, params["out_dir"], show_progress=not params["quiet"], command="dedup")
-    summary = job.run(list(params["corpus"]))
+    summary = run_job(config, params, command="dedup")
     write_report(params["out_dir"])
     if not params["quiet"]:
         print_summary(summary, params["out_dir"])
@@ -36,6 +41,7 @@ def dedup_command(**params) -> None:
               help="TOML file of cleaning rules (see `nearcopy clean --list-rules`).")
 @click.option("--languages", default=None,
               help="Keep only documents whose main language is listed, e.g. 'en,de'.")
+@AGAINST
 def run_command(**params) -> None:
     """Clean CORPUS, then find exact and near copies on the cleaned text.
 
@@ -47,12 +53,29 @@ def run_command(**params) -> None:
     """
     config = build_run_config(params, clean=True)
     cleaner, boilerplate = make_cleaner(params.get("clean_config"), params.get("languages"))
-    job = BatchJob(config, params["out_dir"], cleaner=cleaner, boilerplate=boilerplate,
-                   show_progress=not params["quiet"], command="run")
-    summary = job.run(list(params["corpus"]))
+    summary = run_job(config, params, cleaner=cleaner, boilerplate=boilerplate, command="run")
     write_report(params["out_dir"])
     if not params["quiet"]:
         print_summary(summary, params["out_dir"])
+
+
+def run_job(config, params: dict, *, cleaner=None, boilerplate=None, command: str) -> dict:
+    """The local BatchJob, or the sharded job on Ray with --executor ray."""
+    if params.get("executor") == "ray":
+        if params.get("against"):
+            raise click.UsageError("--against is not supported with --executor ray yet")
+        from nearcopy.executors.factory import make_executor
+        from nearcopy.pipeline.distributed import run_distributed
+        executor = make_executor("ray", params.get("ray_address"), params.get("workers"))
+        return run_distributed(config, params["out_dir"], list(params["corpus"]),
+                               cleaner=cleaner, boilerplate=boilerplate, executor=executor,
+                               show_progress=not params["quiet"], command=command)
+    if params.get("ray_address"):
+        raise click.UsageError("--ray-address needs --executor ray")
+    job = BatchJob(config, params["out_dir"], cleaner=cleaner, boilerplate=boilerplate,
+                   show_progress=not params["quiet"], command=command,
+                   against=params.get("against"))
+    return job.run(list(params["corpus"]))
 
 
 def make_cleaner(config_path, languages):

@@ -62,6 +62,7 @@ def _register() -> None:
     from nearcopy.cli.dedup import dedup_command, run_command
 
     from nearcopy.cli.compare import compare_command
+    from nearcopy.cli.index import index_group, serve_command
     from nearcopy.cli.report import explain_command, report_command
     from nearcopy.cli.spans import spans_command
 
@@ -71,6 +72,8 @@ def _register() -> None:
     main.add_command(explain_command, "explain")
     main.add_command(spans_command, "spans")
     main.add_command(compare_command, "compare")
+    main.add_command(index_group, "index")
+    main.add_command(serve_command, "serve")
     try:
         from nearcopy.cli.clean import clean_command
     except ImportError:  # pragma: no cover - during development of the cleaning stage

@@ -10,6 +10,7 @@ import click
 from nearcopy.config import (OUTPUT_FORMATS, SHINGLE_MODES, VERIFY_MODES, DedupConfig,
                              InputConfig, RunConfig, load_toml, run_config_from_dict)
 from nearcopy.dedup.cluster import KEEP_POLICIES
+from nearcopy.executors.factory import EXECUTORS
 
 
 def corpus_options(fn):
@@ -29,6 +30,13 @@ def corpus_options(fn):
                      help="Worker processes [0 = all cores]."),
         click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default=None,
                      help="Output format of kept/removed [jsonl]."),
+        click.option("--executor", type=click.Choice(EXECUTORS), default="local",
+                     help="Run on worker processes of this machine, or on a Ray cluster "
+                          "(pip install 'nearcopy[ray]'; writes kept-NNNNN.jsonl shards, see "
+                          "docs/ray.md) [local]."),
+        click.option("--ray-address", default=None,
+                     help="Ray cluster for --executor ray: 'auto' or ray://host:10001 "
+                          "[start a local Ray instance]."),
         click.option("--quiet", "-q", is_flag=True, help="No progress bars or summary."),
     ]):
         fn = option(fn)

@@ -7,7 +7,7 @@ Example:
     >>> idx.close()
 """
 
-from nearcopy.index.index import InsertResult, Index
+from nearcopy.index.index import Index, InsertResult
 from nearcopy.index.matching import Match
 from nearcopy.index.sqlite import SqliteStorage
 from nearcopy.index.storage import Storage, StoredDocument, open_storage

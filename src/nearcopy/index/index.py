@@ -8,6 +8,7 @@ parameters and cleaning in the storage metadata and refuses mismatched files.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -20,8 +21,14 @@ from nearcopy.document import Document
 from nearcopy.errors import ConfigError, StorageError
 from nearcopy.index.matching import Match, Rules, band_key_matrix, find_matches
 from nearcopy.index.prepare import CLEANING_NONE, PreparedBatch, Preparer, default_cleaning
-from nearcopy.index.storage import (FORMAT_NAME, FORMAT_VERSION, Storage, StoredDocument,
-                                    WriteSession, open_storage)
+from nearcopy.index.storage import (
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    Storage,
+    StoredDocument,
+    WriteSession,
+    open_storage,
+)
 
 STATUS_ADDED = "added"
 STATUS_EXISTS = "exists"        # same id and same text: nothing changed (idempotent retry)
@@ -268,7 +275,6 @@ def _offsets(counts) -> np.ndarray:
 
 
 def _jsonable(metadata: dict) -> dict:
-    import json
     return json.loads(json.dumps(metadata, default=str)) if metadata else {}
 
 

@@ -23,8 +23,7 @@ from typing import Any
 import numpy as np
 
 from nearcopy.errors import StorageError
-from nearcopy.index.storage import (FORMAT_NAME, ReadSession, Storage, StoredDocument,
-                                    WriteSession)
+from nearcopy.index.storage import FORMAT_NAME, ReadSession, Storage, StoredDocument, WriteSession
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 30_000

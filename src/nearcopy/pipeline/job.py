@@ -20,7 +20,7 @@ import numpy as np
 from nearcopy.config import RunConfig
 from nearcopy.dedup.decide import Decisions, find_copies
 from nearcopy.dedup.paragraphs import ParagraphDeduper
-from nearcopy.dedup.sketch import SketchParams, sketch_texts
+from nearcopy.dedup.sketch import SketchBatch, SketchParams, sketch_texts
 from nearcopy.document import Document
 from nearcopy.errors import InputFormatError
 from nearcopy.executors.base import Executor
@@ -81,7 +81,8 @@ class BatchJob:
 
     def __init__(self, config: RunConfig, out_dir: str | Path, *, cleaner=None,
                  boilerplate=None, show_progress: bool = True,
-                 executor: Executor | None = None, command: str = "run"):
+                 executor: Executor | None = None, command: str = "run",
+                 against: str | Path | None = None):
         self.config = config
         self.dedup = config.dedup.resolved()
         self.out_dir = Path(out_dir)
@@ -90,6 +91,7 @@ class BatchJob:
         self.show_progress = show_progress
         self.executor = executor or LocalExecutor(config.num_workers)
         self.command = command
+        self.against = against
         self.stats = RunStats()
         self.skips = SkipCounter(strict=config.input.strict)
         self.clean_counts: Counter[str] = Counter()
@@ -106,8 +108,9 @@ class BatchJob:
                 spool, ids_path, read = self._read(paths, work)
                 table = self.boilerplate.finish() if self.boilerplate is not None else None
                 sketches = self._sketch(spool, work, table)
-                decisions = self._decide(sketches, SpoolSets(self, spool, table)
-                                         if self.dedup.verify == "exact" else None)
+                sets = SpoolSets(self, spool, table) if self.dedup.verify == "exact" else None
+                decisions = self._decide(sketches, sets)
+                self.index_matches = self._match_index(sketches, sets)
             summary = self._write(spool, ids_path, sketches, decisions, table, read, started)
         finally:
             shutil.rmtree(work, ignore_errors=True)
@@ -218,6 +221,31 @@ class BatchJob:
             self.stats.stages[f"dedup/{name}"] = type(st)(seconds=seconds, documents=len(sketches))
         return decisions
 
+    def _match_index(self, sketches, sets) -> dict:
+        """With --against: the best stored copy of each document that has one."""
+        if self.against is None:
+            return {}
+        from nearcopy.index.index import Index
+
+        index = Index.open(self.against)
+        index.require_compatible(self.dedup)
+        found = {}
+        size = self.config.batch_size
+        with self.stats.stage("against_index") as st:
+            for start in range(0, len(sketches), size):
+                rows = np.arange(start, min(start + size, len(sketches)))
+                values, offsets = sets.load(rows) if sets is not None else (None, None)
+                chunk = SketchBatch(sketches.exact_hashes[rows], sketches.lengths[rows],
+                                    sketches.signatures[rows], values,
+                                    np.diff(offsets) if offsets is not None
+                                    else np.zeros(rows.size, dtype=np.int64))
+                for row, matches in zip(rows, index.match_sketches(chunk, limit=1)):
+                    if matches:
+                        found[int(row)] = matches[0]
+            st.documents = len(sketches)
+        index.close()
+        return found
+
     # -- pass D: write ---------------------------------------------------------------------
     def _write(self, spool, ids_path, sketches, decisions, table, read, started) -> dict:
         self.paragraphs = ParagraphDeduper(self.config.min_paragraph_chars) \
@@ -227,7 +255,8 @@ class BatchJob:
                 self.out_dir, spool, ids_path, decisions, table=table,
                 fmt=self.config.format, meta_keys=list(self.meta_keys),
                 threshold=self.dedup.threshold, containment=self.dedup.containment,
-                show_progress=self.show_progress, paragraphs=self.paragraphs)
+                show_progress=self.show_progress, paragraphs=self.paragraphs,
+                index_matches=self.index_matches)
             st.documents = read
         summary = outputs.build_stats(self, read, counts, decisions, time.perf_counter() - started)
         outputs.write_stats_and_config(self.out_dir, summary, self.config, self.dedup)

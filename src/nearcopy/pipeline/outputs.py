@@ -65,9 +65,14 @@ def _reason(method: str, rep_id: str, similarity: float, threshold: float,
 
 def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *, table, fmt: str,
                   meta_keys: list[str], threshold: float, containment: float,
-                  show_progress: bool, paragraphs=None) -> dict:
-    """Stream the spool once, writing kept/removed records and then clusters.jsonl."""
+                  show_progress: bool, paragraphs=None, index_matches=None) -> dict:
+    """Stream the spool once, writing kept/removed records and then clusters.jsonl.
+
+    `index_matches` (from --against): document index -> best stored copy; a cluster
+    with any such member is removed whole, as a copy of that stored document.
+    """
     number, sizes = cluster_ids(decisions)
+    indexed = _indexed_by_label(decisions.labels, index_matches or {})
     reps = decisions.representative
     in_cluster = np.flatnonzero(number >= 0)
     b_left, b_right, b_sims = decisions.borderline_pairs(threshold)
@@ -98,6 +103,12 @@ def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *,
                 record["text"], extra = table.strip(record["text"])
                 if extra:
                     record["removed_lines"] = (record.get("removed_lines") or []) + extra
+            label = int(decisions.labels[index])
+            if label in indexed:
+                record.update(_indexed_fields(index, indexed[label], index_matches))
+                removed.write(record)
+                counts["removed/indexed"] += 1
+                continue
             cid = format_cluster_id(int(number[index]))
             if cid is not None:
                 members.setdefault(int(number[index]), []).append(id_of[index])
@@ -132,6 +143,30 @@ def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *,
                                        "similarity": round(float(sim), 4),
                                        "verified": bool(sim >= threshold)}) + b"\n")
     return dict(counts)
+
+
+def _indexed_by_label(labels: np.ndarray, matches: dict) -> dict[int, int]:
+    """Cluster label -> the member whose stored copy is the most similar."""
+    best: dict[int, int] = {}
+    for index, match in sorted(matches.items()):
+        label = int(labels[index])
+        if label not in best or match.similarity > matches[best[label]].similarity:
+            best[label] = index
+    return best
+
+
+def _indexed_fields(index: int, member: int, matches: dict) -> dict:
+    """Fields of a document removed because its cluster has a copy in the --against index."""
+    match = matches[member]
+    if index == member:
+        reason = f"{match.method} copy of indexed document {match.id}: similarity " \
+                 f"{match.similarity:.3f}"
+        return {"duplicate_of": match.id, "similarity": round(match.similarity, 4),
+                "method": match.method, "reason": reason, "cluster_id": None, "indexed": True}
+    reason = (f"in a cluster whose member is a {match.method} copy of indexed document "
+              f"{match.id}")
+    return {"duplicate_of": match.id, "similarity": None, "method": "indexed",
+            "reason": reason, "cluster_id": None, "indexed": True}
 
 
 def example_indices(number: np.ndarray, reps: np.ndarray, extra: np.ndarray, *,

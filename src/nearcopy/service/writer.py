@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any, Callable
+from typing import Any
 
 from nearcopy.errors import ServiceError
 from nearcopy.index.index import Index
@@ -96,7 +97,7 @@ class WriteQueue:
             return
         try:
             results = self.index.insert_prepared([batch for _, batch, _ in group])
-        except Exception as exc:  # one bad batch must not fail the others: retry alone
+        except Exception as exc:  # noqa: BLE001 - one bad batch must not fail the others
             if len(group) > 1:
                 for item in group:
                     self._commit([item])
@@ -111,5 +112,5 @@ class WriteQueue:
 def _resolve(future: Future, fn: Callable[[], Any]) -> None:
     try:
         future.set_result(fn())
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - handed to the waiting request
         future.set_exception(exc)
