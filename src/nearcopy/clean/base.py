@@ -60,6 +60,10 @@ class Rule:
             merged[key] = _coerce(self.name, key, value, self.PARAMS[key])
         self.params = merged
         self.validate()
+        # Parameters as plain attributes: `__getattr__` per call cost 1 us x 170k calls/2k docs.
+        for key, value in merged.items():
+            if not hasattr(type(self), key):  # as before: class attributes win
+                self.__dict__.setdefault(key, value)
 
     def validate(self) -> None:
         """Raise ConfigError for out-of-range parameters (override where needed)."""
@@ -99,7 +103,23 @@ class LineFilter(Rule):
 
     `line_cap()` lets the cleaner skip a rule on lines too long for it to fire
     (most chrome rules only judge short lines); measured: halves the rule time.
+
+    The `MAY_DROP*` attributes state what a line must look like for the rule
+    to be able to drop it: `MAY_DROP_AT_START` (regex) matches at the line's
+    start, or `MAY_DROP` (regex) is found in `line.lower()`, or the line, with
+    trailing spaces stripped, ends with one of `MAY_DROP_AT_END`. The cleaner
+    joins them over all rules into one prefilter, so an ordinary body line
+    costs three C-level tests instead of one Python call per rule (measured:
+    ~5x on the line rules). They must be necessary conditions, never tighter
+    than `check_line`; declaring none of them means "any line" and switches
+    the prefilter off. Write `MAY_DROP` as branches that each start with a
+    literal character ("a|b|\\["): joined flat, sre then scans for those
+    characters only (measured: 3x faster than wrapped groups or a class).
     """
+
+    MAY_DROP_AT_START: ClassVar[str | None] = None
+    MAY_DROP: ClassVar[str | None] = None
+    MAY_DROP_AT_END: ClassVar[tuple[str, ...]] = ()
 
     def line_cap(self) -> int | None:
         return None

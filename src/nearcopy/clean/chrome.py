@@ -41,6 +41,7 @@ class ReadMoreFilter(LineFilter):
 
     name = "read_more"
     description = "a line that is only a 'Read more' / 'Source link' / 'Continue reading' link"
+    MAY_DROP_AT_START = f"(?i:{_READ_MORE_LINE.pattern})"
 
     def line_cap(self) -> int | None:
         return 60
@@ -64,6 +65,8 @@ class TeaserListFilter(LineFilter):
     name = "teaser_list"
     description = "teaser/navigation list item: bulleted headline cut off with '...', or '[more]'"
     PARAMS = {"max_words": 40}
+    # _TEASER_END ends in an ellipsis (maybe + spaces), a closing bracket, », > or →.
+    MAY_DROP_AT_END = ("...", "…", "]", ")", "】", "»", ">", "→")
 
     def line_cap(self) -> int | None:
         return self.max_words * 25
@@ -91,6 +94,8 @@ class BreadcrumbFilter(LineFilter):
     name = "breadcrumb"
     description = "breadcrumb line ('Home > News > World', '首页 > 财经 > 正文') in any language"
     PARAMS = {"max_segment_words": 4, "max_chars": 160}
+    # Two or more parts need a _CRUMB_SEP match, which holds one of these.
+    MAY_DROP = r">|»|›|→|‹|<|/|\||\\|::"
 
     def line_cap(self) -> int | None:
         return self.params["max_chars"]
@@ -141,6 +146,9 @@ class StampLineFilter(LineFilter):
     name = "stamp_line"
     description = "date/source/byline stamp line ('Source: X | 02.06.2015 11:33', 'By Jane Doe')"
     PARAMS = {"max_rest_words": 6, "max_chars": 160}
+    # A stamp label and a time both end in a colon; otherwise only a byline can fire.
+    MAY_DROP = ":|："
+    MAY_DROP_AT_START = r"[Bb][Yy]\s"
 
     def line_cap(self) -> int | None:
         return self.params["max_chars"]
@@ -191,6 +199,8 @@ class ShareLineFilter(LineFilter):
     name = "share_line"
     description = "share/print/subscribe/cookie-banner/copyright line ('Share this:', 'We use cookies...')"
     PARAMS = {"max_words": 30}
+    MAY_DROP_AT_START = f"(?i:{_SHARE_WORDS.pattern})|(?i:{_SHARE_START.pattern})"
+    MAY_DROP = "all rights reserved"
 
     def line_cap(self) -> int | None:
         return self.max_words * 25
@@ -218,6 +228,8 @@ class EmailPlaceholderFilter(LineFilter):
     name = "email_placeholder"
     description = "short line with an obfuscated e-mail ('[email protected]', 'name [at] site')"
     PARAMS = {"max_words": 20}
+    # Every _EMAIL_PLACEHOLDER branch starts with "[" but "(at)" ("a", "t": no case partners).
+    MAY_DROP = r"\[|\(at\)"
 
     def line_cap(self) -> int | None:
         return self.max_words * 25
@@ -234,6 +246,7 @@ class ContactLineFilter(LineFilter):
     name = "contact_line"
     description = "author contact footer ('Write to Jane Doe at jane.doe@example.com')"
     PARAMS = {"max_words": 15}
+    MAY_DROP = "@"  # _EMAIL
 
     def line_cap(self) -> int | None:
         return self.max_words * 25
@@ -257,6 +270,7 @@ class AdPlaceholderFilter(LineFilter):
 
     name = "ad_placeholder"
     description = "'[ad_1]'-style placeholders of auto-blog plugins (removed inside any line)"
+    MAY_DROP = r"\[|\{"
 
     def strip(self, line: str) -> str:
         return _AD.sub("", line).strip() if "[" in line or "{" in line else line

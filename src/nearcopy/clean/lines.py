@@ -24,12 +24,15 @@ def _drop(rule: LineFilter, value: float | str | None = None) -> Verdict:
 
 # --- C4 (Raffel et al. 2020, §2.2) -------------------------------------------------------
 
+# The C4 substring rules test `line.lower()`, where MAY_DROP is searched too: exact prefilters.
+
 class C4JavascriptFilter(LineFilter):
     """C4: "we removed any line with the word Javascript" (cookie walls, noscript text)."""
 
     name = "c4_javascript"
     description = "line mentions javascript (C4, Raffel et al. 2020)"
     source = "C4 (Raffel et al. 2020, §2.2)"
+    MAY_DROP = "javascript"
 
     def check_line(self, line: str, ctx: LineContext) -> Verdict:
         return _drop(self) if "javascript" in line.lower() else KEEP
@@ -41,6 +44,7 @@ class C4LoremIpsumFilter(LineFilter):
     name = "c4_lorem_ipsum"
     description = "placeholder text 'lorem ipsum' (C4, Raffel et al. 2020; applied per line)"
     source = "C4 (Raffel et al. 2020, §2.2)"
+    MAY_DROP = "lorem ipsum"
 
     def check_line(self, line: str, ctx: LineContext) -> Verdict:
         return _drop(self) if "lorem ipsum" in line.lower() else KEEP
@@ -56,6 +60,7 @@ class C4PolicyFilter(LineFilter):
     name = "c4_policy"
     description = "terms-of-use / privacy / cookie notice line (C4 policy substrings)"
     source = "C4 (Raffel et al. 2020, §2.2; tfds c4_utils _POLICY_SUBSTRINGS)"
+    MAY_DROP = "|".join(map(re.escape, _C4_POLICY))
 
     def check_line(self, line: str, ctx: LineContext) -> Verdict:
         low = line.lower()
@@ -102,6 +107,7 @@ class RefinedWebCounterFilter(LineFilter):
     name = "refinedweb_counter"
     description = "social counter line like '3 likes' or 'Views: 1,204' (RefinedWeb)"
     source = "RefinedWeb (Penedo et al. 2023, App. G.2)"
+    MAY_DROP_AT_START = f"(?i:{_COUNTER.pattern})"
 
     def line_cap(self) -> int | None:
         return 40

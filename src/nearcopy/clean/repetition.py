@@ -18,6 +18,29 @@ _KEY_JUNK = re.compile(r"[\W_]+")
 _ALPHA_WORD = re.compile(r"[^\W\d_]+(?:\S*)")  # a whitespace word holding a letter (approx.)
 
 
+def _has_alpha_words(line: str, count: int) -> bool:
+    """`len(_ALPHA_WORD.findall(line)) >= count`, stopping at the count-th word (3x faster)."""
+    if count <= 0:
+        return True
+    for n, _ in enumerate(_ALPHA_WORD.finditer(line), 1):
+        if n >= count:
+            return True
+    return False
+
+
+_NOT_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum())
+
+
+def _loose_key(line: str) -> str | bytes:
+    """Equal for lines with equal `paragraph_key`: that key without its spaces.
+
+    (For ASCII lines, the lower-cased letters and digits, deleted out at C speed.)
+    """
+    if line.isascii():
+        return line.encode("ascii").lower().translate(None, _NOT_ALNUM).decode("ascii")
+    return paragraph_key(line).replace(" ", "")
+
+
 def paragraph_key(line: str) -> str:
     """Case-, space- and punctuation-blind key, so a re-typed repeat still matches."""
     return _KEY_JUNK.sub(" ", line.lower()).strip()
@@ -35,11 +58,15 @@ class RepeatedParagraphFilter(Rule):
 
     def repeated(self, lines: list[str]) -> list[int]:
         """Indices of lines whose key was seen on an earlier line."""
+        min_words = self.min_words
+        # Most documents repeat nothing: show it with a cheap key first (3x faster overall).
+        loose = [_loose_key(line) for line in lines if line.count(" ") + 1 >= min_words]
+        if len(set(loose)) == len(loose):
+            return []
         seen: set[str] = set()
         out = []
         for i, line in enumerate(lines):
-            if line.count(" ") + 1 < self.min_words \
-                    or len(_ALPHA_WORD.findall(line)) < self.min_words:
+            if line.count(" ") + 1 < min_words or not _has_alpha_words(line, min_words):
                 continue
             key = paragraph_key(line)
             if key in seen:
