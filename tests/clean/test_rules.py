@@ -162,3 +162,35 @@ def test_baseline_rules_cite_their_source():
         prefix = rule.name.split("_", 1)[0]
         if prefix in ("c4", "gopher", "refinedweb", "fineweb"):
             assert "20" in rule.source, rule.name
+
+
+def test_breadcrumb_with_truncated_title_and_textual_date_stamp():
+    from nearcopy.clean import CleanConfig, Cleaner
+    from nearcopy.document import Document
+
+    body = ("PORTVALE, March 3 - The Portvale city council voted 7 to 2 on Tuesday to spend "
+            "48 million dollars on repairs to the Harbor Street bridge, ending a long debate.")
+    page = ("Home > News > Local > City council approves repairs ...\n"
+            "Published 11 Feb 2019 | Source: Daily Wire Service\n" + body)
+    result = Cleaner(CleanConfig()).clean(Document(id="p", text=page))
+    assert result.text == body
+    assert [line["rule"] for line in result.removed_lines] == ["breadcrumb", "stamp_line"]
+    # a dated sentence of the story and a title with "..." but no crumbs stay
+    kept = ("Shares fell on March 3, 2019 after the company said profits would drop sharply "
+            "this year...\n" + body)
+    assert Cleaner(CleanConfig()).clean(Document(id="k", text=kept)).removed_lines == []
+
+
+def test_read_more_link_to_another_story():
+    from nearcopy.clean import CleanConfig, Cleaner
+    from nearcopy.document import Document
+
+    body = ("The port authority said on Monday that grain shipments rose for a third month, "
+            "as buyers in North Africa stepped up purchases after a dry season elsewhere.")
+    cleaner = Cleaner(CleanConfig())
+    page = body + "\nRead more: Top 10 stories you missed this week\n" + body.replace("third",
+                                                                                      "fourth")
+    result = cleaner.clean(Document(id="p", text=page))
+    assert [line["rule"] for line in result.removed_lines] == ["read_more"]
+    sentence = "Related: the union said talks with the operators would resume on Friday."
+    assert cleaner.clean(Document(id="k", text=body + "\n" + sentence)).removed_lines == []

@@ -29,6 +29,11 @@ _READ_MORE_LINE = re.compile(
     rf"^(?:[\[(«<]*(?:{_READ_MORE_WORDS})\s*[\])»>]*\s*(?:\.\.\.|…|>>|»|→)?"
     rf"|[\[(«<](?:{_AMBIGUOUS})[\])»>]|(?:{_AMBIGUOUS})\s*(?:\.\.\.|…|>>|»|→))$", re.IGNORECASE)
 _READ_MORE_PLAIN = re.compile(rf"^(?:{_AMBIGUOUS})$", re.IGNORECASE)
+# "Read more: <another headline>", "Also read - <headline>": a link to another story.
+_READ_MORE_PREFIX = re.compile(r"^(?:read more|read also|also read|see also|related|related story|"
+                               r"recommended|more from us|leer más|lea también|weiterlesen|"
+                               r"lire aussi|читайте также|相关阅读|延伸阅读)\s*[:：|–—-]\s*\S",
+                               re.IGNORECASE)
 _MARKER = rf"[\[(【](?:{_READ_MORE_WORDS})[\])】]"
 _TEASER_END = re.compile(rf"(?:(?:\.\.\.|…)\s*(?:{_MARKER}|»|>>|→)?|\s{_MARKER}|{_MARKER})$",
                          re.IGNORECASE)
@@ -41,15 +46,18 @@ class ReadMoreFilter(LineFilter):
 
     name = "read_more"
     description = "a line that is only a 'Read more' / 'Source link' / 'Continue reading' link"
-    MAY_DROP_AT_START = f"(?i:{_READ_MORE_LINE.pattern})"
+    MAY_DROP_AT_START = f"(?i:{_READ_MORE_LINE.pattern}|{_READ_MORE_PREFIX.pattern})"
+    PREFIXED_MAX_WORDS = 16
 
     def line_cap(self) -> int | None:
-        return 60
+        return 160
 
     def check_line(self, line: str, ctx: LineContext) -> Verdict:
-        if len(line) > 60:
+        if _READ_MORE_PREFIX.match(line):
+            if len(line.split()) <= self.PREFIXED_MAX_WORDS and not line.endswith(_TERMINAL):
+                return Verdict(False, self.name, "link to another story")
             return KEEP
-        if _READ_MORE_PLAIN.match(line):
+        if len(line) > 60 or _READ_MORE_PLAIN.match(line):
             return KEEP
         return Verdict(False, self.name) if _READ_MORE_LINE.match(line) else KEEP
 
@@ -109,17 +117,23 @@ class BreadcrumbFilter(LineFilter):
         segments = [p for p in parts if p]
         if len(parts) < 2 or not segments:
             return KEEP
-        for seg in segments:
+        seps = len(parts) - 1
+        # the last crumb is often the story's title, cut short: "... > Storm hits coast..."
+        last_is_title = (seps >= 2 or _HOME.match(segments[0])) and \
+            _TRUNCATED.search(segments[-1]) is not None and len(segments[-1].split()) <= 14
+        for seg in segments[:-1] if last_is_title else segments:
             if len(seg.split()) > self.max_segment_words or seg.endswith(_TERMINAL) \
                     or not any(c.isalpha() for c in seg) or len(seg) > 40:
                 return KEEP
-        seps = len(parts) - 1
         if seps >= 2 or labelled or _HOME.match(segments[0]):
             return Verdict(False, self.name, len(segments))
         return KEEP
 
 
+_TRUNCATED = re.compile(r"(?:\.\.\.|…)\s*$")
+_MONTH = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?")
 _DATE = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+                   rf"|(?i:\b\d{{1,2}}\s+{_MONTH}\s+\d{{4}}\b|\b{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}\b)"
                    r"|\b\d{1,2}:\d{2}(?::\d{2})?\b(?:\s*[AaPp]\.?[Mm]\.?)?")
 _TIME = re.compile(r"\b\d{1,2}:\d{2}\b")
 _NUMERIC_DATE = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b|\d{4}\s*年\s*\d{1,2}\s*月")
