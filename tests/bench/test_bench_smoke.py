@@ -68,11 +68,11 @@ def test_smoke_benchmark_runs_all_tools(tmp_path):
     assert float(sig[1]) > 0
     for tool in ("nearcopy dedup -j1", "nearcopy dedup -j2"):
         row = _row(table, tool)
-        recall, false_merge = float(row[8]), float(row[9])
+        recall, false_merge = float(row[9]), float(row[10])
         assert recall >= 0.98 and false_merge <= 0.01, row
-        assert float(row[3]) > 0 and float(row[6].replace(",", "")) > 0
+        assert float(row[3]) > 0 and float(row[4]) > 0 and float(row[7].replace(",", "")) > 0
     for peer in ("datasketch", "rensa"):
         row = _row(table, peer)
-        assert 0.5 <= float(row[8]) <= 1.0 and 0.0 <= float(row[9]) <= 1.0, row
+        assert 0.5 <= float(row[9]) <= 1.0 and 0.0 <= float(row[10]) <= 1.0, row
         assert float(row[1]) > 0
-    assert _row(table, "nearcopy dedup -j1")[8:10] == _row(table, "nearcopy dedup -j2")[8:10]
+    assert _row(table, "nearcopy dedup -j1")[9:12] == _row(table, "nearcopy dedup -j2")[9:12]

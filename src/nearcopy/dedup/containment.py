@@ -31,30 +31,50 @@ def sample_sets(values: np.ndarray, counts: np.ndarray, sample_mod: int):
 
 
 @njit(cache=True)
-def _posting_pairs(sorted_values, docs, max_posting):
-    n = sorted_values.shape[0]
+def _posting_keys(values, counts, active):
+    """(value << 32 | document) for every sample of an active document, in one array."""
+    total = 0
+    for d in range(counts.shape[0]):
+        if active[d]:
+            total += counts[d]
+    keys = np.empty(total, dtype=np.uint64)
+    at = 0
+    pos = 0
+    for d in range(counts.shape[0]):
+        if active[d]:
+            for k in range(pos, pos + counts[d]):
+                keys[at] = (np.uint64(values[k]) << np.uint64(32)) | np.uint64(d)
+                at += 1
+        pos += counts[d]
+    return keys
+
+
+@njit(cache=True)
+def _posting_pairs(keys, max_posting):
+    """Pairs of documents whose sorted (value, document) keys share a value."""
+    n = keys.shape[0]
     cap = 1024
     out = np.empty(cap, dtype=np.uint64)
     count = 0
     start = 0
+    low = np.uint64(0xFFFFFFFF)
     while start < n:
+        value = keys[start] >> np.uint64(32)
         end = start + 1
-        while end < n and sorted_values[end] == sorted_values[start]:
+        while end < n and keys[end] >> np.uint64(32) == value:
             end += 1
         if 2 <= end - start <= max_posting:
             for a in range(start, end):
                 for b in range(a + 1, end):
-                    i, j = docs[a], docs[b]
+                    i, j = keys[a] & low, keys[b] & low
                     if i == j:
                         continue
-                    if i > j:
-                        i, j = j, i
                     if count == cap:
                         cap *= 2
                         grown = np.empty(cap, dtype=np.uint64)
                         grown[:count] = out[:count]
                         out = grown
-                    out[count] = (np.uint64(i) << np.uint64(32)) | np.uint64(j)
+                    out[count] = (i << np.uint64(32)) | j  # keys sort by document: i < j
                     count += 1
         start = end
     return out[:count]
@@ -63,12 +83,16 @@ def _posting_pairs(sorted_values, docs, max_posting):
 def containment_candidates(sample_values: np.ndarray, sample_counts: np.ndarray,
                            active: np.ndarray, *, min_shared: int = 2,
                            max_posting: int = MAX_POSTING) -> np.ndarray:
-    """Packed pairs (i << 32 | j, i < j) of active documents sharing >= min_shared samples."""
-    docs = np.repeat(np.arange(sample_counts.shape[0]), sample_counts)
-    keep = active[docs]
-    values, docs = np.asarray(sample_values)[keep], docs[keep]
-    order = np.argsort(values, kind="stable")
-    pairs = _posting_pairs(values[order], docs[order].astype(np.int64), max_posting)
+    """Packed pairs (i << 32 | j, i < j) of active documents sharing >= min_shared samples.
+
+    One uint64 array of (value, document) keys sorted in place: 8 bytes a sample,
+    no index arrays (this stage set the job's peak memory before).
+    """
+    keys = _posting_keys(np.asarray(sample_values), sample_counts.astype(np.int64),
+                         active.astype(np.bool_))
+    keys.sort()
+    pairs = _posting_pairs(keys, max_posting)
+    del keys
     if pairs.size == 0:
         return pairs
     unique, counts = np.unique(pairs, return_counts=True)

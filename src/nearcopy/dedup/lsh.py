@@ -52,9 +52,13 @@ def collision_probability(similarity: np.ndarray | float, num_bands: int, rows: 
 
 
 def band_keys(signatures: np.ndarray, band: int, rows: int) -> np.ndarray:
-    """uint64 key of one band for every signature row."""
+    """uint64 key of one band for every signature row.
+
+    The key depends on the band's values only (not on `band`), so equal values in
+    different bands collide; pairs are only formed within one band's sort.
+    """
     block = signatures[:, band * rows:(band + 1) * rows].astype(np.uint64)
-    keys = np.full(block.shape[0], np.uint64(band + 1), dtype=np.uint64)
+    keys = np.full(block.shape[0], np.uint64(1), dtype=np.uint64)
     for col in range(block.shape[1]):
         keys = fmix64_np((keys ^ block[:, col]) * FNV_PRIME)
     return keys
@@ -99,10 +103,10 @@ def candidate_pairs(signatures: np.ndarray, num_bands: int, rows: int, *,
         raise ConfigError(f"num_bands * rows_per_band = {num_bands * rows} exceeds "
                           f"num_perm = {signatures.shape[1]}")
     index = np.flatnonzero(active) if active is not None else np.arange(signatures.shape[0])
-    sub = signatures[index]
     found = []
     for band in range(num_bands):
-        keys = band_keys(sub, band, rows)
+        # only this band's columns of the active rows are copied (not the whole matrix)
+        keys = band_keys(signatures[index, band * rows:(band + 1) * rows], 0, rows)
         order = np.argsort(keys, kind="stable")
         pairs = bucket_pairs(index[order].astype(np.int64), keys[order], window)
         if pairs.size:

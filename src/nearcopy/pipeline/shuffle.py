@@ -167,9 +167,9 @@ def contain_reduce(payload: dict) -> dict:
     """Posting-list pairs of one value partition with their shared counts, by left range."""
     folder = Path(payload["folder"])
     rows = _gather_parts(payload["shards"], "postings", payload["index"])
-    rows = rows[np.lexsort((rows["index"], rows["value"]))]
-    pairs = containment._posting_pairs(rows["value"].copy(), rows["index"].copy(),
-                                       containment.MAX_POSTING)
+    keys = (rows["value"].astype(np.uint64) << np.uint64(32)) | rows["index"].astype(np.uint64)
+    keys.sort()
+    pairs = containment._posting_pairs(keys, containment.MAX_POSTING)
     unique, counts = np.unique(pairs, return_counts=True)
     out = np.empty(unique.size, dtype=PAIR_ROW)
     out["pair"], out["count"] = unique, counts
