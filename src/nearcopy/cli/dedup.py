@@ -7,7 +7,13 @@ import click
 from nearcopy.cli.options import build_run_config, corpus_options, dedup_options
 from nearcopy.cli.summary import print_summary
 from nearcopy.pipeline.job import BatchJob
-from nearcopy.report import write_report
+
+
+def write_report(out_dir) -> None:
+    """The HTML report (imported here: matplotlib is slow to import and needed only now)."""
+    from nearcopy.report import write_report as write
+
+    write(out_dir)
 
 
 AGAINST = click.option("--against", type=click.Path(), default=None,

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from nearcopy.report import explain, write_report
 
 _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
 
@@ -22,6 +21,8 @@ def report_command(out_dir: Path, open_page: bool) -> None:
     pairs side by side, the resolved configuration. Opens without network.
     Example:  nearcopy report out/ --open
     """
+    from nearcopy.report import write_report  # matplotlib: imported only when needed
+
     path = write_report(out_dir)
     click.echo(str(path))
     if open_page:
@@ -39,4 +40,6 @@ def explain_command(out_dir: Path, doc_id: str) -> None:
     threshold, its cluster, and the lines cleaning removed with their rules.
     Example:  nearcopy explain out/ ncd-00002
     """
+    from nearcopy.report import explain
+
     click.echo(explain(out_dir, doc_id))

@@ -52,13 +52,14 @@ def collision_probability(similarity: np.ndarray | float, num_bands: int, rows: 
 
 
 def band_keys(signatures: np.ndarray, band: int, rows: int) -> np.ndarray:
-    """uint64 key of one band for every signature row.
+    """uint64 key of one band for every signature row (the index stores these too)."""
+    return block_keys(signatures[:, band * rows:(band + 1) * rows], band)
 
-    The key depends on the band's values only (not on `band`), so equal values in
-    different bands collide; pairs are only formed within one band's sort.
-    """
-    block = signatures[:, band * rows:(band + 1) * rows].astype(np.uint64)
-    keys = np.full(block.shape[0], np.uint64(1), dtype=np.uint64)
+
+def block_keys(block: np.ndarray, band: int) -> np.ndarray:
+    """uint64 key of each row of one band's columns; the band number seeds the hash."""
+    block = block.astype(np.uint64)
+    keys = np.full(block.shape[0], np.uint64(band + 1), dtype=np.uint64)
     for col in range(block.shape[1]):
         keys = fmix64_np((keys ^ block[:, col]) * FNV_PRIME)
     return keys
@@ -106,7 +107,7 @@ def candidate_pairs(signatures: np.ndarray, num_bands: int, rows: int, *,
     found = []
     for band in range(num_bands):
         # only this band's columns of the active rows are copied (not the whole matrix)
-        keys = band_keys(signatures[index, band * rows:(band + 1) * rows], 0, rows)
+        keys = block_keys(signatures[index, band * rows:(band + 1) * rows], band)
         order = np.argsort(keys, kind="stable")
         pairs = bucket_pairs(index[order].astype(np.int64), keys[order], window)
         if pairs.size:

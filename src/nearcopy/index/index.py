@@ -19,8 +19,19 @@ import numpy as np
 from nearcopy.config import DedupConfig
 from nearcopy.document import Document
 from nearcopy.errors import ConfigError, StorageError
-from nearcopy.index.matching import Match, Rules, band_key_matrix, find_matches
-from nearcopy.index.prepare import CLEANING_NONE, PreparedBatch, Preparer, default_cleaning
+from nearcopy.index.matching import (
+    Match,
+    Rules,
+    band_key_matrix,
+    find_matches,
+    sampled_values,
+)
+from nearcopy.index.prepare import (
+    CLEANING_NONE,
+    PreparedBatch,
+    Preparer,
+    default_cleaning,
+)
 from nearcopy.index.storage import (
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -69,8 +80,7 @@ class Index:
                  clean_config: dict | None = None):
         self.storage = storage
         self.config = config.resolved()
-        self.rules = Rules(self.config.threshold, self.config.num_bands,
-                           self.config.rows_per_band, self.config.verify)
+        self.rules = _rules(self.config)
         self.cleaning = cleaning
         self.clean_config = clean_config
         self.preparer = Preparer(self.config.sketch, cleaning, clean_config)
@@ -107,11 +117,36 @@ class Index:
             meta = storage.read_meta()
             _check_meta(meta, path)
             config = _config_from_meta(meta["dedup"], path)
+            _check_layout(meta, config, path)
             return cls(storage, config, cleaning=meta.get("cleaning", CLEANING_NONE),
                        clean_config=meta.get("clean_config"))
         except BaseException:
             storage.close()
             raise
+
+    @classmethod
+    def upgrade(cls, path: str | Path, *, backend: str = "sqlite") -> int:
+        """Bring an index file of an older format up to this version, in place.
+
+        Version 1 -> 2 adds the containment postings of every stored document, in
+        one transaction (a crash leaves the file at version 1). Returns the
+        version the file had; a current file is left as it is.
+        """
+        storage = open_storage(path, backend=backend)
+        try:
+            meta = storage.read_meta()
+            _check_meta(meta, path)
+            version = meta["format_version"]
+            if version < FORMAT_VERSION:
+                rules = _rules(_config_from_meta(meta["dedup"], path).resolved())
+                storage.upgrade_layout()
+                with storage.writing() as session:
+                    for doc in session.iter_documents():
+                        session.add_samples(doc.key, sampled_values(doc.shingles, rules).tolist())
+                    session.set_meta("format_version", FORMAT_VERSION)
+            return version
+        finally:
+            storage.close()
 
     def __enter__(self) -> Index:
         return self
@@ -207,7 +242,7 @@ class Index:
                 content_hash=batch.content_hashes[i], signature=sk.signatures[i],
                 shingles=shingles, copies=[m.to_dict() for m in matches[:STORED_COPIES]],
                 metadata=_jsonable(doc.metadata), added_at=time.time())
-            session.add(stored, keys[i].tolist())
+            session.add(stored, keys[i].tolist(), sampled_values(shingles, self.rules).tolist())
             results.append(InsertResult(doc.id, STATUS_ADDED, matches))
         return results
 
@@ -219,7 +254,7 @@ class Index:
                 return False
             keys = band_key_matrix(doc.signature[None, :], self.rules.num_bands,
                                    self.rules.rows_per_band)[0]
-            session.delete(doc, keys.tolist())
+            session.delete(doc, keys.tolist(), sampled_values(doc.shingles, self.rules).tolist())
             return True
 
     def merge(self, other: Index, *, batch: int = 1000) -> int:
@@ -244,7 +279,7 @@ class Index:
                     continue
                 keys = band_key_matrix(doc.signature[None, :], self.rules.num_bands,
                                        self.rules.rows_per_band)[0]
-                session.add(doc, keys.tolist())
+                session.add(doc, keys.tolist(), sampled_values(doc.shingles, self.rules).tolist())
                 added += 1
         return added
 
@@ -268,6 +303,12 @@ class Index:
                 "cleaning": self.cleaning, "storage": self.storage.describe()}
 
 
+def _rules(config: DedupConfig) -> Rules:
+    """What decides a match, from a resolved DedupConfig."""
+    return Rules(config.threshold, config.num_bands, config.rows_per_band, config.verify,
+                 containment=config.containment, containment_sample=config.containment_sample)
+
+
 def _offsets(counts) -> np.ndarray:
     offsets = np.zeros(len(counts) + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
@@ -287,6 +328,18 @@ def _check_meta(meta: dict, path) -> None:
                            f"up to {FORMAT_VERSION}: upgrade nearcopy")
     if not isinstance(meta.get("dedup"), dict):
         raise StorageError(f"{path}: index metadata has no dedup settings; the file is damaged")
+
+
+def _check_layout(meta: dict, config: DedupConfig, path) -> None:
+    """A version 1 file has no containment postings: fine only if containment is off."""
+    version = meta["format_version"]
+    uses_containment = config.verify == "exact" and config.containment > 0
+    if version < 2 and uses_containment:
+        raise StorageError(
+            f"{path} has index format version {version}, which has no containment postings "
+            f"(its settings ask for containment {config.containment}); upgrade the file in "
+            f"place with `python -c \"from nearcopy.index import Index; "
+            f"Index.upgrade('{path}')\"`, or rebuild it with `nearcopy index build`")
 
 
 def _config_from_meta(data: dict, path) -> DedupConfig:

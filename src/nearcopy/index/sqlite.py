@@ -6,7 +6,8 @@ transaction is rolled back on the next open, so a crash never leaves a half
 document. Writers in this process are serialised by a lock (the service also
 funnels them through one thread); writers in other processes wait on
 `busy_timeout`. Band keys live in a WITHOUT ROWID table keyed (key, doc), so a
-lookup is one index seek per band and a removal needs no extra index.
+lookup is one index seek per band and a removal needs no extra index; sampled
+shingle values (containment postings) likewise in one keyed (value, doc).
 Every sqlite3 error is turned into a `StorageError` naming the file.
 """
 
@@ -23,7 +24,13 @@ from typing import Any
 import numpy as np
 
 from nearcopy.errors import StorageError
-from nearcopy.index.storage import FORMAT_NAME, ReadSession, Storage, StoredDocument, WriteSession
+from nearcopy.index.storage import (
+    FORMAT_NAME,
+    ReadSession,
+    Storage,
+    StoredDocument,
+    WriteSession,
+)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 30_000
@@ -40,6 +47,8 @@ CREATE TABLE IF NOT EXISTS docs (
 CREATE INDEX IF NOT EXISTS docs_exact ON docs (exact_hash);
 CREATE TABLE IF NOT EXISTS bands (
     key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS samples (
+    value INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (value, doc)) WITHOUT ROWID;
 """
 _COLUMNS = ("key, id, exact_hash, length, content_hash, signature, shingles, copies, metadata, "
             "added_at")
@@ -87,6 +96,12 @@ class _SqliteSession(WriteSession):
             (*keys, limit))
         return [r[0] for r in rows]
 
+    def keys_by_sample(self, values: Sequence[int], cap: int) -> list[list[int]]:
+        # one bounded seek per value: a boilerplate value with a million postings costs
+        # `cap` rows, not a million (an IN list would read them all)
+        query = "SELECT doc FROM samples WHERE value = ? ORDER BY doc LIMIT ?"
+        return [[r[0] for r in self.conn.execute(query, (int(v), cap))] for v in values]
+
     def fetch(self, keys: Sequence[int]) -> list[StoredDocument]:
         out = []
         keys = list(keys)
@@ -111,7 +126,8 @@ class _SqliteSession(WriteSession):
                 yield _row_to_doc(row)
             last = rows[-1][0]
 
-    def add(self, doc: StoredDocument, band_keys: Sequence[int]) -> int:
+    def add(self, doc: StoredDocument, band_keys: Sequence[int],
+            samples: Sequence[int] = ()) -> int:
         exact, content = to_signed([doc.exact_hash, doc.content_hash])
         cur = self.conn.execute(
             "INSERT INTO docs (id, exact_hash, length, content_hash, signature, shingles, copies,"
@@ -123,11 +139,26 @@ class _SqliteSession(WriteSession):
         key = cur.lastrowid
         self.conn.executemany("INSERT OR IGNORE INTO bands (key, doc) VALUES (?, ?)",
                               [(k, key) for k in to_signed(band_keys)])
+        self.add_samples(key, samples)
         return key
 
-    def delete(self, doc: StoredDocument, band_keys: Sequence[int]) -> None:
+    def set_meta(self, name: str, value: Any) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)",
+                          (name, json.dumps(value)))
+
+    def add_samples(self, key: int, samples: Sequence[int]) -> None:
+        if not len(samples):  # containment off: a version 1 file has no samples table
+            return
+        self.conn.executemany("INSERT OR IGNORE INTO samples (value, doc) VALUES (?, ?)",
+                              [(int(v), key) for v in samples])
+
+    def delete(self, doc: StoredDocument, band_keys: Sequence[int],
+               samples: Sequence[int] = ()) -> None:
         self.conn.executemany("DELETE FROM bands WHERE key = ? AND doc = ?",
                               [(k, doc.key) for k in to_signed(band_keys)])
+        if len(samples):
+            self.conn.executemany("DELETE FROM samples WHERE value = ? AND doc = ?",
+                                  [(int(v), doc.key) for v in samples])
         self.conn.execute("DELETE FROM docs WHERE key = ?", (doc.key,))
 
 
@@ -224,6 +255,10 @@ class SqliteStorage(Storage):
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+
+    def upgrade_layout(self) -> None:
+        with self._write_lock, self._errors("upgrade"):
+            self._writer.executescript(SCHEMA)
 
     def checkpoint(self) -> None:
         with self._write_lock, self._errors("checkpoint"):

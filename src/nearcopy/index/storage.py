@@ -2,9 +2,10 @@
 
 `Index` speaks only to this interface, so a second backend (PostgreSQL, Redis)
 is one new module implementing `Storage` plus a line in `open_storage`; see
-docs/service.md. A backend stores, per document, a row of sketch arrays and
-one band key per LSH band, and answers two lookups: by exact-text hash and by
-band key. Reads and writes happen in sessions: a read session may run in any
+docs/service.md. A backend stores, per document, a row of sketch arrays, one
+band key per LSH band and one posting per sampled shingle value (containment
+candidates), and answers three lookups: by exact-text hash, by band key and by
+sampled value. Reads and writes happen in sessions: a read session may run in any
 thread; a write session is one transaction that sees its own uncommitted rows
 (so documents of one batch can match each other) and is durable on exit.
 """
@@ -24,7 +25,9 @@ from nearcopy.errors import ConfigError
 
 #: bumped when the stored layout changes; older files are refused with a clear message
 FORMAT_NAME = "nearcopy-index"
-FORMAT_VERSION = 1
+#: 2: containment postings (sampled shingle value -> document); version 1 files lack
+#: them and are refused until `Index.upgrade` adds them
+FORMAT_VERSION = 2
 
 
 @dataclass
@@ -59,6 +62,10 @@ class ReadSession(ABC):
         """Distinct row keys of documents sharing at least one of these band keys."""
 
     @abstractmethod
+    def keys_by_sample(self, values: Sequence[int], cap: int) -> list[list[int]]:
+        """For each sampled shingle value, the row keys holding it (at most `cap` of them)."""
+
+    @abstractmethod
     def fetch(self, keys: Sequence[int]) -> list[StoredDocument]:
         """Documents by row key (order not guaranteed)."""
 
@@ -75,12 +82,22 @@ class WriteSession(ReadSession):
     """A transaction: committed when the `with` block ends without an error."""
 
     @abstractmethod
-    def add(self, doc: StoredDocument, band_keys: Sequence[int]) -> int:
-        """Store a new document and its band keys; return its row key."""
+    def add(self, doc: StoredDocument, band_keys: Sequence[int],
+            samples: Sequence[int] = ()) -> int:
+        """Store a new document, its band keys and sampled shingle values; return its row key."""
 
     @abstractmethod
-    def delete(self, doc: StoredDocument, band_keys: Sequence[int]) -> None:
-        """Remove a stored document and its band keys."""
+    def set_meta(self, name: str, value: Any) -> None:
+        """Set one metadata entry (e.g. format_version, on an upgrade)."""
+
+    @abstractmethod
+    def add_samples(self, key: int, samples: Sequence[int]) -> None:
+        """Store the sampled shingle values of the stored document `key`."""
+
+    @abstractmethod
+    def delete(self, doc: StoredDocument, band_keys: Sequence[int],
+               samples: Sequence[int] = ()) -> None:
+        """Remove a stored document, its band keys and sampled values."""
 
 
 class Storage(ABC):
@@ -101,6 +118,10 @@ class Storage(ABC):
     @abstractmethod
     def writing(self) -> AbstractContextManager[WriteSession]:
         """A write transaction; writers are serialised, readers are not blocked."""
+
+    @abstractmethod
+    def upgrade_layout(self) -> None:
+        """Create whatever tables the current format adds to older files (idempotent)."""
 
     @abstractmethod
     def checkpoint(self) -> None:

@@ -17,7 +17,6 @@ import tomli_w
 from nearcopy.dedup.decide import METHOD_CONTAINED, METHOD_EXACT, METHOD_NEAR, Decisions
 from nearcopy.io.base import atomic_write
 from nearcopy.io.jsonl import JsonlWriter
-from nearcopy.io.parquet import ParquetWriter
 from nearcopy.pipeline.progress import progress
 
 METHOD_FILTERED = "filtered"
@@ -79,7 +78,11 @@ def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *,
     id_of = _needed_ids(ids_path, np.concatenate([in_cluster, b_left, b_right]))
     wanted = example_indices(number, reps, np.concatenate([b_left, b_right]))
     examples: list[dict] = []
-    writer_cls = ParquetWriter if fmt == "parquet" else JsonlWriter
+    if fmt == "parquet":
+        from nearcopy.io.parquet import ParquetWriter  # pyarrow only when asked for
+        writer_cls = ParquetWriter
+    else:
+        writer_cls = JsonlWriter
     suffix = writer_cls.suffix
     counts: Counter[str] = Counter()
     members: dict[int, list[str]] = {}

@@ -30,7 +30,8 @@ def _schemas(limits: Limits) -> dict:
     match = {"type": "object", "required": ["id", "similarity", "method"],
              "properties": {"id": {"type": "string"},
                             "similarity": {"type": "number", "minimum": 0, "maximum": 1},
-                            "method": {"type": "string", "enum": ["exact", "near"]}}}
+                            "method": {"type": "string",
+                                       "enum": ["exact", "near", "contained", "contains"]}}}
     return {
         "NewDocument": {"type": "object", "required": ["id", "text"], "additionalProperties": False,
                         "properties": {"id": doc_id, "text": text, "metadata": {"type": "object"}}},
