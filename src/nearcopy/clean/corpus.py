@@ -37,9 +37,45 @@ def _clean_one(doc: Document) -> tuple[Document, CleanResult]:
     return doc, _WORKER.clean(doc)
 
 
-def clean_documents(docs: Iterable[Document], config: CleanConfig, *,
-                    workers: int = 1) -> Iterator[tuple[Document, CleanResult]]:
-    """Yield (document, result) in input order; the same output for any `workers`."""
+def _clean_batch(payload: tuple[CleanConfig, list[Document]]) -> list[CleanResult]:
+    """A batch of documents cleaned by an executor's task (a Ray task, say)."""
+    global _WORKER
+    config, docs = payload
+    if _WORKER is None or _WORKER.config != config:
+        _WORKER = Cleaner(config)
+    return [_WORKER.clean(doc) for doc in docs]
+
+
+def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    batch: list[Document] = []
+    for doc in docs:
+        batch.append(doc)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def clean_documents(docs: Iterable[Document], config: CleanConfig, *, workers: int = 1,
+                    executor=None, batch_size: int = 256
+                    ) -> Iterator[tuple[Document, CleanResult]]:
+    """Yield (document, result) in input order; the same output for any `workers` or executor.
+
+    With an `executor` (e.g. `RayExecutor`), batches of documents are cleaned as its tasks.
+    """
+    if executor is not None:
+        pending: list[list[Document]] = []
+
+        def feed():
+            for batch in _batches(docs, batch_size):
+                pending.append(batch)
+                yield (config, batch)
+
+        with executor:
+            for results in executor.map_ordered(_clean_batch, feed()):
+                yield from zip(pending.pop(0), results)
+        return
     if workers <= 1:
         cleaner = Cleaner(config)
         for doc in docs:
@@ -66,7 +102,7 @@ def dropped_record(doc: Document, res: CleanResult) -> dict[str, Any]:
 
 
 def clean_corpus(docs: Iterable[Document], out_dir: Path, config: CleanConfig, *,
-                 workers: int = 1) -> dict[str, Any]:
+                 workers: int = 1, executor=None) -> dict[str, Any]:
     """Write kept.jsonl, dropped.jsonl, stats.json and clean_config.json to `out_dir`."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -77,7 +113,7 @@ def clean_corpus(docs: Iterable[Document], out_dir: Path, config: CleanConfig, *
     fd, tmp_name = tempfile.mkstemp(prefix=".clean-pass1.", suffix=".jsonl", dir=out_dir)
     try:
         with os.fdopen(fd, "wb") as tmp, atomic_write(out_dir / "dropped.jsonl") as dropped:
-            for doc, res in clean_documents(docs, config, workers=workers):
+            for doc, res in clean_documents(docs, config, workers=workers, executor=executor):
                 stats.add(doc, res)
                 if res.dropped is not None:
                     dropped.write(orjson.dumps(dropped_record(doc, res)) + b"\n")

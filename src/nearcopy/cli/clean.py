@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -37,14 +38,20 @@ def _parse_languages(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--languages", multiple=True, metavar="CODES",
               help="Keep only documents whose main language is listed (e.g. en or en,de).")
 @click.option("--list-rules", is_flag=True, help="List every rule with its description and exit.")
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Worker processes.")
-@click.option("--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("--workers", "-j", type=click.IntRange(min=0), default=0,
+              help="Worker processes [0 = all cores].")
+@click.option("--executor", type=click.Choice(["local", "ray"]), default="local",
+              help="Clean on worker processes of this machine, or as tasks on a Ray cluster "
+                   "(pip install 'nearcopy[ray]') [local].")
+@click.option("--ray-address", default=None,
+              help="Ray cluster for --executor ray: 'auto' or ray://host:10001 "
+                   "[start a local Ray instance].")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @click.option("--strict", is_flag=True, help="Stop at the first bad input record.")
 @click.option("--id-field", default="id", show_default=True, help="JSON/Parquet id field.")
 @click.option("--text-field", default="text", show_default=True, help="JSON/Parquet text field.")
-def clean_command(corpus, out_dir, config_path, languages, list_rules, workers, quiet, strict,
-                  id_field, text_field):
+def clean_command(corpus, out_dir, config_path, languages, list_rules, workers, executor,
+                  ray_address, quiet, strict, id_field, text_field):
     """Clean CORPUS (JSONL, Parquet, text folders, WARC, HTML) into DIR, saying why each part went."""
     if list_rules:
         _print_rules()
@@ -53,9 +60,15 @@ def clean_command(corpus, out_dir, config_path, languages, list_rules, workers, 
         raise click.UsageError("name at least one CORPUS file or folder")
     if out_dir is None:
         raise click.UsageError("--out DIR is required")
+    if ray_address and executor != "ray":
+        raise click.UsageError("--ray-address needs --executor ray")
     try:
-        summary = _run(corpus, out_dir, config_path, languages, workers, strict, id_field,
-                       text_field)
+        runner = None
+        if executor == "ray":
+            from nearcopy.executors.factory import make_executor
+            runner = make_executor("ray", ray_address, workers or None)
+        summary = _run(corpus, out_dir, config_path, languages, workers or os.cpu_count() or 1,
+                       strict, id_field, text_field, runner)
     except NearcopyError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
@@ -65,7 +78,8 @@ def clean_command(corpus, out_dir, config_path, languages, list_rules, workers, 
                    f"{summary['chars_in'] - summary['chars_out']:,} characters removed -> {out_dir}")
 
 
-def _run(corpus, out_dir, config_path, languages, workers, strict, id_field, text_field):
+def _run(corpus, out_dir, config_path, languages, workers, strict, id_field, text_field,
+         executor=None):
     from nearcopy.clean.corpus import clean_corpus
     from nearcopy.io.base import SkipCounter
     from nearcopy.io.discover import iter_documents
@@ -76,7 +90,7 @@ def _run(corpus, out_dir, config_path, languages, workers, strict, id_field, tex
         config = config.with_languages(langs)
     skips = SkipCounter(strict=strict)
     docs = iter_documents(list(corpus), id_field=id_field, text_field=text_field, skips=skips)
-    summary = clean_corpus(docs, out_dir, config, workers=workers)
+    summary = clean_corpus(docs, out_dir, config, workers=workers, executor=executor)
     summary["skipped"] = dict(skips.counts)
     from nearcopy.report import write_report
 
