@@ -133,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
               "clean_corpus": bench_corpus(docs, args.workers)}
     if args.dedup_stats is not None:
         stages = json.loads(args.dedup_stats.read_text())["stages"]
-        dedup = stages["sketch"]["seconds"] + stages["dedup"]["seconds"]
+        sketch = stages.get("sketch") or stages["read_sketch"]  # read and sketch fused in dedup
+        dedup = sketch["seconds"] + stages["dedup"]["seconds"]
         result["dedup_stage_seconds"] = round(dedup, 2)
         result["clean_over_dedup"] = round(result["clean_corpus"]["seconds"] / max(dedup, 1e-9), 2)
     if args.html:

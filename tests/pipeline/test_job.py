@@ -40,7 +40,8 @@ def test_output_contract(invoke, copies_corpus, tmp_path):
     stats = json.loads((out / "stats.json").read_text())
     assert stats["documents"]["read"] == len(docs)
     assert stats["parameters"]["num_bands"] * stats["parameters"]["rows_per_band"] <= 128
-    assert {"read", "sketch", "dedup", "write"} <= set(stats["stages"])
+    assert {"read_sketch", "dedup", "write"} <= set(stats["stages"])  # read and sketch fused
+    assert stats["stages"]["read_sketch"]["mb"] > 0
     config = tomllib.loads((out / "config.toml").read_text())
     assert config["dedup"]["threshold"] == stats["parameters"]["threshold"]
 

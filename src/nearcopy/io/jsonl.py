@@ -90,7 +90,11 @@ class JsonlWriter(Writer):
         self._buffer: list[bytes] = []
 
     def write(self, record: dict) -> None:
-        self._buffer.append(dumps(record))
+        self.write_raw(dumps(record))
+
+    def write_raw(self, line: bytes) -> None:
+        """Append one already-serialised JSON line (ending in a newline)."""
+        self._buffer.append(line)
         self.count += 1
         if len(self._buffer) >= 1024:
             self._finish()

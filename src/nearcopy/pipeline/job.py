@@ -28,6 +28,7 @@ from nearcopy.executors.local import LocalExecutor
 from nearcopy.io.base import SkipCounter
 from nearcopy.io.discover import discover, iter_documents
 from nearcopy.pipeline import outputs
+from nearcopy.pipeline.outputs import OUR_FIELDS
 from nearcopy.pipeline.progress import progress
 from nearcopy.pipeline.spool import SketchStore, Spool, make_workdir
 from nearcopy.pipeline.stats import RunStats
@@ -105,9 +106,19 @@ class BatchJob:
         work = make_workdir(self.out_dir)
         try:
             with self.executor:
-                spool, ids_path, read = self._read(paths, work)
+                # Without corpus boilerplate nothing needs the whole corpus before sketching,
+                # so texts are sketched as they are read (one pass over the text, not two).
+                fused = self.boilerplate is None
+                store = SketchStore(work, self.dedup.sketch.num_perm) if fused else None
+                try:
+                    spool, ids_path, read = self._read(paths, work, store)
+                except BaseException:
+                    if store is not None:
+                        store.close()
+                    raise
                 table = self.boilerplate.finish() if self.boilerplate is not None else None
-                sketches = self._sketch(spool, work, table)
+                sketches = store.finish(samples=self.sample_mod > 0) if fused else \
+                    self._sketch(spool, work, table)
                 sets = SpoolSets(self, spool, table) if self.dedup.verify == "exact" else None
                 decisions = self._decide(sketches, sets)
                 self.index_matches = self._match_index(sketches, sets)
@@ -117,29 +128,51 @@ class BatchJob:
         return summary
 
     # -- pass A: read (+ clean) ------------------------------------------------------
-    def _read(self, paths, work: Path):
+    def _read(self, paths, work: Path, store: SketchStore | None = None):
+        """Read (+ clean) into the spool; with a `store`, also sketch each batch as it comes."""
         spool = Spool(work / "spool.jsonl")
         self._offsets = array("q")
-        read = 0
-        with self.stats.stage("read_clean" if self.cleaner else "read") as st, \
-                progress(desc="read" if not self.cleaner else "read+clean",
-                         enabled=self.show_progress) as bar, \
+        self.dropped_lines: set[int] = set()
+        name = ("read_clean" if self.cleaner else "read") + ("_sketch" if store else "")
+        with self.stats.stage(name) as st, \
+                progress(desc=name.replace("_", "+"), enabled=self.show_progress) as bar, \
                 open(work / "ids.txt", "wb") as ids_file, spool:
             docs = iter_documents(paths, id_field=self.config.input.id_field,
                                   text_field=self.config.input.text_field, skips=self.skips,
                                   max_doc_chars=self.config.input.max_doc_chars)
-            for batch in self._cleaned_batches(docs):
-                for doc, result in batch:
-                    read += 1
-                    st.bytes += len(doc.text.encode("utf-8", "surrogatepass"))
-                    self._spool_one(spool, ids_file, doc, result)
-                bar.update(len(batch))
-            st.documents = read
+            texts = self._spool_batches(docs, spool, ids_file, st, bar)
+            if store is None:
+                for _ in texts:
+                    pass
+            else:
+                payloads = ((self.dedup.sketch, batch, False, self.sample_mod, None)
+                            for batch in texts if batch)
+                for sketched in self.executor.map_ordered(_sketch_batch, payloads):
+                    store.append(sketched)
+            read = st.documents
         self.record_offsets = np.frombuffer(self._offsets, dtype=np.int64)
         if read == 0:
             detail = f" ({dict(self.skips.counts)} skipped)" if self.skips.counts else ""
             raise InputFormatError(f"no documents found in {', '.join(map(str, paths))}{detail}")
         return spool, work / "ids.txt", read
+
+    def _spool_batches(self, docs, spool, ids_file, st, bar):
+        """Spool every document; yield the texts to sketch (not dropped) batch by batch."""
+        for batch in self._cleaned_batches(docs):
+            texts = []
+            for doc, result in batch:
+                st.documents += 1
+                st.bytes += len(doc.text.encode("utf-8", "surrogatepass"))
+                text = self._spool_one(spool, ids_file, doc, result)
+                if text is not None:
+                    texts.append(text)
+            bar.update(len(batch))
+            yield texts
+
+    @property
+    def sample_mod(self) -> int:
+        """1-in-N shingle sample kept at sketch time for containment candidates (0: none)."""
+        return self.dedup.containment_sample if self.uses_containment else 0
 
     def _cleaned_batches(self, docs):
         size = self.config.batch_size
@@ -158,10 +191,14 @@ class BatchJob:
         for results in self.executor.map_ordered(_clean_batch, feed()):
             yield list(zip(keep.pop(0), results))
 
-    def _spool_one(self, spool: Spool, ids_file, doc: Document, result) -> None:
-        record = {"id": doc.id, "text": doc.text, "meta": doc.metadata, "src": doc.source}
-        for key in doc.metadata:
-            self.meta_keys.setdefault(key, None)
+    def _spool_one(self, spool: Spool, ids_file, doc: Document, result) -> str | None:
+        """Spool one document; return its text to sketch, or None if cleaning dropped it."""
+        # output-shaped: the write pass appends its fields to these bytes (outputs.py)
+        record = {"id": doc.id, "text": doc.text}
+        for key, value in doc.metadata.items():
+            if key not in OUR_FIELDS:
+                record[key] = value
+                self.meta_keys.setdefault(key, None)
         if result is not None:
             text, removed_lines, dropped, language, chars = result
             record["text"] = text
@@ -178,14 +215,17 @@ class BatchJob:
             elif self.boilerplate is not None:
                 self.boilerplate.add(text)
         offset = spool.append(record)
-        if "dropped" not in record:
-            ids_file.write(doc.id.encode("utf-8", "surrogatepass") + b"\n")
-            self._offsets.append(offset)
+        if "dropped" in record:
+            self.dropped_lines.add(spool.count - 1)
+            return None
+        ids_file.write(doc.id.encode("utf-8", "surrogatepass") + b"\n")
+        self._offsets.append(offset)
+        return record["text"]
 
     # -- pass B: sketch ----------------------------------------------------------------
     def _sketch(self, spool: Spool, work: Path, table):
         params: SketchParams = self.dedup.sketch
-        sample_mod = self.dedup.containment_sample if self.uses_containment else 0
+        sample_mod = self.sample_mod
         store = SketchStore(work, params.num_perm)
         texts = (rec["text"] for rec in spool if "dropped" not in rec)
         payloads = ((params, batch, False, sample_mod, table)
@@ -256,7 +296,7 @@ class BatchJob:
                 fmt=self.config.format, meta_keys=list(self.meta_keys),
                 threshold=self.dedup.threshold, containment=self.dedup.containment,
                 show_progress=self.show_progress, paragraphs=self.paragraphs,
-                index_matches=self.index_matches)
+                index_matches=self.index_matches, dropped_lines=self.dropped_lines)
             st.documents = read
         summary = outputs.build_stats(self, read, counts, decisions, time.perf_counter() - started)
         outputs.write_stats_and_config(self.out_dir, summary, self.config, self.dedup)

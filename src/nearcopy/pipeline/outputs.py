@@ -64,11 +64,15 @@ def _reason(method: str, rep_id: str, similarity: float, threshold: float,
 
 def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *, table, fmt: str,
                   meta_keys: list[str], threshold: float, containment: float,
-                  show_progress: bool, paragraphs=None, index_matches=None) -> dict:
+                  show_progress: bool, paragraphs=None, index_matches=None,
+                  dropped_lines=frozenset()) -> dict:
     """Stream the spool once, writing kept/removed records and then clusters.jsonl.
 
-    `index_matches` (from --against): document index -> best stored copy; a cluster
-    with any such member is removed whole, as a copy of that stored document.
+    Spooled lines are already output-shaped JSON objects: for JSON Lines output a
+    record that nothing rewrites gets its fields appended to the raw bytes, without
+    being parsed again. `index_matches` (from --against): document index -> best
+    stored copy; a cluster with any such member is removed whole, as a copy of it.
+    `dropped_lines`: spool line numbers of documents dropped by cleaning.
     """
     number, sizes = cluster_ids(decisions)
     indexed = _indexed_by_label(decisions.labels, index_matches or {})
@@ -86,56 +90,44 @@ def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *,
     suffix = writer_cls.suffix
     counts: Counter[str] = Counter()
     members: dict[int, list[str]] = {}
+    raw_ok = fmt == "jsonl" and table is None and paragraphs is None
     with writer_cls(out_dir / f"kept{suffix}") as kept, \
             writer_cls(out_dir / f"removed{suffix}") as removed, \
             progress(desc="write", enabled=show_progress) as bar:
         index = -1
-        for rec in spool:
+        for line_no, raw in enumerate(spool.raw_lines()):
             bar.update(1)
-            record = _base_record(rec, meta_keys, fmt)
-            if "dropped" in rec:
-                rule = rec["dropped"].get("rule", "cleaning")
-                record.update(duplicate_of=None, similarity=None, method=METHOD_FILTERED,
-                              reason=f"dropped by cleaning rule {rule}: {rec['dropped']}",
-                              cluster_id=None)
-                removed.write(record)
+            if line_no in dropped_lines:
+                record = _base_record(orjson.loads(raw), meta_keys, fmt)
+                removed.write(_dropped_fields(record))
                 counts[f"removed/{METHOD_FILTERED}"] += 1
                 continue
             index += 1
-            if table is not None:
-                record["text"], extra = table.strip(record["text"])
-                if extra:
-                    record["removed_lines"] = (record.get("removed_lines") or []) + extra
             label = int(decisions.labels[index])
-            if label in indexed:
-                record.update(_indexed_fields(index, indexed[label], index_matches))
-                removed.write(record)
-                counts["removed/indexed"] += 1
+            num = int(number[index])
+            cid = format_cluster_id(num)
+            if cid is not None and label not in indexed:
+                members.setdefault(num, []).append(id_of[index])
+            is_kept = reps[index] == index and label not in indexed
+            extra = _output_fields(index, decisions, is_kept, cid, id_of, threshold,
+                                   containment, indexed.get(label), index_matches)
+            method = "kept" if is_kept else f"removed/{extra['method']}"
+            counts[method if is_kept or label not in indexed else "removed/indexed"] += 1
+            out = kept if is_kept else removed
+            if raw_ok and index not in wanted:
+                out.write_raw(raw[:-2] + b"," + orjson.dumps(extra)[1:] + b"\n")
                 continue
-            cid = format_cluster_id(int(number[index]))
-            if cid is not None:
-                members.setdefault(int(number[index]), []).append(id_of[index])
-            if reps[index] == index:
-                record["cluster_id"] = cid
-                if paragraphs is not None:
-                    record["text"], extra = paragraphs.strip(record["text"])
-                    if extra:
-                        record["removed_lines"] = (record.get("removed_lines") or []) + extra
-                kept.write(record)
-                if index in wanted:
-                    examples.append({**record, "file": "kept"})
-                counts["kept"] += 1
-                continue
-            method = str(decisions.method[index])
-            sim = float(decisions.similarity[index])
-            rep_id = id_of[int(reps[index])]
-            record.update(duplicate_of=rep_id, similarity=round(sim, 4), method=method,
-                          reason=_reason(method, rep_id, sim, threshold, containment),
-                          cluster_id=cid)
-            removed.write(record)
-            counts[f"removed/{method}"] += 1
+            record = _base_record(orjson.loads(raw), meta_keys, fmt)
+            if table is not None:
+                record["text"], more = table.strip(record["text"])
+                _add_removed_lines(record, more)
+            if is_kept and paragraphs is not None:
+                record["text"], more = paragraphs.strip(record["text"])
+                _add_removed_lines(record, more)
+            record.update(extra)
+            out.write(record)
             if index in wanted:
-                examples.append({**record, "file": "removed"})
+                examples.append({**record, "file": "kept" if is_kept else "removed"})
     counts["clusters"] = _write_clusters(out_dir / "clusters.jsonl", members, number, reps,
                                          decisions, id_of)
     with atomic_write(out_dir / "examples.jsonl") as handle:
@@ -146,6 +138,33 @@ def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *,
                                        "similarity": round(float(sim), 4),
                                        "verified": bool(sim >= threshold)}) + b"\n")
     return dict(counts)
+
+
+def _output_fields(index: int, decisions: Decisions, is_kept: bool, cid, id_of: dict,
+                   threshold: float, containment: float, indexed_member, index_matches) -> dict:
+    """The fields a run adds to a document's record: cluster, and for a removed one why."""
+    if indexed_member is not None:
+        return _indexed_fields(index, indexed_member, index_matches)
+    if is_kept:
+        return {"cluster_id": cid}
+    method = str(decisions.method[index])
+    sim = float(decisions.similarity[index])
+    rep_id = id_of[int(decisions.representative[index])]
+    return {"duplicate_of": rep_id, "similarity": round(sim, 4), "method": method,
+            "reason": _reason(method, rep_id, sim, threshold, containment), "cluster_id": cid}
+
+
+def _dropped_fields(record: dict) -> dict:
+    dropped = record.pop("dropped")
+    rule = dropped.get("rule", "cleaning")
+    record.update(duplicate_of=None, similarity=None, method=METHOD_FILTERED,
+                  reason=f"dropped by cleaning rule {rule}: {dropped}", cluster_id=None)
+    return record
+
+
+def _add_removed_lines(record: dict, more: list) -> None:
+    if more:
+        record["removed_lines"] = (record.get("removed_lines") or []) + more
 
 
 def _indexed_by_label(labels: np.ndarray, matches: dict) -> dict[int, int]:
@@ -199,21 +218,27 @@ def similarity_histogram(decisions: Decisions, bins: int = 50) -> dict:
     return {"edges": [round(float(e), 4) for e in edges], "counts": counts.tolist()}
 
 
-def _base_record(rec: dict, meta_keys: list[str], fmt: str) -> dict:
+def output_shaped(rec: dict) -> dict:
+    """A spool record with `meta` (the sharded job's spool) in the output shape that
+    `BatchJob` spools: id, text, input fields, then removed_lines, language, dropped."""
     record = {"id": rec["id"], "text": rec["text"]}
-    meta = rec.get("meta") or {}
-    if fmt == "parquet":  # one schema for the file: every input field in every row
-        for key in meta_keys:
-            if key not in OUR_FIELDS:
-                record[key] = meta.get(key)
-    else:
-        for key, value in meta.items():
-            if key not in OUR_FIELDS:
-                record[key] = value
-    if rec.get("removed_lines") or fmt == "parquet":
-        record["removed_lines"] = rec.get("removed_lines") or []
-    if "language" in rec:
-        record["language"] = rec["language"]
+    record.update((k, v) for k, v in rec["meta"].items() if k not in OUR_FIELDS)
+    for key in ("removed_lines", "language", "dropped"):
+        if key in rec:
+            record[key] = rec[key]
+    return record
+
+
+def _base_record(rec: dict, meta_keys: list[str], fmt: str) -> dict:
+    """A spooled record as written; Parquet needs every input field in every row."""
+    if fmt != "parquet":
+        return rec
+    record = {"id": rec.pop("id"), "text": rec.pop("text")}
+    for key in meta_keys:
+        if key not in OUR_FIELDS:
+            record[key] = rec.pop(key, None)
+    record["removed_lines"] = rec.pop("removed_lines", None) or []
+    record.update(rec)
     return record
 
 
@@ -247,7 +272,8 @@ def _cluster_method(kinds: set) -> str:
 def build_stats(job, read: int, counts: dict, decisions: Decisions, seconds: float) -> dict:
     dedup = job.dedup
     removed = {k.split("/", 1)[1]: v for k, v in counts.items() if k.startswith("removed/")}
-    mb_in = job.stats.stages.get("read_clean", job.stats.stages.get("read")).bytes / 1e6
+    mb_in = next(stage.bytes for name, stage in job.stats.stages.items()
+                 if name.startswith("read")) / 1e6
     return {
         "command": job.command,
         "documents": {"read": read, "kept": counts.get("kept", 0),

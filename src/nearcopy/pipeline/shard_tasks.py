@@ -168,13 +168,10 @@ def write_shard(payload: dict) -> dict:
     with writer_cls(out_dir / names[0]) as kept, writer_cls(out_dir / names[1]) as dropped:
         index = -1
         for _, rec in iter_spool(folder, payload["skip"]):
-            record = outputs._base_record(rec, payload["meta_keys"], payload["fmt"])
+            record = outputs._base_record(outputs.output_shaped(rec), payload["meta_keys"],
+                                          payload["fmt"])
             if "dropped" in rec:
-                rule = rec["dropped"].get("rule", "cleaning")
-                record.update(duplicate_of=None, similarity=None, method=outputs.METHOD_FILTERED,
-                              reason=f"dropped by cleaning rule {rule}: {rec['dropped']}",
-                              cluster_id=None)
-                dropped.write(record)
+                dropped.write(outputs._dropped_fields(record))
                 counts[f"removed/{outputs.METHOD_FILTERED}"] += 1
                 continue
             index += 1

@@ -56,10 +56,14 @@ class Spool:
         self.close()
 
     def __iter__(self) -> Iterator[dict]:
+        for line in self.raw_lines():
+            yield orjson.loads(line)
+
+    def raw_lines(self) -> Iterator[bytes]:
+        """Every record as its JSON line (with the newline), in order."""
         self.close()
         with open(self.path, "rb") as handle:
-            for line in handle:
-                yield orjson.loads(line)
+            yield from handle
 
 
 class SketchStore:
