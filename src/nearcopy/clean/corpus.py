@@ -24,6 +24,7 @@ from nearcopy.clean.cleaner import Cleaner, CleanResult, CleanStats
 from nearcopy.clean.config import CleanConfig
 from nearcopy.document import Document
 from nearcopy.io.base import atomic_write
+from nearcopy.pipeline.batching import chunks
 
 _WORKER: Cleaner | None = None
 
@@ -46,17 +47,6 @@ def _clean_batch(payload: tuple[CleanConfig, list[Document]]) -> list[CleanResul
     return [_WORKER.clean(doc) for doc in docs]
 
 
-def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
-    batch: list[Document] = []
-    for doc in docs:
-        batch.append(doc)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def clean_documents(docs: Iterable[Document], config: CleanConfig, *, workers: int = 1,
                     executor=None, batch_size: int = 256
                     ) -> Iterator[tuple[Document, CleanResult]]:
@@ -68,7 +58,7 @@ def clean_documents(docs: Iterable[Document], config: CleanConfig, *, workers: i
         pending: list[list[Document]] = []
 
         def feed():
-            for batch in _batches(docs, batch_size):
+            for batch in chunks(docs, batch_size):
                 pending.append(batch)
                 yield (config, batch)
 

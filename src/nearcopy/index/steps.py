@@ -8,7 +8,7 @@ order, one transaction per batch, so the result does not depend on workers.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from nearcopy.config import InputConfig
@@ -18,22 +18,12 @@ from nearcopy.index.index import STATUS_ADDED, Index, InsertResult
 from nearcopy.index.prepare import PreparedBatch, Preparer
 from nearcopy.io.base import SkipCounter
 from nearcopy.io.discover import iter_documents
+from nearcopy.pipeline.batching import chunks
 
 
 def _prepare(payload: tuple[Preparer, list[Document]]) -> PreparedBatch:
     preparer, docs = payload
     return preparer.prepare(docs)
-
-
-def _chunks(docs: Iterator[Document], size: int) -> Iterator[list[Document]]:
-    batch: list[Document] = []
-    for doc in docs:
-        batch.append(doc)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def add_corpus(index: Index, paths: list[str | Path], *, inputs: InputConfig | None = None,
@@ -44,7 +34,7 @@ def add_corpus(index: Index, paths: list[str | Path], *, inputs: InputConfig | N
     skips = SkipCounter(strict=inputs.strict)
     docs = iter_documents(paths, id_field=inputs.id_field, text_field=inputs.text_field,
                           skips=skips, max_doc_chars=inputs.max_doc_chars)
-    payloads = ((index.preparer, chunk) for chunk in _chunks(docs, batch_size))
+    payloads = ((index.preparer, chunk) for chunk in chunks(docs, batch_size))
     counts: Counter[str] = Counter()
     with LocalExecutor(workers) as executor:
         for batch in executor.map_ordered(_prepare, payloads):

@@ -32,6 +32,7 @@ from nearcopy.pipeline.outputs import OUR_FIELDS
 from nearcopy.pipeline.progress import progress
 from nearcopy.pipeline.spool import SketchStore, Spool, make_workdir
 from nearcopy.pipeline.stats import RunStats
+from nearcopy.pipeline.batching import chunks
 
 log = logging.getLogger("nearcopy.pipeline")
 
@@ -176,7 +177,7 @@ class BatchJob:
 
     def _cleaned_batches(self, docs):
         size = self.config.batch_size
-        batches = _chunks(docs, size)
+        batches = chunks(docs, size)
         if self.cleaner is None:
             for batch in batches:
                 yield [(doc, None) for doc in batch]
@@ -229,7 +230,7 @@ class BatchJob:
         store = SketchStore(work, params.num_perm)
         texts = (rec["text"] for rec in spool if "dropped" not in rec)
         payloads = ((params, batch, False, sample_mod, table)
-                    for batch in _chunks(texts, self.config.batch_size))
+                    for batch in chunks(texts, self.config.batch_size))
         with self.stats.stage("sketch") as st, progress(desc="sketch",
                                                         enabled=self.show_progress) as bar:
             try:
@@ -301,15 +302,4 @@ class BatchJob:
         summary = outputs.build_stats(self, read, counts, decisions, time.perf_counter() - started)
         outputs.write_stats_and_config(self.out_dir, summary, self.config, self.dedup)
         return summary
-
-
-def _chunks(iterable, size: int):
-    batch = []
-    for item in iterable:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
