@@ -21,7 +21,8 @@ from nearcopy.io.base import SkipCounter, atomic_write
 from nearcopy.io.jsonl import JsonlWriter
 from nearcopy.io.parquet import ParquetWriter
 from nearcopy.pipeline import outputs
-from nearcopy.pipeline.job import _chunks, _clean_batch
+from nearcopy.pipeline.batching import chunks
+from nearcopy.pipeline.job import _clean_batch
 from nearcopy.pipeline.markers import load_array, save_array, write_marker
 from nearcopy.pipeline.shard_arrays import ShardArrays, SubsetSource, remap
 from nearcopy.pipeline.shards import Shard, shard_documents
@@ -67,7 +68,7 @@ def read_shard(payload: dict) -> dict:
     cleaner = payload["cleaner"]
     hashes: list[int] = []
     with atomic_write(folder / "spool.jsonl") as spool:
-        for batch in _chunks(docs, payload["batch_size"]):
+        for batch in chunks(docs, payload["batch_size"]):
             results = _clean_batch((cleaner, batch)) if cleaner is not None else [None] * len(batch)
             spool.write(b"".join(orjson.dumps(spool_record(doc, res), default=str) + b"\n"
                                  for doc, res in zip(batch, results)))
@@ -121,7 +122,7 @@ def sketch_shard(payload: dict) -> dict:
     params, keep_sets, table = payload["params"], payload["keep_sets"], payload["table"]
     batches = [sketch_texts([table.strip(t)[0] for t in chunk] if table is not None else chunk,
                             params, keep_sets=keep_sets)
-               for chunk in _chunks(texts(), payload["batch_size"])]
+               for chunk in chunks(texts(), payload["batch_size"])]
     _save_sketches(folder, batches, params.num_perm)
     with atomic_write(folder / "ids.txt") as handle:
         handle.write(b"".join(ids))
