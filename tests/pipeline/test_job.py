@@ -139,3 +139,15 @@ def test_sample_corpus_runs(invoke, command, tmp_path):
     assert result.exit_code == 0, result.output
     assert "kept" in result.output
     assert read_jsonl(tmp_path / "o" / "clusters.jsonl")
+
+
+def test_parquet_output_with_a_field_changing_type_is_a_clear_error(invoke, tmp_path):
+    from nearcopy.io import parquet
+    rows = [{"id": f"d{i}", "text": f"text number {i} here", "extra": i} for i in range(5000)]
+    rows.append({"id": "last", "text": "the last text", "extra": "not a number"})
+    corpus = write_jsonl(tmp_path / "c.jsonl", rows)
+    assert parquet.BATCH_ROWS < len(rows)
+    result = invoke("dedup", corpus, "--out", tmp_path / "o", "--format", "parquet", "-q")
+    assert result.exit_code == 1
+    assert "changes type" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "o" / "kept.parquet").exists()  # nothing half-written

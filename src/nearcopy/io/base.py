@@ -174,13 +174,18 @@ class Writer(ABC):
         """Flush format-specific buffers before the file is published."""
 
     def close(self) -> None:
-        self._finish()
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
+        try:
+            self._finish()
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+        except BaseException:
+            self.abort()
+            raise
         self._handle.close()
         os.replace(self._tmp, self.path)
 
     def abort(self) -> None:
+        """Drop the temporary file; the final name keeps what it had before."""
         self._handle.close()
         self._tmp.unlink(missing_ok=True)
 

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from nearcopy.document import Document
-from nearcopy.errors import InputFormatError
+from nearcopy.errors import ConfigError, InputFormatError
 from nearcopy.io.base import Reader, Writer
 
 BATCH_ROWS = 4096
@@ -60,11 +60,15 @@ class ParquetWriter(Writer):
             self._flush()
 
     def _flush(self) -> None:
-        if self._writer is None:
-            table = pa.Table.from_pylist(self._rows)
-            self._writer = pq.ParquetWriter(self._handle, table.schema)
-        else:
-            table = pa.Table.from_pylist(self._rows, schema=self._writer.schema)
+        try:
+            if self._writer is None:
+                table = pa.Table.from_pylist(self._rows)
+                self._writer = pq.ParquetWriter(self._handle, table.schema)
+            else:
+                table = pa.Table.from_pylist(self._rows, schema=self._writer.schema)
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+            raise ConfigError(f"cannot write {self.path.name} as Parquet: an input field "
+                              f"changes type between records ({exc}); use --format jsonl") from exc
         self._writer.write_table(table)
         self._rows = []
 
@@ -72,3 +76,8 @@ class ParquetWriter(Writer):
         if self._rows or self._writer is None:
             self._flush()
         self._writer.close()
+
+    def abort(self) -> None:
+        if self._writer is not None and self._writer.is_open:
+            self._writer.close()  # it would write its footer to a closed file when collected
+        super().abort()
