@@ -38,3 +38,11 @@ def test_every_config_key_is_documented():
             if field.name in ("dedup", "input"):
                 continue
             assert f"`{field.name}`" in text, f"{cls.__name__}.{field.name} missing in docs/config.md"
+
+
+def test_every_cleaning_rule_is_documented():
+    from nearcopy.clean import list_rules
+
+    text = (DOCS / "cleaning.md").read_text()
+    for name, _, _ in list_rules():
+        assert f"`{name}`" in text, f"rule {name} missing in docs/cleaning.md"
