@@ -56,23 +56,26 @@ class JsonlReader(Reader):
                 raise InputFormatError(f"cannot decompress or read: {exc}", path=str(path)) from exc
 
     def _read_lines(self, handle: IO[bytes], path: Path) -> Iterator[Document]:
-        src = str(path)
         for lineno, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                self.skips.skip(INVALID_UTF8, src, lineno, f"byte {exc.start}")
-                continue
-            try:
-                record = orjson.loads(raw)
-            except orjson.JSONDecodeError as exc:
-                self.skips.skip(INVALID_JSON, src, lineno, str(exc).split(":")[0])
-                continue
-            doc = self.record_to_document(record, path, lineno, default_id=f"{path.name}:{lineno}")
+            doc = self.parse_line(raw, path, lineno)
             if doc is not None:
                 yield doc
+
+    def parse_line(self, raw: bytes, path: Path, lineno: int) -> Document | None:
+        """The document on one line, or None for a blank line or a counted skip."""
+        if not raw.strip():
+            return None
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self.skips.skip(INVALID_UTF8, str(path), lineno, f"byte {exc.start}")
+            return None
+        try:
+            record = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            self.skips.skip(INVALID_JSON, str(path), lineno, str(exc).split(":")[0])
+            return None
+        return self.record_to_document(record, path, lineno, default_id=f"{path.name}:{lineno}")
 
 
 def dumps(record: dict) -> bytes:

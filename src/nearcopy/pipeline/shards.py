@@ -16,10 +16,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO
 
-import orjson
 
 from nearcopy.document import Document
-from nearcopy.io.base import INVALID_JSON, INVALID_UTF8
 from nearcopy.io.discover import InputFile, discover, make_reader
 from nearcopy.io.jsonl import JsonlReader
 
@@ -112,8 +110,8 @@ def shard_documents(shard: Shard, *, skips, id_field: str, text_field: str,
 class RangeJsonlReader(JsonlReader):
     """A JsonlReader over bytes [start, end) of a file whose line `first_line` starts at start.
 
-    The loop mirrors `JsonlReader._read_lines` (same skips, same default ids); only the
-    first line number and the stopping point differ.
+    Lines are parsed by `JsonlReader.parse_line` (same skips, same default ids); only
+    the first line number and the stopping point differ.
     """
 
     def __init__(self, start: int, end: int, first_line: int, **kwargs):
@@ -121,7 +119,6 @@ class RangeJsonlReader(JsonlReader):
         self.start, self.end, self.first_line = start, end, first_line
 
     def _read_lines(self, handle: IO[bytes], path: Path) -> Iterator[Document]:
-        src = str(path)
         handle.seek(self.start)
         left = self.end - self.start
         lineno = self.first_line - 1
@@ -131,18 +128,6 @@ class RangeJsonlReader(JsonlReader):
                 break
             left -= len(raw)
             lineno += 1
-            if not raw.strip():
-                continue
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                self.skips.skip(INVALID_UTF8, src, lineno, f"byte {exc.start}")
-                continue
-            try:
-                record = orjson.loads(raw)
-            except orjson.JSONDecodeError as exc:
-                self.skips.skip(INVALID_JSON, src, lineno, str(exc).split(":")[0])
-                continue
-            doc = self.record_to_document(record, path, lineno, default_id=f"{path.name}:{lineno}")
+            doc = self.parse_line(raw, path, lineno)
             if doc is not None:
                 yield doc
