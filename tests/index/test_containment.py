@@ -97,9 +97,13 @@ def test_version_1_file_is_refused_then_upgraded(tmp_path, stories):
         conn.execute("DROP TABLE samples")
         conn.execute("UPDATE meta SET value = ? WHERE name = 'format_version'", (json.dumps(1),))
     conn.close()
-    with pytest.raises(StorageError, match="format version 1.*no containment.*Index.upgrade"):
+    with pytest.raises(StorageError, match="format version 1.*no containment.*index upgrade"):
         Index.open(path)
-    assert Index.upgrade(path) == 1
+    from click.testing import CliRunner
+
+    from nearcopy.cli.main import main
+    result = CliRunner().invoke(main, ["index", "upgrade", "--index", str(path)])
+    assert result.exit_code == 0 and "from format version 1 to 2" in result.output
     assert Index.upgrade(path) == 2  # already current: nothing to do
     with Index.open(path) as index:
         assert [(m.id, m.method) for m in index.query(truncated(stories[2]))] == \

@@ -95,6 +95,21 @@ def add_command(corpus, index_path, **opts) -> None:
         _feed(index, corpus, opts, print_copies=True)
 
 
+@index_group.command("upgrade")
+@INDEX_OPTION
+def upgrade_command(index_path) -> None:
+    """Bring an index file of an older format up to this version, in place (one transaction:
+    a crash leaves the old version)."""
+    from nearcopy.index import Index
+    from nearcopy.index.index import FORMAT_VERSION
+
+    before = Index.upgrade(index_path)
+    if before < FORMAT_VERSION:
+        click.echo(f"{index_path}: upgraded from format version {before} to {FORMAT_VERSION}")
+    else:
+        click.echo(f"{index_path}: already at format version {FORMAT_VERSION}")
+
+
 @index_group.command("query")
 @click.argument("source", type=click.File("rb"))
 @INDEX_OPTION

@@ -337,9 +337,9 @@ def _check_layout(meta: dict, config: DedupConfig, path) -> None:
     if version < 2 and uses_containment:
         raise StorageError(
             f"{path} has index format version {version}, which has no containment postings "
-            f"(its settings ask for containment {config.containment}); upgrade the file in "
-            f"place with `python -c \"from nearcopy.index import Index; "
-            f"Index.upgrade('{path}')\"`, or rebuild it with `nearcopy index build`")
+            f"(its settings ask for containment {config.containment}); upgrade it in place "
+            f"with `nearcopy index upgrade --index {path}`, or rebuild it with "
+            f"`nearcopy index build`")
 
 
 def _config_from_meta(data: dict, path) -> DedupConfig:
