@@ -99,7 +99,7 @@ class Reader(ABC):
             self.skips.skip(TEXT_NOT_STRING, src, line,
                             f"'{self.text_field}' is {type(text).__name__}")
             return None
-        if not text.strip():
+        if not text or text.isspace():  # (no copy of a large text, unlike strip())
             self.skips.skip(EMPTY_TEXT, src, line)
             return None
         if len(text) > self.max_doc_chars:
