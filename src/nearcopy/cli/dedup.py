@@ -10,7 +10,7 @@ from nearcopy.pipeline.job import BatchJob
 
 
 def write_report(out_dir) -> None:
-    """The HTML report (imported here: matplotlib is slow to import and needed only now)."""
+    """The HTML report (imported here: Jinja2 and the report modules are needed only now)."""
     from nearcopy.report import write_report as write
 
     write(out_dir)

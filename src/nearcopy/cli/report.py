@@ -21,7 +21,7 @@ def report_command(out_dir: Path, open_page: bool) -> None:
     pairs side by side, the resolved configuration. Opens without network.
     Example:  nearcopy report out/ --open
     """
-    from nearcopy.report import write_report  # matplotlib: imported only when needed
+    from nearcopy.report import write_report  # Jinja2: imported only when needed
 
     path = write_report(out_dir)
     click.echo(str(path))
