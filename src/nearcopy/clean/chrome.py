@@ -89,6 +89,8 @@ class TeaserListFilter(LineFilter):
 
 
 _CRUMB_SEP = re.compile(r"\s*(?:>>|>|»|›|→|‹|<<)\s*|\s+(?:/|\||\\|::)\s+")
+#: every _CRUMB_SEP branch holds one of these
+_CRUMB_CHARS = frozenset(">»›→‹</|\\:")
 _CRUMB_LABEL = re.compile(r"^(?:you are here|current location|您现在的位置|当前位置|当前的位置|"
                           r"所在位置|位置|Вы здесь|Estás en|Usted está en|Sie sind hier|"
                           r"Vous êtes ici)\s*[:：]\s*", re.IGNORECASE)
@@ -109,6 +111,8 @@ class BreadcrumbFilter(LineFilter):
         return self.params["max_chars"]
 
     def check_line(self, line: str, ctx: LineContext) -> Verdict:
+        if _CRUMB_CHARS.isdisjoint(line):
+            return KEEP  # no separator (the cleaner sends lines here that other rules want)
         if len(line) > self.max_chars or "<" in line and ">" in line.split("<", 1)[1]:
             return KEEP  # "<ACN>" wire tickers are not crumbs
         body = _CRUMB_LABEL.sub("", line)
@@ -170,6 +174,9 @@ class StampLineFilter(LineFilter):
     def check_line(self, line: str, ctx: LineContext) -> Verdict:
         if len(line) > self.max_chars:
             return KEEP
+        if ":" not in line and "：" not in line:
+            # A stamp label and a time both need a colon: only a byline can be left.
+            return _drop_byline(self, line) if line[:2].lower() == "by" else KEEP
         labelled = _STAMP_LABEL.search(line) is not None
         dated = _NUMERIC_DATE.search(line) is not None
         timed = _TIME.search(line) is not None

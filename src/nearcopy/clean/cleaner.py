@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import time
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,8 +69,7 @@ class Cleaner:
                                 if langs and self.config.enabled("language_filter") else None)
         self._doc_rules = [(rule, None) for rule in [self.language_filter] if rule] + [
             (rule, rule.params.get("languages")) for rule in self.doc_filters]
-        self._caps = [rule.line_cap() for rule in self.line_filters]
-        self._may_drop = _prefilter(self.line_filters)
+        self._triage = LineTriage(self.line_filters)
         self.timings: Counter[str] = Counter()
 
     def _build(self, cls):
@@ -119,13 +119,12 @@ class Cleaner:
         return kept
 
     def _first_failure(self, line: str, index: int, num_lines: int) -> Verdict | None:
-        if self._may_drop is not None and not self._may_drop(line):
+        band = self._triage.band(len(line))
+        lower = line.lower()
+        if band.any is not None and not band.any(line, lower):
             return None  # no rule can fire: most body lines end here
         ctx = LineContext(index, num_lines)
-        size = len(line)
-        for rule, cap in zip(self.line_filters, self._caps):
-            if cap is not None and size > cap:
-                continue
+        for rule in band.rules:
             verdict = rule.check_line(line, ctx)
             if not verdict.keep:
                 return verdict
@@ -178,20 +177,114 @@ def _prefilter(rules) -> "Prefilter | None":
 
 
 class Prefilter:
-    """The union of the rules' MAY_DROP* conditions as three C-level tests (picklable)."""
+    """The union of the rules' MAY_DROP* conditions as C-level tests (picklable).
+
+    `MAY_DROP` branches that are plain literals (all of them today) become a
+    set of trigger characters and a few substring tests: one regex joining
+    "<", ":", "/", "javascript", ... is tried at every position of the line by
+    sre (measured 5 us on a 300-character line), `set.isdisjoint` plus `in`
+    take about 1 us.
+    """
 
     def __init__(self, rules) -> None:
         never = "(?!)"
         self.start = re.compile("|".join(f"(?:{r.MAY_DROP_AT_START})" for r in rules
                                          if r.MAY_DROP_AT_START is not None) or never)
-        # Joined flat, not wrapped in groups: see LineFilter for why (3x faster).
-        self.anywhere = re.compile("|".join(r.MAY_DROP for r in rules if r.MAY_DROP is not None)
-                                   or never)
+        branches = [b for r in rules if r.MAY_DROP is not None for b in _branches(r.MAY_DROP)]
+        literals = [_literal(b) for b in branches]
+        if all(lit is not None for lit in literals):
+            self.chars = frozenset(lit for lit in literals if len(lit) == 1)
+            self.words = tuple(lit for lit in literals if len(lit) > 1 and lit[0] not in self.chars)
+            self.anywhere = None
+        else:  # Joined flat, not wrapped in groups: see LineFilter for why (3x faster).
+            self.chars, self.words = frozenset(), ()
+            self.anywhere = re.compile("|".join(branches) or never)
         self.ends = tuple(end for r in rules for end in r.MAY_DROP_AT_END)
 
-    def __call__(self, line: str) -> bool:
-        return (line.rstrip().endswith(self.ends) or self.anywhere.search(line.lower()) is not None
-                or self.start.match(line) is not None)
+    def __call__(self, line: str, lower: str | None = None) -> bool:
+        if line.rstrip().endswith(self.ends):
+            return True
+        lower = line.lower() if lower is None else lower
+        if self.anywhere is not None:
+            if self.anywhere.search(lower) is not None:
+                return True
+        elif not self.chars.isdisjoint(lower):
+            return True
+        else:
+            for word in self.words:
+                if word in lower:
+                    return True
+        return self.start.match(line) is not None
+
+
+def _branches(pattern: str) -> list[str]:
+    """Top-level "|" branches of a regex (a backslash-escaped "|" stays inside its branch)."""
+    out, current, escaped = [], [], False
+    for char in pattern:
+        if char == "|" and not escaped:
+            out.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+        escaped = char == "\\" and not escaped
+    out.append("".join(current))
+    return out
+
+
+_META = set(".^$*+?{}[]()|\\")
+
+
+def _literal(branch: str) -> str | None:
+    """The text a regex branch matches when it is a plain literal (escapes allowed), else None."""
+    out, i = [], 0
+    while i < len(branch):
+        char = branch[i]
+        if char == "\\":
+            if i + 1 >= len(branch) or branch[i + 1].isalnum():
+                return None  # \d, \b, ...: a class or an anchor, not a literal
+            out.append(branch[i + 1])
+            i += 2
+            continue
+        if char in _META:
+            return None
+        out.append(char)
+        i += 1
+    return "".join(out) or None
+
+
+@dataclass(slots=True)
+class _Band:
+    """The rules that can judge lines of one length range, with their prefilters."""
+
+    any: Prefilter | None
+    rules: list[Any]
+
+
+class LineTriage:
+    """Per line length, which rules apply and which C-level tests guard them.
+
+    Most chrome rules only judge short lines (`line_cap`); a long body line
+    that holds a "<" (wire tickers: "ATT <T>") or a ":" cannot be a
+    breadcrumb or a stamp line, so the prefilter of long lines leaves those
+    characters out. A line that passes its band's prefilter runs the band's
+    rules in the configured order. (Guarding each rule with its own prefilter
+    too was measured slower: 11 regex tests cost more than the rules' checks.)
+    """
+
+    def __init__(self, rules) -> None:
+        caps = [rule.line_cap() for rule in rules]
+        self.bounds = sorted({cap for cap in caps if cap is not None})
+        self.bands = []
+        for k in range(len(self.bounds) + 1):
+            top = self.bounds[k] if k < len(self.bounds) else None
+            active = [i for i, cap in enumerate(caps)
+                      if cap is None or (top is not None and cap >= top)]
+            self.bands.append(_Band(_prefilter([rules[i] for i in active]),
+                                    [rules[i] for i in active]))
+
+    def band(self, length: int) -> _Band:
+        """The band of lines of this many characters (lengths up to bounds[k] are band k)."""
+        return self.bands[bisect_left(self.bounds, length)]
 
 
 def _add(counter: dict[str, int], key: str, value: int) -> None:

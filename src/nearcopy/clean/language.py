@@ -10,7 +10,9 @@ fastText is unreliable on a line of a few words, so short lines are judged by
 script instead: a line written mostly in another script than the document's
 (a Chinese teaser under an English story) is stray whatever its length; a line
 in the same script is only called stray when it is long enough and the model
-is confident.
+is confident. Most prose lines never reach the model at all: their function
+words name the language (`stopwords.guess_language`); a guess may keep a line
+or vote for the main language, but only the model can remove a line.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import unicodedata
 from functools import lru_cache
 
 from nearcopy.clean.base import DocumentFilter, Rule, Verdict
+from nearcopy.clean.stopwords import guess_language
 from nearcopy.errors import NearcopyError
 
 MODEL_FILE = ("resources", "lid.176.ftz")
@@ -54,6 +57,17 @@ def _load_model():
 def predict_lines(lines: list[str]) -> list[tuple[str, float]]:
     """Top language and probability for each line (lower-cased: caps headlines confuse lid)."""
     return [predict_line(line) for line in lines]
+
+
+#: probability given to a line whose function words name its language (see stopwords.py)
+GUESS_PROBABILITY = 1.0
+
+
+def line_language(line: str) -> tuple[str, float]:
+    """Language of a line for the document vote: its function words where they are
+    unambiguous (3/4 of prose lines; no model call), else the model's prediction."""
+    guess = guess_language(line)
+    return (guess, GUESS_PROBABILITY) if guess is not None else predict_line(line)
 
 
 def predict_line(line: str) -> tuple[str, float]:
@@ -137,10 +151,14 @@ class StrayLanguageFilter(Rule):
     PARAMS = {"min_script_ratio": 0.5, "min_letters": 2, "min_words": 6,
               "min_confidence": 0.85}
 
-    def stray_lines(self, lines: list[str], preds: list[tuple[str, float]],
+    def stray_lines(self, lines: list[str], preds: list[tuple[str, float] | None],
                     scripts: list[dict[str, int]], main: str | None,
                     main_script: str | None) -> list[int]:
-        """Indices of lines in another script, or confidently in another language."""
+        """Indices of lines in another script, or confidently in another language.
+
+        `preds` come from `detect_language`: None where no prediction can matter
+        (then `needs_model` is False for the line).
+        """
         if main is None:
             return []
         out = []
@@ -148,11 +166,16 @@ class StrayLanguageFilter(Rule):
             by_script = self._script_stray(scripts[i], main_script)
             if by_script:
                 out.append(i)
-            elif by_script is not None and self._model_may_flag(line):
-                lang, prob = preds[i]  # only read here: see needs_model
-                if lang != main and prob >= self.min_confidence \
-                        and _confirm(line, main, self.min_confidence):
-                    out.append(i)
+                continue
+            pred = preds[i]
+            if by_script is None or pred is None or pred[0] == main \
+                    or not self._model_may_flag(line):
+                continue
+            # A guess from function words is not enough to remove a line: ask the model.
+            lang, prob = predict_line(line)
+            if lang != main and prob >= self.min_confidence \
+                    and _confirm(line, main, self.min_confidence):
+                out.append(i)
         return out
 
     def needs_model(self, line: str, counts: dict[str, int], main_script: str | None) -> bool:
@@ -178,13 +201,15 @@ class StrayLanguageFilter(Rule):
 
 def detect_language(lines: list[str], scripts: list[dict[str, int]],
                     stray: StrayLanguageFilter | None):
-    """(main language, its script, predictions): what `main_language(predict_lines(lines),
-    scripts)` gives, with fewer model calls; predictions are None where nobody reads them.
+    """(main language, its script, predictions): what `main_language` over every line's
+    `line_language` gives, with few model calls; predictions are None where nobody reads them.
 
-    The model is asked about the lines `stray` will judge (all lines when the
-    document mixes scripts, as the main script then depends on every vote), then
-    about the others, longest first, until no unasked line could change the vote:
-    each adds at most MAX_PROBABILITY x its letters to one language.
+    Function-word guesses cost no model call, so every line gets one first.
+    The model is then asked about the lines `stray` will judge (all lines when
+    the document mixes scripts, as the main script then depends on every vote),
+    then about the others, longest first, until no unasked line could change
+    the vote: each adds at most MAX_PROBABILITY x its letters to one language.
+    The answer is the same whatever the order in which lines are asked.
     """
     letters = [sum(counts.values()) for counts in scripts]
     preds: list[tuple[str, float] | None] = [None] * len(lines)
@@ -193,7 +218,11 @@ def detect_language(lines: list[str], scripts: list[dict[str, int]],
     used = {script for counts in scripts for script, n in counts.items() if n}
     single = next(iter(used)) if len(used) == 1 else None
     for i, line in enumerate(lines):
-        if stray is not None and (single is None or stray.needs_model(line, scripts[i], single)):
+        guess = guess_language(line)
+        if guess is not None:
+            preds[i] = (guess, GUESS_PROBABILITY)
+        elif stray is not None and (single is None
+                                    or stray.needs_model(line, scripts[i], single)):
             preds[i] = predict_line(line)
     votes: dict[str, float] = {}
     for pred, n in zip(preds, letters):
@@ -209,10 +238,10 @@ def detect_language(lines: list[str], scripts: list[dict[str, int]],
             return max(votes, key=votes.__getitem__), single, preds
         if i is None:
             break
-        preds[i] = predict_line(lines[i])
+        preds[i] = predict_line(lines[i])  # (no guess: that was tried above)
         votes[preds[i][0]] = votes.get(preds[i][0], 0.0) + preds[i][1] * letters[i]
         unasked -= letters[i]
-    preds = [pred if pred is not None else predict_line(line) for pred, line in zip(preds, lines)]
+    preds = [pred if pred is not None else line_language(line) for pred, line in zip(preds, lines)]
     return (*main_language(preds, scripts), preds)
 
 

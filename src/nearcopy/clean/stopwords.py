@@ -1,0 +1,75 @@
+"""A language guess from function words, so most prose lines never reach the model.
+
+An ordinary sentence is 30-45% function words ("the", "of", "und", "les"). A
+line where one language's function words make a large share of the words, and
+no other listed language's come close, is in that language: measured on the
+news_copies lines of 6+ words, every line with at least 20% English function
+words that fastText did not call English was an English line fastText misread
+(capitalised headlines, company names), never a foreign one. Lines without
+that evidence, and every language not listed here, still go to the model.
+
+The lists hold frequent words that are rare as words of the other listed
+languages; words shared between two listed languages ("in", "a", "de") only
+count when the dominance test leaves no doubt (see `guess_language`).
+"""
+
+from __future__ import annotations
+
+#: frequent function words per language (lower case)
+FUNCTION_WORDS: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        "the of and to that with are be by this from have has had it its which were been "
+        "their they would said not but he she his who after than about more into there can "
+        "we our you says when what some in a is was on for at an as or will also".split()),
+    "de": frozenset(
+        "der die und den von zu das mit sich des auf für ist im dem nicht ein eine auch "
+        "werden aus er hat dass sie nach wird bei einer sind noch wie einem über zum haben "
+        "nur oder aber vor zur bis mehr durch sein wurde sei".split()),
+    "fr": frozenset(
+        "les des du et une est pour dans qui pas sur au aux avec ce sont mais ont été cette "
+        "elle leur nous vous ses ces comme très fait".split()),
+    "es": frozenset(
+        "el los las del y más pero fue también muy hasta según porque cuando ya sus sido "
+        "está están así".split()),
+    "it": frozenset(
+        "di che della è sono anche dei delle nel nella alla più gli questo stato dopo essere "
+        "degli dal dalla".split()),
+    "pt": frozenset(
+        "do em não uma os na mais dos mas foi ao ele das tem à seu sua muito já também pelo "
+        "pela até isso ela depois".split()),
+    "nl": frozenset(
+        "van het een dat op voor zijn niet aan ook maar bij uit naar tot wordt werd hij heeft "
+        "dit worden wel deze geen".split()),
+}
+
+MIN_WORDS = 6
+MIN_SHARE = 0.2
+MIN_HITS = 2
+#: the leading language needs this many times the runner-up's function words
+DOMINANCE = 3
+
+
+_LANGUAGES = tuple(FUNCTION_WORDS)
+#: per language, the function words of all the other listed languages
+_OTHERS = {lang: frozenset().union(*(v for other, v in FUNCTION_WORDS.items() if other != lang))
+           for lang in _LANGUAGES}
+
+
+def guess_language(line: str) -> str | None:
+    """The line's language when its function words leave no doubt, else None (ask the model).
+
+    Each language's count is one C-level pass (`map` over a frozenset); the
+    runner-up is bounded by the words of all other languages together, which
+    is stricter than the single best rival and saves six passes.
+    """
+    words = line.lower().split()
+    n = len(words)
+    if n < MIN_WORDS:
+        return None
+    need = max(MIN_HITS, MIN_SHARE * n)
+    for lang in _LANGUAGES:  # most likely first (English)
+        hits = sum(map(FUNCTION_WORDS[lang].__contains__, words))
+        if hits >= need:
+            rivals = sum(map(_OTHERS[lang].__contains__, words))
+            return lang if hits >= DOMINANCE * rivals else None
+    return None

@@ -1,0 +1,72 @@
+"""The cleaner's shortcuts must never change a verdict: function-word language
+guesses, the per-length line triage and its literal prefilter."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings, strategies as st
+
+from nearcopy.clean import CleanConfig, Cleaner
+from nearcopy.clean.cleaner import Prefilter, _branches, _literal
+from nearcopy.clean.stopwords import guess_language
+from nearcopy.document import Document
+
+
+def test_guess_language_names_prose_languages():
+    assert guess_language("The company said it would raise the dividend for the year.") == "en"
+    assert guess_language("Die Bundesbank hat am Montag die Zinsen für das Jahr erhöht.") == "de"
+    assert guess_language("Le gouvernement a annoncé que les prix sont en hausse dans le pays.") \
+        == "fr"
+
+
+def test_guess_language_abstains_without_clear_evidence():
+    assert guess_language("Shr 12 cts vs 10 cts") is None  # too few words
+    assert guess_language("Net loss 1,841,000 vs profit 983,000 revs 4.5 mln") is None
+    assert guess_language("金融 市场 今天 上涨 投资者 关注 央行 政策") is None
+    # Danish shares "for", "at" with English: not enough English function words to decide
+    assert guess_language("Det er en god dag for at gå en tur i parken") is None
+
+
+def test_stray_line_needs_the_model_not_just_a_guess():
+    """A German line in an English article goes only when the model confirms it."""
+    text = ("The central bank raised its key rate on Tuesday, the first increase in a year.\n"
+            "Die Bundesbank hat am Montag die Zinsen für das ganze Jahr deutlich erhöht.\n"
+            "Analysts said the move had been expected by most of the market for weeks.")
+    res = Cleaner(CleanConfig()).clean(Document("d", text))
+    assert res.language == "en"
+    assert [e["rule"] for e in res.removed_lines] == ["stray_language"]
+    assert res.removed_lines[0]["line"] == 1
+
+
+def test_literal_branches():
+    assert _branches(r"a|\||b\|c") == ["a", r"\|", r"b\|c"]
+    assert _literal(r"terms\ of\ use") == "terms of use"
+    assert _literal(r"\(at\)") == "(at)"
+    assert _literal(r"\d+") is None and _literal("[ab]") is None
+
+
+class _Rule:
+    MAY_DROP_AT_START = r"[Bb][Yy]\s"
+    MAY_DROP = r">|<|::|javascript|\[|\(at\)"
+    MAY_DROP_AT_END = ("...",)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab <>:[]()tJavascriptBy .", max_size=40))
+def test_literal_prefilter_equals_the_regex(line):
+    import re
+    fast = Prefilter([_Rule])
+    assert fast.anywhere is None  # all branches are literals
+    regex = re.compile(_Rule.MAY_DROP)
+    expected = (line.rstrip().endswith(("...",)) or regex.search(line.lower()) is not None
+                or re.match(_Rule.MAY_DROP_AT_START, line) is not None)
+    assert fast(line) == expected
+
+
+def test_long_lines_skip_short_line_rules():
+    """A 300-character body line with a wire ticker passes no short-line rule."""
+    cleaner = Cleaner(CleanConfig())
+    line = "Alusuisse <ALUZ.Z> said: " + "the shares fell sharply in heavy trading " * 7
+    assert len(line) > 160
+    band = cleaner._triage.band(len(line))
+    assert "breadcrumb" not in [rule.name for rule in band.rules]
+    assert cleaner.clean(Document("d", line)).removed_lines == []
