@@ -38,13 +38,15 @@ log = logging.getLogger("nearcopy.pipeline")
 
 
 def _clean_batch(payload):
-    """Worker: clean a batch of documents (runs in a worker process)."""
-    cleaner, docs = payload
+    """Worker: clean a batch of documents (runs in a worker process); with `template`
+    (a TemplateLines), also the corpus-boilerplate keys of each kept document."""
+    cleaner, docs, template = payload
     results = []
     for doc in docs:
         res = cleaner.clean(doc)
+        keys = template.keys(res.text) if template is not None and not res.dropped else None
         results.append((res.text, res.removed_lines, res.dropped, res.language,
-                        dict(res.chars_removed)))
+                        dict(res.chars_removed), keys))
     return results
 
 
@@ -158,15 +160,26 @@ class BatchJob:
         return spool, work / "ids.txt", read
 
     def _spool_batches(self, docs, spool, ids_file, st, bar):
-        """Spool every document; yield the texts to sketch (not dropped) batch by batch."""
+        """Spool every document; yield the texts to sketch (not dropped) batch by batch.
+
+        Per batch, not per document: the counters, the ids file and the byte count
+        (a text's UTF-8 length is its length when it is ASCII, which `isascii`
+        knows without a scan) cost one call each per batch (issue #4).
+        """
         for batch in self._cleaned_batches(docs):
-            texts = []
+            texts, ids, size = [], [], 0
             for doc, result in batch:
-                st.documents += 1
-                st.bytes += len(doc.text.encode("utf-8", "surrogatepass"))
-                text = self._spool_one(spool, ids_file, doc, result)
+                text = doc.text
+                size += len(text) if text.isascii() else \
+                    len(text.encode("utf-8", "surrogatepass"))
+                text = self._spool_one(spool, doc, result)
                 if text is not None:
                     texts.append(text)
+                    ids.append(doc.id)
+            st.documents += len(batch)
+            st.bytes += size
+            if ids:
+                ids_file.write(("\n".join(ids) + "\n").encode("utf-8", "surrogatepass"))
             bar.update(len(batch))
             yield texts
 
@@ -183,45 +196,53 @@ class BatchJob:
                 yield [(doc, None) for doc in batch]
             return
         keep = []
+        template = self.boilerplate.lines if self.boilerplate is not None else None
 
         def feed():
             for batch in batches:
                 keep.append(batch)
-                yield (self.cleaner, batch)
+                yield (self.cleaner, batch, template)
 
         for results in self.executor.map_ordered(_clean_batch, feed()):
             yield list(zip(keep.pop(0), results))
 
-    def _spool_one(self, spool: Spool, ids_file, doc: Document, result) -> str | None:
+    def _spool_one(self, spool: Spool, doc: Document, result) -> str | None:
         """Spool one document; return its text to sketch, or None if cleaning dropped it."""
         # output-shaped: the write pass appends its fields to these bytes (outputs.py)
         record = {"id": doc.id, "text": doc.text}
-        for key, value in doc.metadata.items():
-            if key not in OUR_FIELDS:
-                record[key] = value
-                self.meta_keys.setdefault(key, None)
+        if doc.metadata:
+            for key, value in doc.metadata.items():
+                if key not in OUR_FIELDS:
+                    record[key] = value
+                    self.meta_keys.setdefault(key, None)
         if result is not None:
-            text, removed_lines, dropped, language, chars = result
-            record["text"] = text
-            if removed_lines:
-                record["removed_lines"] = removed_lines
-            if language:
-                record["language"] = language
-            for line in removed_lines or ():
-                self.clean_counts[f"line/{line['rule']}"] += 1
-            self.clean_chars.update(chars or {})
-            if dropped:
-                record["dropped"] = dropped
-                self.clean_counts[f"document/{dropped['rule']}"] += 1
-            elif self.boilerplate is not None:
-                self.boilerplate.add(text)
+            self._add_cleaning(record, result)
         offset = spool.append(record)
         if "dropped" in record:
             self.dropped_lines.add(spool.count - 1)
             return None
-        ids_file.write(doc.id.encode("utf-8", "surrogatepass") + b"\n")
         self._offsets.append(offset)
         return record["text"]
+
+    def _add_cleaning(self, record: dict, result) -> None:
+        """Put what cleaning did into the spooled record, and count it."""
+        text, removed_lines, dropped, language, chars, keys = result
+        record["text"] = text
+        if removed_lines:
+            record["removed_lines"] = removed_lines
+        if language:
+            record["language"] = language
+        for line in removed_lines or ():
+            self.clean_counts[f"line/{line['rule']}"] += 1
+        self.clean_chars.update(chars or {})
+        if dropped:
+            record["dropped"] = dropped
+            self.clean_counts[f"document/{dropped['rule']}"] += 1
+        elif self.boilerplate is not None:
+            if keys is not None:
+                self.boilerplate.add_keys(keys)
+            else:
+                self.boilerplate.add(text)
 
     # -- pass B: sketch ----------------------------------------------------------------
     def _sketch(self, spool: Spool, work: Path, table):

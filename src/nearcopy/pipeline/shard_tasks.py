@@ -35,7 +35,7 @@ def spool_record(doc, result) -> dict:
     (bytes of the input text) and `_chars` (characters removed by rule) for the stats."""
     record = {"id": doc.id, "text": doc.text, "meta": doc.metadata, "src": doc.source}
     if result is not None:
-        text, removed_lines, dropped, language, chars = result
+        text, removed_lines, dropped, language, chars, _ = result
         record["text"] = text
         if removed_lines:
             record["removed_lines"] = removed_lines
@@ -69,7 +69,8 @@ def read_shard(payload: dict) -> dict:
     hashes: list[int] = []
     with atomic_write(folder / "spool.jsonl") as spool:
         for batch in chunks(docs, payload["batch_size"]):
-            results = _clean_batch((cleaner, batch)) if cleaner is not None else [None] * len(batch)
+            results = (_clean_batch((cleaner, batch, None)) if cleaner is not None
+                       else [None] * len(batch))
             spool.write(b"".join(orjson.dumps(spool_record(doc, res), default=str) + b"\n"
                                  for doc, res in zip(batch, results)))
             hashes.extend(xxhash.xxh3_64_intdigest(doc.id.encode("utf-8", "surrogatepass"))
