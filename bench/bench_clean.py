@@ -7,11 +7,16 @@ boilerplate, writing outputs) with --workers processes.
 With --html, also compares Resiliparse and trafilatura main-text extraction on
 news-like pages built from the corpus (body kept %, chrome left %, pages/s).
 
-With --dedup-stats OUT/stats.json (from `nearcopy dedup CORPUS --out OUT`), also
-prints the dedup stage's seconds (stages.sketch + stages.dedup) next to cleaning's.
+With --jobs, also runs `nearcopy run` (clean + dedup) and `nearcopy dedup` (no
+cleaning) on the corpus with --workers, --repeat times each, alternating, and
+reports per-stage wall seconds from their stats.json plus each job's CPU
+seconds (all processes): the cleaning stage (read_clean) against the dedup
+stages (sketch + dedup) of the same run, and the CPU that cleaning adds to a
+job (run - dedup) against the whole dedup job's CPU. CPU time is the fairer
+yardstick on a shared machine.
 
 Usage: python bench/bench_clean.py [--corpus F] [--workers 2] [--limit N] [--html]
-                                   [--dedup-stats F]
+                                   [--jobs] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -19,6 +24,10 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import os
+import resource
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -75,6 +84,48 @@ def bench_corpus(docs: list[Document], workers: int) -> dict:
             "note": "includes process start-up, JSON output and the corpus boilerplate pass"}
 
 
+def run_job(command: str, corpus: Path, workers: int, out: Path) -> dict:
+    """One `nearcopy COMMAND` as a child process: wall, CPU (user+sys), stage seconds."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "nearcopy.cli.main", command, str(corpus), "--out",
+                    str(out), "--workers", str(workers), "--quiet"], check=True,
+                   env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    stages = json.loads((out / "stats.json").read_text())["stages"]
+    return {"wall": wall, "cpu": cpu,
+            "stages": {k: v["seconds"] for k, v in stages.items() if "/" not in k}}
+
+
+def bench_jobs(corpus: Path, workers: int, repeat: int) -> dict:
+    """`run` vs `dedup` on the same corpus, alternating; medians of `repeat` runs."""
+    runs: dict[str, list[dict]] = {"run": [], "dedup": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(repeat):
+            for command in runs:
+                runs[command].append(run_job(command, corpus, workers, Path(tmp) / f"{command}{i}"))
+    med = statistics.median
+    run_stages = {k: round(med(r["stages"].get(k, 0.0) for r in runs["run"]), 2)
+                  for k in runs["run"][0]["stages"]}
+    dedup_stages = {k: round(med(r["stages"].get(k, 0.0) for r in runs["dedup"]), 2)
+                    for k in runs["dedup"][0]["stages"]}
+    clean = run_stages["read_clean"]
+    dedup = run_stages.get("sketch", 0.0) + run_stages["dedup"]
+    run_cpu, dedup_cpu = med(r["cpu"] for r in runs["run"]), med(r["cpu"] for r in runs["dedup"])
+    return {"workers": workers, "repeat": repeat,
+            "run_stages_wall_s": run_stages, "dedup_stages_wall_s": dedup_stages,
+            "run_job": {"wall_s": round(med(r["wall"] for r in runs["run"]), 2),
+                        "cpu_s": round(run_cpu, 2)},
+            "dedup_job": {"wall_s": round(med(r["wall"] for r in runs["dedup"]), 2),
+                          "cpu_s": round(dedup_cpu, 2)},
+            "clean_stage_over_dedup_stages_wall": round(clean / max(dedup, 1e-9), 2),
+            "cleaning_cpu_added_s": round(run_cpu - dedup_cpu, 2),
+            "cleaning_cpu_added_over_dedup_job_cpu": round((run_cpu - dedup_cpu) / dedup_cpu, 2),
+            "load_average": os.getloadavg()}
+
+
 def make_page(title: str, paragraphs: list[str]) -> str:
     """A content-farm-like page: nav, breadcrumb, sidebar teasers, share bar, cookie banner."""
     body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
@@ -120,8 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--html", action="store_true")
-    parser.add_argument("--dedup-stats", type=Path, default=None,
-                        help="stats.json of `nearcopy dedup` on the same corpus, to compare")
+    parser.add_argument("--jobs", action="store_true",
+                        help="also time `nearcopy run` against `nearcopy dedup` (see above)")
+    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
     if not args.corpus.exists():
         print(f"corpus {args.corpus} not found; skipping")
@@ -131,12 +183,8 @@ def main(argv: list[str] | None = None) -> int:
               "mb": round(sum(len(d.text.encode('utf-8')) for d in docs) / 1e6, 2),
               "single_process": bench_single(docs),
               "clean_corpus": bench_corpus(docs, args.workers)}
-    if args.dedup_stats is not None:
-        stages = json.loads(args.dedup_stats.read_text())["stages"]
-        sketch = stages.get("sketch") or stages["read_sketch"]  # read and sketch fused in dedup
-        dedup = sketch["seconds"] + stages["dedup"]["seconds"]
-        result["dedup_stage_seconds"] = round(dedup, 2)
-        result["clean_over_dedup"] = round(result["clean_corpus"]["seconds"] / max(dedup, 1e-9), 2)
+    if args.jobs:
+        result["jobs"] = bench_jobs(args.corpus, args.workers, args.repeat)
     if args.html:
         result["html_extraction"] = bench_html(docs)
     print(json.dumps(result, indent=2))
