@@ -85,32 +85,44 @@ class Reader(ABC):
         """Yield the documents of one file in file order."""
 
     def record_to_document(self, record: object, path: Path, line: int | None,
-                           default_id: str) -> Document | None:
-        """Validate one decoded record (JSON object / Parquet row); None means skipped."""
-        src = str(path)
+                           default_id: str | None = None) -> Document | None:
+        """Validate one decoded record (JSON object / Parquet row); None means skipped.
+
+        A record without an id gets `default_id`, or else `<file name>:<line>`
+        (made only then: this runs once per document, see issue #4).
+        """
         if not isinstance(record, dict):
-            self.skips.skip(NOT_AN_OBJECT, src, line, f"got {type(record).__name__}")
+            self.skips.skip(NOT_AN_OBJECT, str(path), line, f"got {type(record).__name__}")
             return None
-        if self.text_field not in record or record[self.text_field] is None:
-            self.skips.skip(MISSING_TEXT, src, line, f"no '{self.text_field}' field")
+        text = record.get(self.text_field)
+        if text is None:
+            self.skips.skip(MISSING_TEXT, str(path), line, f"no '{self.text_field}' field")
             return None
-        text = record[self.text_field]
         if not isinstance(text, str):
-            self.skips.skip(TEXT_NOT_STRING, src, line,
+            self.skips.skip(TEXT_NOT_STRING, str(path), line,
                             f"'{self.text_field}' is {type(text).__name__}")
             return None
         if not text or text.isspace():  # (no copy of a large text, unlike strip())
-            self.skips.skip(EMPTY_TEXT, src, line)
+            self.skips.skip(EMPTY_TEXT, str(path), line)
             return None
         if len(text) > self.max_doc_chars:
-            self.skips.skip(DOCUMENT_TOO_LARGE, src, line,
+            self.skips.skip(DOCUMENT_TOO_LARGE, str(path), line,
                             f"{len(text):,} characters > max_doc_chars {self.max_doc_chars:,}")
             return None
         raw_id = record.get(self.id_field)
-        doc_id = default_id if raw_id is None or raw_id == "" else str(raw_id)
-        metadata = {k: v for k, v in record.items() if k not in (self.id_field, self.text_field)}
-        where = f"{src}:{line}" if line is not None else src
-        return Document(id=doc_id, text=text, metadata=metadata, source=where)
+        if raw_id is None or raw_id == "":
+            doc_id = default_id if default_id is not None else f"{path.name}:{line}"
+        else:
+            doc_id = raw_id if type(raw_id) is str else str(raw_id)
+        return Document(doc_id, text, self._metadata(record, raw_id is not None),
+                        f"{path}:{line}" if line is not None else str(path))
+
+    def _metadata(self, record: dict, has_id: bool) -> dict:
+        """Every field but id and text; most corpora have no other field, so skip the copy."""
+        named = 1 + (has_id and self.id_field != self.text_field)
+        if len(record) == named:
+            return {}
+        return {k: v for k, v in record.items() if k not in (self.id_field, self.text_field)}
 
 
 def looks_binary(head: bytes) -> bool:

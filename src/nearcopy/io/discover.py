@@ -89,11 +89,12 @@ def iter_documents(paths: list[str | Path], *, id_field: str = "id", text_field:
     """Yield every document of the corpus in order; a repeated id is skipped and counted."""
     skips = skips if skips is not None else SkipCounter()
     seen: set[int] = set()
+    digest = xxhash.xxh3_64_intdigest  # (a local name: this loop runs once per document)
     for item in discover(paths):
         reader = make_reader(item, id_field=id_field, text_field=text_field, skips=skips,
                              max_doc_chars=max_doc_chars)
         for doc in reader.read_file(item.path):
-            key = xxhash.xxh3_64_intdigest(doc.id.encode("utf-8", "surrogatepass"))
+            key = digest(doc.id.encode("utf-8", "surrogatepass"))
             if key in seen:
                 path, _, line = doc.source.rpartition(":")
                 skips.skip(DUPLICATE_ID, path or doc.source,
