@@ -18,6 +18,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,19 @@ def _row_to_doc(row) -> StoredDocument:
                           added_at=added, key=key)
 
 
+MMAP_BYTES = 256 << 20
+CACHE_KIB = 16 << 10
+_SEEKS = 200  # values per statement (SQLite allows 500 terms in one compound SELECT)
+
+
+@lru_cache(maxsize=_SEEKS)
+def _seek_sql(n: int) -> str:
+    """`n` bounded seeks into `samples` as one statement; rows are (seek number, doc)."""
+    return " UNION ALL ".join(
+        f"SELECT {k}, doc FROM (SELECT doc FROM samples WHERE value = ? ORDER BY doc LIMIT ?)"
+        for k in range(n))
+
+
 class _SqliteSession(WriteSession):
     """Both session kinds over one connection; only write sessions call add/delete."""
 
@@ -97,10 +111,20 @@ class _SqliteSession(WriteSession):
         return [r[0] for r in rows]
 
     def keys_by_sample(self, values: Sequence[int], cap: int) -> list[list[int]]:
-        # one bounded seek per value: a boilerplate value with a million postings costs
-        # `cap` rows, not a million (an IN list would read them all)
-        query = "SELECT doc FROM samples WHERE value = ? ORDER BY doc LIMIT ?"
-        return [[r[0] for r in self.conn.execute(query, (int(v), cap))] for v in values]
+        # One bounded seek per value, so a boilerplate value with a million postings costs
+        # `cap` rows, not a million (an IN list would read them all). The seeks go out as
+        # one UNION ALL statement per _SEEKS values: one statement per value was a fifth
+        # of the server's CPU per query (statement overhead, not the seeks).
+        values = [int(v) for v in values]
+        out: list[list[int]] = [[] for _ in values]
+        for start in range(0, len(values), _SEEKS):
+            part = values[start:start + _SEEKS]
+            params: list[int] = []
+            for value in part:
+                params += (value, cap)
+            for k, doc in self.conn.execute(_seek_sql(len(part)), params):
+                out[start + k].append(doc)
+        return out
 
     def fetch(self, keys: Sequence[int]) -> list[StoredDocument]:
         out = []
@@ -193,6 +217,11 @@ class SqliteStorage(Storage):
             raise StorageError(f"{self.path}: cannot switch to WAL mode (got {mode}); "
                                "is the file on a network file system?")
         conn.execute(f"PRAGMA synchronous = {self.synchronous}")
+        # Reads through a memory map instead of a read() per 4 KiB page, and a larger page
+        # cache than SQLite's 2 MiB default: a query touches ~40 random pages of the bands,
+        # samples and docs tables.
+        conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         if readonly:
             conn.execute("PRAGMA query_only = 1")
         with self._conns_lock:

@@ -67,6 +67,8 @@ def serve(index_path: str | Path, *, host: str = DEFAULT_HOST, port: int = DEFAU
     check_bind(host, token, insecure)
     index = Index.open(index_path, synchronous=synchronous)
     try:
+        # Load the language model and the compiled kernels now, not in the first request.
+        index.query("Warm-up query: the server loads its models before it listens.")
         app = create_app(index, limits=limits, token=token)
         config = uvicorn.Config(app, host=host, port=port, log_level=log_level,
                                 access_log=False, lifespan="on", timeout_graceful_shutdown=10)
