@@ -84,7 +84,7 @@ def _sketch_compiled(encoded, params, state, mod):
     n = len(encoded)
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum([len(b) for b in encoded], out=offsets[1:])
-    buf = np.frombuffer(b"".join(encoded) + b"\0\0\0\0", dtype=np.uint8)
+    buf = np.frombuffer(b"".join([*encoded, b"\0\0\0\0"]), dtype=np.uint8)  # one copy
     sigs = np.empty((n, params.num_perm), dtype=np.uint32)
     counts = np.zeros(n, dtype=np.int64)
     collapsed = np.empty(buf.size, dtype=np.uint8)
@@ -95,7 +95,8 @@ def _sketch_compiled(encoded, params, state, mod):
                                   collapsed, bounds)
     view = memoryview(collapsed)
     digest = xxhash.xxh3_64_intdigest
-    hashes = np.fromiter((digest(view[bounds[i]:bounds[i + 1]]) for i in range(n)),
+    ends = bounds.tolist()  # Python ints: indexing numpy per document cost 0.1 s per 100k
+    hashes = np.fromiter((digest(view[ends[i]:ends[i + 1]]) for i in range(n)),
                          dtype=np.uint64, count=n)
     return hashes, np.diff(bounds), sigs, values, counts
 
