@@ -70,3 +70,25 @@ def test_long_lines_skip_short_line_rules():
     band = cleaner._triage.band(len(line))
     assert "breadcrumb" not in [rule.name for rule, _ in band.rules]
     assert cleaner.clean(Document("d", line)).removed_lines == []
+
+
+def _wrapped_corpus():
+    """Pages sharing a template line (corpus boilerplate) around distinct articles."""
+    docs = []
+    for i in range(60):
+        body = " ".join(f"The council met on day {i} and said the plan for road {j} was approved."
+                        for j in range(4))
+        docs.append(Document(f"d{i}", f"Home > News > Local\nTune in to Radio Local every morning at seven\n"
+                                      f"{body}\nShare this article"))
+    return docs
+
+
+def test_clean_corpus_same_output_for_any_worker_count(tmp_path):
+    from nearcopy.clean.corpus import clean_corpus
+    outs = []
+    for workers in (1, 2):
+        out = tmp_path / f"w{workers}"
+        summary = clean_corpus(iter(_wrapped_corpus()), out, CleanConfig(), workers=workers)
+        outs.append(((out / "kept.jsonl").read_bytes(), (out / "dropped.jsonl").read_bytes()))
+        assert summary["rules"]["corpus_boilerplate"]["lines_removed"] == 60
+    assert outs[0] == outs[1]

@@ -88,3 +88,16 @@ def test_sharded_job_on_ray_equals_local_and_restarts(ray_executor, mixed, tmp_p
     assert 1 <= job.tasks_run["write"] < summary["distributed"]["shards"]
     assert_same_outputs(tmp_path / "local", out)
     assert summary["parameters"]["workers"] == 2
+
+
+def test_clean_corpus_on_ray_equals_local(ray_executor, tmp_path):
+    from nearcopy.clean import CleanConfig
+    from nearcopy.clean.corpus import clean_corpus
+    from nearcopy.document import Document
+    docs = [Document(f"d{i}", f"Home > News > Local\nTune in to Radio Local every morning at seven\n"
+                              f"The council said road {i} would reopen after the repairs next week.")
+            for i in range(30)]
+    clean_corpus(iter(docs), tmp_path / "local", CleanConfig(), workers=1)
+    clean_corpus(iter(docs), tmp_path / "ray", CleanConfig(), executor=ray_executor)
+    for name in ("kept.jsonl", "dropped.jsonl"):
+        assert (tmp_path / "ray" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()

@@ -9,7 +9,6 @@ so memory stays flat whatever the corpus size.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import tempfile
 import time
@@ -29,51 +28,51 @@ from nearcopy.pipeline.batching import chunks
 _WORKER: Cleaner | None = None
 
 
-def _init_worker(config: CleanConfig) -> None:
+def _clean_batch(payload) -> list[tuple[CleanResult, list[int] | None]]:
+    """A batch of documents cleaned by an executor's task (a worker process, a Ray task);
+    with `template` (a TemplateLines), each kept document's boilerplate line keys too."""
     global _WORKER
-    _WORKER = Cleaner(config)
-
-
-def _clean_one(doc: Document) -> tuple[Document, CleanResult]:
-    return doc, _WORKER.clean(doc)
-
-
-def _clean_batch(payload: tuple[CleanConfig, list[Document]]) -> list[CleanResult]:
-    """A batch of documents cleaned by an executor's task (a Ray task, say)."""
-    global _WORKER
-    config, docs = payload
+    config, docs, template = payload
     if _WORKER is None or _WORKER.config != config:
         _WORKER = Cleaner(config)
-    return [_WORKER.clean(doc) for doc in docs]
+    out = []
+    for doc in docs:
+        res = _WORKER.clean(doc)
+        keys = template.keys(res.text) if template is not None and res.dropped is None else None
+        out.append((res, keys))
+    return out
 
 
 def clean_documents(docs: Iterable[Document], config: CleanConfig, *, workers: int = 1,
-                    executor=None, batch_size: int = 256
-                    ) -> Iterator[tuple[Document, CleanResult]]:
-    """Yield (document, result) in input order; the same output for any `workers` or executor.
+                    executor=None, batch_size: int = 200, template=None
+                    ) -> Iterator[tuple[Document, CleanResult, list[int] | None]]:
+    """Yield (document, result, boilerplate keys) in input order; the same output for any
+    `workers` or executor. Keys are None unless `template` (a TemplateLines) is given.
 
-    With an `executor` (e.g. `RayExecutor`), batches of documents are cleaned as its tasks.
+    Batches of documents are cleaned as tasks of `executor` (e.g. `RayExecutor`), or of a
+    local fork pool of `workers` processes (the language model loads in each worker).
     """
-    if executor is not None:
-        pending: list[list[Document]] = []
-
-        def feed():
-            for batch in chunks(docs, batch_size):
-                pending.append(batch)
-                yield (config, batch)
-
-        with executor:
-            for results in executor.map_ordered(_clean_batch, feed()):
-                yield from zip(pending.pop(0), results)
-        return
-    if workers <= 1:
+    if executor is None and workers <= 1:
         cleaner = Cleaner(config)
         for doc in docs:
-            yield doc, cleaner.clean(doc)
+            res = cleaner.clean(doc)
+            yield doc, res, (template.keys(res.text) if template is not None
+                             and res.dropped is None else None)
         return
-    ctx = multiprocessing.get_context("spawn")  # fork + fastText threads is unsafe
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(config,)) as pool:
-        yield from pool.imap(_clean_one, docs, chunksize=64)
+    if executor is None:
+        from nearcopy.executors.local import LocalExecutor
+        executor = LocalExecutor(workers)
+    pending: list[list[Document]] = []
+
+    def feed():
+        for batch in chunks(docs, batch_size):
+            pending.append(batch)
+            yield (config, batch, template)
+
+    with executor:
+        for results in executor.map_ordered(_clean_batch, feed()):
+            for doc, (res, keys) in zip(pending.pop(0), results):
+                yield doc, res, keys
 
 
 def kept_record(doc: Document, res: CleanResult) -> dict[str, Any]:
@@ -103,13 +102,15 @@ def clean_corpus(docs: Iterable[Document], out_dir: Path, config: CleanConfig, *
     fd, tmp_name = tempfile.mkstemp(prefix=".clean-pass1.", suffix=".jsonl", dir=out_dir)
     try:
         with os.fdopen(fd, "wb") as tmp, atomic_write(out_dir / "dropped.jsonl") as dropped:
-            for doc, res in clean_documents(docs, config, workers=workers, executor=executor):
+            for doc, res, keys in clean_documents(docs, config, workers=workers,
+                                                  executor=executor,
+                                                  template=counter.lines if boiler else None):
                 stats.add(doc, res)
                 if res.dropped is not None:
                     dropped.write(orjson.dumps(dropped_record(doc, res)) + b"\n")
                     continue
                 if boiler:
-                    counter.add(res.text)
+                    counter.add_keys(keys)
                 tmp.write(orjson.dumps(kept_record(doc, res)) + b"\n")
         pass1 = time.perf_counter() - started
         table = counter.finish() if boiler else None
