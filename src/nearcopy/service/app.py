@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 
 import orjson
 from starlette.applications import Starlette
+import anyio
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -32,6 +33,8 @@ from nearcopy.service.writer import WriteQueue
 
 log = logging.getLogger("nearcopy.service")
 OPEN_PATHS = ("/healthz",)
+#: threads doing CPU work for requests at once (see Handlers._cpu_bound)
+CPU_THREADS = 2
 
 
 def json_response(data, status: int = 200) -> Response:
@@ -84,18 +87,29 @@ class Handlers:
 
     def __init__(self, index: Index, writer: WriteQueue, limits: Limits):
         self.index, self.writer, self.limits = index, writer, limits
+        self._cpu = None  # made on first use: a limiter belongs to the running event loop
+
+    async def _cpu_bound(self, fn, *args):
+        """Run CPU work (cleaning, sketching, matching) in at most CPU_THREADS threads at once.
+
+        The work holds the GIL; 8 requests in 8 threads share it in 5 ms slices and all
+        finish late together, while 2 at a time finish in arrival order.
+        """
+        if self._cpu is None:
+            self._cpu = anyio.CapacityLimiter(CPU_THREADS)
+        return await anyio.to_thread.run_sync(fn, *args, limiter=self._cpu)
 
     @endpoint
     async def add(self, request: Request) -> Response:
         docs, limit = schemas.parse_add(await read_json(request, self.limits), self.limits)
-        batch = await run_in_threadpool(self.index.prepare, docs)
+        batch = await self._cpu_bound(self.index.prepare, docs)
         results = await asyncio.wrap_future(self.writer.add(batch))
         return json_response({"results": [r.to_dict(limit) for r in results]})
 
     @endpoint
     async def query(self, request: Request) -> Response:
         text, limit = schemas.parse_query(await read_json(request, self.limits), self.limits)
-        matches, dropped = await run_in_threadpool(self._query, text, limit)
+        matches, dropped = await self._cpu_bound(self._query, text, limit)
         return json_response({"copies": [m.to_dict() for m in matches], "dropped": dropped})
 
     def _query(self, text: str, limit: int):
