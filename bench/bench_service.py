@@ -179,6 +179,8 @@ def main() -> None:
             if args.index is not None:
                 sample_file.write_text("\n".join(sample))
         size_mb = path.stat().st_size / 2**20
+        with Index.open(path) as index:
+            indexed = len(index)
         server = Server(path, args.port)
         try:
             def query(rng, k):
@@ -203,17 +205,20 @@ def main() -> None:
                     results.append({**summary(name, *found), "clients": clients})
         finally:
             server.stop()
-    write_results(args, results, build_s, size_mb)
+    write_results(args, results, build_s, size_mb, indexed)
 
 
-def write_results(args, results: list[dict], build_s: float, size_mb: float) -> None:
+def write_results(args, results: list[dict], build_s: float, size_mb: float,
+                  indexed: int) -> None:
     lines = ["# Service load test (bench/bench_service.py)", "",
              f"Command: `python bench/bench_service.py --docs {args.docs} --clients "
              f"{args.clients} --seconds {args.seconds} --cleaning {args.cleaning}`", "",
              f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
              f"Python {platform.python_version()}. Server and clients share the machine.", "",
-             f"Index: {args.docs} documents of ~{args.words} words, cleaning `{args.cleaning}`, "
-             f"built in {build_s:.0f} s (nan: reused), {size_mb:.0f} MiB on disk. "
+             f"Index: {indexed} documents of ~{args.words} words when the run began (each add "
+             f"phase adds more), cleaning `{args.cleaning}`, "
+             + ("reused from an earlier run" if build_s != build_s else f"built in {build_s:.0f} s")
+             + f", {size_mb:.0f} MiB on disk. "
              f"Concurrent clients ({args.clients}) on 127.0.0.1, one request at a time each, "
              f"{args.seconds:.0f} s per phase. Adds are one document per request, each "
              "acknowledged after a durable commit (WAL, synchronous=FULL, group commit).", "",
