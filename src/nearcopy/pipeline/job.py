@@ -53,6 +53,20 @@ def _clean_batch(payload):
     return results
 
 
+def put_cleaning(record: dict, result) -> tuple:
+    """Write one `_clean_batch` result into a spool record (text, removed_lines, language,
+    dropped); returns (removed_lines, dropped, chars removed by rule, boilerplate keys)."""
+    text, removed_lines, dropped, language, chars, keys = result
+    record["text"] = text
+    if removed_lines:
+        record["removed_lines"] = removed_lines
+    if language:
+        record["language"] = language
+    if dropped:
+        record["dropped"] = dropped
+    return removed_lines, dropped, chars, keys
+
+
 def _sketch_batch(payload):
     """Worker: (optionally strip corpus boilerplate and) sketch a batch of texts."""
     params, texts, keep_sets, sample_mod, table = payload
@@ -231,23 +245,17 @@ class BatchJob:
 
     def _add_cleaning(self, record: dict, result) -> None:
         """Put what cleaning did into the spooled record, and count it."""
-        text, removed_lines, dropped, language, chars, keys = result
-        record["text"] = text
-        if removed_lines:
-            record["removed_lines"] = removed_lines
-        if language:
-            record["language"] = language
+        removed_lines, dropped, chars, keys = put_cleaning(record, result)
         for line in removed_lines or ():
             self.clean_counts[f"line/{line['rule']}"] += 1
         self.clean_chars.update(chars or {})
         if dropped:
-            record["dropped"] = dropped
             self.clean_counts[f"document/{dropped['rule']}"] += 1
         elif self.boilerplate is not None:
             if keys is not None:
                 self.boilerplate.add_keys(keys)
             else:
-                self.boilerplate.add(text)
+                self.boilerplate.add(record["text"])
 
     # -- pass B: sketch ----------------------------------------------------------------
     def _sketch(self, spool: Spool, work: Path, table):

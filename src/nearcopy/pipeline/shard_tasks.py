@@ -22,7 +22,7 @@ from nearcopy.io.jsonl import JsonlWriter
 from nearcopy.io.parquet import ParquetWriter
 from nearcopy.pipeline import outputs
 from nearcopy.pipeline.batching import chunks
-from nearcopy.pipeline.job import _clean_batch
+from nearcopy.pipeline.job import _clean_batch, put_cleaning
 from nearcopy.pipeline.markers import load_array, save_array, write_marker
 from nearcopy.pipeline.shard_arrays import ShardArrays, SubsetSource, remap
 from nearcopy.pipeline.shards import Shard, shard_documents
@@ -35,14 +35,7 @@ def spool_record(doc, result) -> dict:
     (bytes of the input text) and `_chars` (characters removed by rule) for the stats."""
     record = {"id": doc.id, "text": doc.text, "meta": doc.metadata, "src": doc.source}
     if result is not None:
-        text, removed_lines, dropped, language, chars, _ = result
-        record["text"] = text
-        if removed_lines:
-            record["removed_lines"] = removed_lines
-        if language:
-            record["language"] = language
-        if dropped:
-            record["dropped"] = dropped
+        chars = put_cleaning(record, result)[2]
         if chars:
             record["_chars"] = chars
     record["_b"] = len(doc.text.encode("utf-8", "surrogatepass"))
