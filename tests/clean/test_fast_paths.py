@@ -92,3 +92,17 @@ def test_clean_corpus_same_output_for_any_worker_count(tmp_path):
         outs.append(((out / "kept.jsonl").read_bytes(), (out / "dropped.jsonl").read_bytes()))
         assert summary["rules"]["corpus_boilerplate"]["lines_removed"] == 60
     assert outs[0] == outs[1]
+
+
+_BLANKS = [c for c in map(chr, range(0x3001)) if c.isspace()]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_BLANKS + list("ab\u00e9")), max_size=30))
+def test_whitespace_rule_equals_its_regex_definition(text):
+    import re
+    from nearcopy.clean.normalize import WhitespaceRule
+    rule = WhitespaceRule()
+    unified = re.sub("\r\n|[\r\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85]", "\n", text)
+    expected = "\n".join(re.sub(r"[^\S\n]+", " ", line).strip() for line in unified.split("\n"))
+    assert rule.apply(text) == expected

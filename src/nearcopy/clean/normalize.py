@@ -133,11 +133,6 @@ class ZeroWidthRule(Normalizer):
         return text if text.isascii() else _ZERO_WIDTH.sub("", text)
 
 
-# Runs of 2+ spaces, or one space that is not " ": replacing a lone " " by " " was 80% of
-# the rule's time, and leaving it alone gives the same text as `[^\S\n]+` -> " ".
-_SPACES = re.compile(r"[^\S\n]{2,}|[^\S\n ]")
-
-
 class WhitespaceRule(Normalizer):
     """One space between words, no spaces at line ends; CR/LS/PS become newlines."""
 
@@ -149,11 +144,12 @@ class WhitespaceRule(Normalizer):
         text = text.replace("\u2028", "\n").replace("\u2029", "\n").replace("\x0b", "\n")
         text = text.replace("\x0c", "\n").replace("\x1c", "\n").replace("\x1d", "\n")
         text = text.replace("\x1e", "\n").replace("\x85", "\n")
-        # One sub over the text (runs of [^\S\n] never cross a line), then strip each line.
         # ASCII text holds no other whitespace than " ", "\t", "\x1f" and "\n" by now, so
-        # without "  ", "\t" or "\x1f" there is nothing to replace (saves a 50 us scan).
+        # without "  ", "\t" or "\x1f" stripping each line is all there is to do.
         if "  " in text or "\t" in text or "\x1f" in text or not text.isascii():
-            text = _SPACES.sub(" ", text)
+            # `" ".join(line.split())` == re.sub(r"[^\S\n]+", " ", line).strip() (both use
+            # str.isspace's whitespace), twice as fast as the regex on news pages.
+            return "\n".join([" ".join(line.split()) for line in text.split("\n")])
         return "\n".join([line.strip() for line in text.split("\n")])
 
 
