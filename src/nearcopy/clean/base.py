@@ -120,6 +120,9 @@ class LineFilter(Rule):
     MAY_DROP_AT_START: ClassVar[str | None] = None
     MAY_DROP: ClassVar[str | None] = None
     MAY_DROP_AT_END: ClassVar[tuple[str, ...]] = ()
+    #: True when `check_line` reads `ctx` (the line's position): the cleaner then stops
+    #: caching verdicts by line text
+    USES_CONTEXT: ClassVar[bool] = False
 
     def line_cap(self) -> int | None:
         return None

@@ -30,6 +30,11 @@ from nearcopy.clean.repetition import RepeatedParagraphFilter
 from nearcopy.document import Document
 
 
+#: line verdicts kept per Cleaner (cleared when full)
+LINE_CACHE = 1 << 16
+_UNSEEN = object()
+
+
 @dataclass(slots=True)
 class CleanResult:
     """What cleaning did to one document."""
@@ -70,10 +75,21 @@ class Cleaner:
         self._doc_rules = [(rule, None) for rule in [self.language_filter] if rule] + [
             (rule, rule.params.get("languages")) for rule in self.doc_filters]
         self._triage = LineTriage(self.line_filters)
+        # Verdicts by line text: copies and site templates repeat lines across documents
+        # (a third of news_copies' lines), and a verdict depends on the text alone unless a
+        # rule reads the line's position.
+        self._verdicts: dict[str, Verdict | None] | None = (
+            None if any(rule.USES_CONTEXT for rule in self.line_filters) else {})
         self.timings: Counter[str] = Counter()
 
     def _build(self, cls):
         return cls(**self.config.params(cls.name))
+
+    def __getstate__(self):
+        state = dict(self.__dict__)  # the verdict cache stays in its process
+        if state.get("_verdicts"):
+            state["_verdicts"] = {}
+        return state
 
     def clean(self, doc: Document) -> CleanResult:
         """Clean one document (the input document is not modified)."""
@@ -111,7 +127,16 @@ class Cleaner:
                 _add(res.chars_removed, self.ad.name, len(raw) - len(line))
                 res.removed_lines.append({"line": i, "text": _removed_part(raw, line),
                                           "rule": self.ad.name})
-            verdict = self._first_failure(line, i, len(lines))
+            cache = self._verdicts
+            if cache is None:
+                verdict = self._first_failure(line, i, len(lines))
+            else:
+                verdict = cache.get(line, _UNSEEN)
+                if verdict is _UNSEEN:
+                    verdict = self._first_failure(line, i, len(lines))
+                    if len(cache) >= LINE_CACHE:
+                        cache.clear()
+                    cache[line] = verdict
             if verdict is None:
                 kept.append((i, line))
             else:

@@ -55,8 +55,25 @@ _OTHERS = {lang: frozenset().union(*(v for other, v in FUNCTION_WORDS.items() if
            for lang in _LANGUAGES}
 
 
+#: guesses kept by line text (lines repeat across copies and templates; cleared when full)
+CACHE_LINES = 1 << 16
+_GUESSES: dict[str, str | None] = {}
+_UNSEEN = object()
+
+
 def guess_language(line: str) -> str | None:
-    """The line's language when its function words leave no doubt, else None (ask the model).
+    """The line's language when its function words leave no doubt, else None (ask the model)."""
+    guess = _GUESSES.get(line, _UNSEEN)
+    if guess is _UNSEEN:
+        guess = _guess(line)
+        if len(_GUESSES) >= CACHE_LINES:
+            _GUESSES.clear()
+        _GUESSES[line] = guess
+    return guess
+
+
+def _guess(line: str) -> str | None:
+    """`guess_language` without the cache.
 
     Each language's count is one C-level pass (`map` over a frozenset); the
     runner-up is bounded by the words of all other languages together, which

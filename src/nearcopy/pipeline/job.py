@@ -38,12 +38,18 @@ log = logging.getLogger("nearcopy.pipeline")
 
 #: documents per cleaning task (see `BatchJob._cleaned_batches`)
 CLEAN_BATCH = 200
+_WORKER_CLEANER = None
 
 
 def _clean_batch(payload):
     """Worker: clean a batch of documents (runs in a worker process); with `template`
     (a TemplateLines), also the corpus-boilerplate keys of each kept document."""
+    global _WORKER_CLEANER
     cleaner, docs, template = payload
+    # Keep one Cleaner per worker process: its line-verdict cache then spans batches.
+    if _WORKER_CLEANER is None or _WORKER_CLEANER.config != cleaner.config:
+        _WORKER_CLEANER = cleaner
+    cleaner = _WORKER_CLEANER
     results = []
     for doc in docs:
         res = cleaner.clean(doc)
