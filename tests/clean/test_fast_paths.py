@@ -106,3 +106,20 @@ def test_whitespace_rule_equals_its_regex_definition(text):
     unified = re.sub("\r\n|[\r\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85]", "\n", text)
     expected = "\n".join(re.sub(r"[^\S\n]+", " ", line).strip() for line in unified.split("\n"))
     assert rule.apply(text) == expected
+
+
+def test_line_verdict_cache_gives_the_same_removals_and_stays_in_its_process():
+    import pickle
+    cleaner = Cleaner(CleanConfig())
+    text = "Home > News > Local\nThe council met on Monday and approved the new budget plan."
+    first = cleaner.clean(Document("a", text))
+    assert cleaner._verdicts  # filled
+    again = cleaner.clean(Document("b", text))
+    assert first.removed_lines == again.removed_lines and first.text == again.text
+    assert pickle.loads(pickle.dumps(cleaner))._verdicts == {}
+
+
+def test_no_verdict_cache_when_a_rule_reads_the_line_position(monkeypatch):
+    from nearcopy.clean.chrome import BreadcrumbFilter
+    monkeypatch.setattr(BreadcrumbFilter, "USES_CONTEXT", True)
+    assert Cleaner(CleanConfig())._verdicts is None
