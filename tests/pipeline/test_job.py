@@ -151,3 +151,33 @@ def test_parquet_output_with_a_field_changing_type_is_a_clear_error(invoke, tmp_
     assert result.exit_code == 1
     assert "changes type" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "o" / "kept.parquet").exists()  # nothing half-written
+
+
+def test_boilerplate_documents_are_sketched_again_after_the_corpus_pass(invoke, tmp_path):
+    """Texts are sketched while they are cleaned; corpus boilerplate is known only at the
+    end, so the documents it changes are sketched again: a page that is an exact copy
+    once its template line is gone must come out as an exact copy."""
+    import random as _random
+    from tests.conftest import random_text
+    rng = _random.Random(11)
+    template = "Tune in to Radio Alpha every morning at seven"
+    stories = [random_text(rng, 120) for _ in range(14)]
+    docs = [{"id": f"t{i}", "text": f"{template}\n{story}"} for i, story in enumerate(stories)]
+    docs.append({"id": "bare", "text": stories[0]})  # t0 without its template line
+    corpus = write_jsonl(tmp_path / "c.jsonl", docs)
+    outs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"w{workers}"
+        result = invoke("run", corpus, "--out", out, "--quiet", "--workers", workers)
+        assert result.exit_code == 0, result.output
+        outs.append(out)
+    removed = {r["id"]: r for r in read_jsonl(outs[0] / "removed.jsonl")}
+    assert set(removed) == {"bare"} or set(removed) == {"t0"}
+    assert next(iter(removed.values()))["method"] == "exact"
+    kept = read_jsonl(outs[0] / "kept.jsonl")
+    assert all(template not in r["text"] for r in kept)
+    stats = json.loads((outs[0] / "stats.json").read_text())
+    assert stats["cleaning"]["counts"]["line/corpus_boilerplate"] == 14
+    assert stats["stages"]["resketch"]["documents"] == 14
+    for name in ("kept.jsonl", "removed.jsonl", "clusters.jsonl"):
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name

@@ -348,6 +348,7 @@ class DistributedJob:
             counts: Counter[str] = Counter()
             for res in results:
                 counts.update(res["counts"])
+            outputs.file_boilerplate_counts(counts, self.clean_counts, self.clean_chars)
             methods = SimpleNamespace(method=_MethodCodes(codes))
             counts["clusters"] = outputs._write_clusters(self.out_dir / "clusters.jsonl", members,
                                                          number, reps, methods, id_of)

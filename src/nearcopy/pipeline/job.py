@@ -1,9 +1,10 @@
 """The batch job behind `nearcopy run` and `nearcopy dedup`.
 
-Passes: (A) read (+ clean) every document into a spool, (B) sketch the spooled
-texts on all workers, (C) decide exact/near copies and clusters, (D) stream the
-spool once more to write kept/removed/clusters. Only per-document arrays stay in
-memory; every output file appears atomically.
+Passes: (A) read (+ clean) every document into a spool and sketch it on the
+workers, (B) sketch again the documents that corpus boilerplate changes, (C)
+decide exact/near copies and clusters, (D) stream the spool once more to write
+kept/removed/clusters. Only per-document arrays stay in memory; every output file
+appears atomically.
 """
 
 from __future__ import annotations
@@ -81,6 +82,33 @@ def _sketch_batch(payload):
     return sketch_texts(texts, params, keep_sets=keep_sets, sample_mod=sample_mod)
 
 
+def _patch(sketches, rows: np.ndarray, batches: list) -> None:
+    """Put re-made sketches of documents `rows` into the corpus arrays (samples included)."""
+    exact = np.concatenate([b.exact_hashes for b in batches])
+    sketches.exact_hashes[rows] = exact
+    sketches.lengths[rows] = np.concatenate([b.lengths for b in batches])
+    sketches.signatures[rows] = np.concatenate([b.signatures for b in batches])
+    if sketches.sample_values is None:
+        return
+    new_counts = np.concatenate([b.set_counts for b in batches]).astype(np.int64)
+    new_values = np.concatenate([b.set_values for b in batches]).astype(np.uint32)
+    old_counts = sketches.sample_counts
+    old_offsets = np.zeros(old_counts.size + 1, dtype=np.int64)
+    np.cumsum(old_counts, out=old_offsets[1:])
+    new_offsets = np.zeros(new_counts.size + 1, dtype=np.int64)
+    np.cumsum(new_counts, out=new_offsets[1:])
+    parts, start = [], 0
+    for k, row in enumerate(rows.tolist()):
+        parts.append(sketches.sample_values[old_offsets[start]:old_offsets[row]])
+        parts.append(new_values[new_offsets[k]:new_offsets[k + 1]])
+        start = row + 1
+    parts.append(sketches.sample_values[old_offsets[start]:])
+    counts = old_counts.copy()
+    counts[rows] = new_counts
+    sketches.sample_values = np.concatenate(parts)
+    sketches.sample_counts = counts
+
+
 class SpoolSets:
     """Full shingle sets of chosen documents, re-made from their spooled text on the workers."""
 
@@ -124,6 +152,10 @@ class BatchJob:
         self.clean_counts: Counter[str] = Counter()
         self.clean_chars: Counter[str] = Counter()
         self.meta_keys: dict[str, None] = {}
+        # boilerplate line keys of the sketched documents, in sketch order (CSR)
+        self._doc_keys = array("Q")
+        self._doc_key_counts = array("q")
+        self.stripped: frozenset[int] = frozenset()
 
     def run(self, paths: list[str | Path]) -> dict:
         started = time.perf_counter()
@@ -132,19 +164,18 @@ class BatchJob:
         work = make_workdir(self.out_dir)
         try:
             with self.executor:
-                # Without corpus boilerplate nothing needs the whole corpus before sketching,
-                # so texts are sketched as they are read (one pass over the text, not two).
-                fused = self.boilerplate is None
-                store = SketchStore(work, self.dedup.sketch.num_perm) if fused else None
+                # Texts are sketched as they are read (and cleaned): one pass over the text.
+                # Corpus boilerplate is only known at the end, so the few documents holding
+                # a line it strips are sketched again (`_resketch`).
+                store = SketchStore(work, self.dedup.sketch.num_perm)
                 try:
                     spool, ids_path, read = self._read(paths, work, store)
                 except BaseException:
-                    if store is not None:
-                        store.close()
+                    store.close()
                     raise
                 table = self.boilerplate.finish() if self.boilerplate is not None else None
-                sketches = store.finish(samples=self.sample_mod > 0) if fused else \
-                    self._sketch(spool, work, table)
+                sketches = store.finish(samples=self.sample_mod > 0)
+                self.stripped = self._resketch(spool, sketches, table)
                 sets = SpoolSets(self, spool, table) if self.dedup.verify == "exact" else None
                 decisions = self._decide(sketches, sets)
                 self.index_matches = self._match_index(sketches, sets)
@@ -258,31 +289,33 @@ class BatchJob:
         if dropped:
             self.clean_counts[f"document/{dropped['rule']}"] += 1
         elif self.boilerplate is not None:
-            if keys is not None:
-                self.boilerplate.add_keys(keys)
-            else:
-                self.boilerplate.add(record["text"])
+            if keys is None:
+                keys = self.boilerplate.lines.keys(record["text"])
+            self.boilerplate.add_keys(keys)
+            self._doc_keys.extend(keys)
+            self._doc_key_counts.append(len(keys))
 
-    # -- pass B: sketch ----------------------------------------------------------------
-    def _sketch(self, spool: Spool, work: Path, table):
-        params: SketchParams = self.dedup.sketch
-        sample_mod = self.sample_mod
-        store = SketchStore(work, params.num_perm)
-        texts = (rec["text"] for rec in spool if "dropped" not in rec)
-        payloads = ((params, batch, False, sample_mod, table)
-                    for batch in chunks(texts, self.config.batch_size))
-        with self.stats.stage("sketch") as st, progress(desc="sketch",
-                                                        enabled=self.show_progress) as bar:
-            try:
-                for batch in self.executor.map_ordered(_sketch_batch, payloads):
-                    store.append(batch)
-                    st.documents += len(batch)
-                    st.bytes += int(batch.lengths.sum())
-                    bar.update(len(batch))
-            except BaseException:
-                store.close()
-                raise
-        return store.finish(samples=sample_mod > 0)
+    # -- pass B: sketch again what corpus boilerplate changes -----------------------------
+    def _resketch(self, spool: Spool, sketches, table) -> frozenset[int]:
+        """Re-sketch the documents holding a line of the boilerplate `table` (their text
+        changes); returns their indices. The others' sketches from pass A stand: a
+        document none of whose template-like lines is in the table is left as it was."""
+        if table is None or not len(table):
+            return frozenset()
+        keys = np.frombuffer(self._doc_keys, dtype=np.uint64)
+        counts = np.frombuffer(self._doc_key_counts, dtype=np.int64)
+        owner = np.repeat(np.arange(counts.size, dtype=np.int64), counts)
+        rows = np.unique(owner[np.isin(keys, table.keys)])
+        with self.stats.stage("resketch") as st:
+            params, size = self.dedup.sketch, self.config.batch_size
+            payloads = ((params, [table.strip(r["text"])[0] for r in
+                                  spool.read_at(self.record_offsets[rows[i:i + size]])],
+                         False, self.sample_mod, None) for i in range(0, rows.size, size))
+            batches = list(self.executor.map_ordered(_sketch_batch, payloads))
+            st.documents = int(rows.size)
+        if batches:
+            _patch(sketches, rows, batches)
+        return frozenset(rows.tolist())
 
     # -- pass C: decide ------------------------------------------------------------------
     @property
@@ -337,8 +370,10 @@ class BatchJob:
                 fmt=self.config.format, meta_keys=list(self.meta_keys),
                 threshold=self.dedup.threshold, containment=self.dedup.containment,
                 show_progress=self.show_progress, paragraphs=self.paragraphs,
-                index_matches=self.index_matches, dropped_lines=self.dropped_lines)
+                index_matches=self.index_matches, dropped_lines=self.dropped_lines,
+                stripped=self.stripped)
             st.documents = read
+        outputs.file_boilerplate_counts(counts, self.clean_counts, self.clean_chars)
         summary = outputs.build_stats(self, read, counts, decisions, time.perf_counter() - started)
         outputs.write_stats_and_config(self.out_dir, summary, self.config, self.dedup)
         return summary

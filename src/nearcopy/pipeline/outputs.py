@@ -70,7 +70,7 @@ _PROGRESS_EVERY = 1024
 def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *, table, fmt: str,
                   meta_keys: list[str], threshold: float, containment: float,
                   show_progress: bool, paragraphs=None, index_matches=None,
-                  dropped_lines=frozenset()) -> dict:
+                  dropped_lines=frozenset(), stripped=None) -> dict:
     """Stream the spool once, writing kept/removed records and then clusters.jsonl.
 
     Spooled lines are already output-shaped JSON objects: for JSON Lines output a
@@ -78,6 +78,8 @@ def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *,
     being parsed again. `index_matches` (from --against): document index -> best
     stored copy; a cluster with any such member is removed whole, as a copy of it.
     `dropped_lines`: spool line numbers of documents dropped by cleaning.
+    `stripped`: indices of the documents whose text the boilerplate `table` changes
+    (None: unknown, so every document is stripped); the others keep their bytes.
     """
     number, sizes = cluster_ids(decisions)
     indexed = _indexed_by_label(decisions.labels, index_matches or {})
@@ -93,12 +95,15 @@ def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *,
         writer_cls = JsonlWriter
     suffix = writer_cls.suffix
     rewrite = _Rewrite(decisions, id_of, meta_keys, fmt, threshold, containment, table,
-                       paragraphs, index_matches)
+                       paragraphs, index_matches, stripped)
     with writer_cls(out_dir / f"kept{suffix}") as kept, \
             writer_cls(out_dir / f"removed{suffix}") as removed, \
             progress(desc="write", enabled=show_progress) as bar:
         counts, members, examples = _stream(spool, kept, removed, number, indexed, wanted,
                                             rewrite, dropped_lines, bar)
+    if table is not None:  # the caller files these with the cleaning counts
+        counts[BOILERPLATE_LINES] = rewrite.boilerplate_lines
+        counts[BOILERPLATE_CHARS] = rewrite.boilerplate_chars
     counts["clusters"] = _write_clusters(out_dir / "clusters.jsonl", members, number, reps,
                                          decisions, id_of)
     with atomic_write(out_dir / "examples.jsonl") as handle:
@@ -126,6 +131,7 @@ def _stream(spool, kept, removed, number, indexed: dict, wanted: set, rewrite: "
     labels, numbers = rewrite.decisions.labels.tolist(), number.tolist()
     reps = rewrite.decisions.representative.tolist()
     raw_ok, id_of = rewrite.raw_ok, rewrite.id_of
+    stripped = rewrite.stripped if rewrite.stripped is not None else ()
     index = -1
     for line_no, raw in enumerate(spool.raw_lines()):
         if line_no % _PROGRESS_EVERY == _PROGRESS_EVERY - 1:
@@ -140,7 +146,8 @@ def _stream(spool, kept, removed, number, indexed: dict, wanted: set, rewrite: "
         if num >= 0 and not in_index:
             members.setdefault(num, []).append(id_of[index])
         is_kept = reps[index] == index and not in_index
-        if is_kept and num < 0 and raw_ok and index not in wanted:
+        as_is = raw_ok and index not in wanted and (not stripped or index not in stripped)
+        if is_kept and num < 0 and as_is:
             kept.write_joined(raw, _SINGLETON_TAIL)
             counts["kept"] += 1
             continue
@@ -149,10 +156,10 @@ def _stream(spool, kept, removed, number, indexed: dict, wanted: set, rewrite: "
         counts["kept" if is_kept else
                f"removed/{extra['method']}" if not in_index else "removed/indexed"] += 1
         out = kept if is_kept else removed
-        if raw_ok and index not in wanted:
+        if as_is:
             out.write_joined(raw, b"," + orjson.dumps(extra, option=orjson.OPT_APPEND_NEWLINE)[1:])
             continue
-        record = rewrite.record(raw, is_kept, extra)
+        record = rewrite.record(raw, index, is_kept, extra)
         out.write(record)
         if index in wanted:
             examples.append({**record, "file": "kept" if is_kept else "removed"})
@@ -164,11 +171,19 @@ class _Rewrite:
     """What `_stream` needs to build a document's output fields, or its whole record."""
 
     def __init__(self, decisions: Decisions, id_of: dict, meta_keys: list[str], fmt: str,
-                 threshold: float, containment: float, table, paragraphs, index_matches):
+                 threshold: float, containment: float, table, paragraphs, index_matches,
+                 stripped=None):
         self.decisions, self.id_of, self.meta_keys, self.fmt = decisions, id_of, meta_keys, fmt
         self.threshold, self.containment = threshold, containment
         self.table, self.paragraphs, self.index_matches = table, paragraphs, index_matches
-        self.raw_ok = fmt == "jsonl" and table is None and paragraphs is None
+        # documents the table changes: all of them when the caller does not know which
+        self.stripped = stripped if table is not None else frozenset()
+        self.raw_ok = fmt == "jsonl" and paragraphs is None and self.stripped is not None
+        self.boilerplate_lines = self.boilerplate_chars = 0
+
+    def strips(self, index: int) -> bool:
+        """Whether the boilerplate table changes document `index`."""
+        return self.table is not None and (self.stripped is None or index in self.stripped)
 
     def base(self, raw: bytes) -> dict:
         return _base_record(orjson.loads(raw), self.meta_keys, self.fmt)
@@ -177,12 +192,15 @@ class _Rewrite:
         return _output_fields(index, self.decisions, is_kept, cid, self.id_of, self.threshold,
                               self.containment, indexed_member, self.index_matches)
 
-    def record(self, raw: bytes, is_kept: bool, extra: dict) -> dict:
+    def record(self, raw: bytes, index: int, is_kept: bool, extra: dict) -> dict:
         """The record parsed again: boilerplate and repeated paragraphs out, fields in."""
         record = self.base(raw)
-        if self.table is not None:
+        if self.strips(index):
+            before = len(record["text"])
             record["text"], more = self.table.strip(record["text"])
             _add_removed_lines(record, more)
+            self.boilerplate_lines += len(more)
+            self.boilerplate_chars += before - len(record["text"])
         if is_kept and self.paragraphs is not None:
             record["text"], more = self.paragraphs.strip(record["text"])
             _add_removed_lines(record, more)
@@ -202,6 +220,18 @@ def _output_fields(index: int, decisions: Decisions, is_kept: bool, cid, id_of: 
     rep_id = id_of[int(decisions.representative[index])]
     return {"duplicate_of": rep_id, "similarity": round(sim, 4), "method": method,
             "reason": _reason(method, rep_id, sim, threshold, containment), "cluster_id": cid}
+
+
+BOILERPLATE_LINES, BOILERPLATE_CHARS = "boilerplate/lines", "boilerplate/chars"
+
+
+def file_boilerplate_counts(counts: dict, clean_counts: Counter, clean_chars: Counter) -> None:
+    """Move the write pass's corpus-boilerplate figures into the cleaning counts."""
+    from nearcopy.clean.boilerplate import RULE
+    lines, chars = counts.pop(BOILERPLATE_LINES, 0), counts.pop(BOILERPLATE_CHARS, 0)
+    if lines:
+        clean_counts[f"line/{RULE}"] += lines
+        clean_chars[RULE] += chars
 
 
 def _dropped_fields(record: dict) -> dict:

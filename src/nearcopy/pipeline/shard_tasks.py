@@ -171,9 +171,12 @@ def write_shard(payload: dict) -> dict:
                 continue
             index += 1
             if table is not None:
+                before = len(record["text"])
                 record["text"], extra = table.strip(record["text"])
                 if extra:
                     record["removed_lines"] = (record.get("removed_lines") or []) + extra
+                    counts[outputs.BOILERPLATE_LINES] += len(extra)
+                    counts[outputs.BOILERPLATE_CHARS] += before - len(record["text"])
             cid = outputs.format_cluster_id(int(number[index]))
             if index not in slot:
                 record["cluster_id"] = cid
