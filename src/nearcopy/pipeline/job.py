@@ -44,20 +44,29 @@ _WORKER_CLEANER = None
 
 def _clean_batch(payload):
     """Worker: clean a batch of documents (runs in a worker process); with `template`
-    (a TemplateLines), also the corpus-boilerplate keys of each kept document."""
+    (a TemplateLines), also the corpus-boilerplate keys of each kept document; with
+    `sketch` ((SketchParams, sample_mod)), also the SketchBatch of the kept texts, so
+    they need not travel back to the parent and out again."""
     global _WORKER_CLEANER
-    cleaner, docs, template = payload
+    cleaner, docs, template, *rest = payload
+    sketch = rest[0] if rest else None
     # Keep one Cleaner per worker process: its line-verdict cache then spans batches.
     if _WORKER_CLEANER is None or _WORKER_CLEANER.config != cleaner.config:
         _WORKER_CLEANER = cleaner
     cleaner = _WORKER_CLEANER
-    results = []
+    results, kept_texts = [], []
     for doc in docs:
         res = cleaner.clean(doc)
         keys = template.keys(res.text) if template is not None and not res.dropped else None
         results.append((res.text, res.removed_lines, res.dropped, res.language,
                         dict(res.chars_removed), keys))
-    return results
+        if not res.dropped:
+            kept_texts.append(res.text)
+    if sketch is None:
+        return results
+    params, sample_mod = sketch
+    return results, (sketch_texts(kept_texts, params, keep_sets=False, sample_mod=sample_mod)
+                     if kept_texts else None)
 
 
 def put_cleaning(record: dict, result) -> tuple:
@@ -197,13 +206,14 @@ class BatchJob:
             docs = iter_documents(paths, id_field=self.config.input.id_field,
                                   text_field=self.config.input.text_field, skips=self.skips,
                                   max_doc_chars=self.config.input.max_doc_chars)
-            texts = self._spool_batches(docs, spool, ids_file, st, bar)
-            if store is None:
-                for _ in texts:
-                    pass
+            batches = self._spool_batches(docs, spool, ids_file, st, bar)
+            if self.cleaner is not None:  # the workers sketched what they cleaned
+                for _, sketched in batches:
+                    if sketched is not None:
+                        store.append(sketched)
             else:
-                payloads = ((self.dedup.sketch, batch, False, self.sample_mod, None)
-                            for batch in texts if batch)
+                payloads = ((self.dedup.sketch, texts, False, self.sample_mod, None)
+                            for texts, _ in batches if texts)
                 for sketched in self.executor.map_ordered(_sketch_batch, payloads):
                     store.append(sketched)
             read = st.documents
@@ -214,13 +224,14 @@ class BatchJob:
         return spool, work / "ids.txt", read
 
     def _spool_batches(self, docs, spool, ids_file, st, bar):
-        """Spool every document; yield the texts to sketch (not dropped) batch by batch.
+        """Spool every document; yield, batch by batch, the texts to sketch (not dropped)
+        and their SketchBatch when the cleaning workers made it (else None).
 
         Per batch, not per document: the counters, the ids file and the byte count
         (a text's UTF-8 length is its length when it is ASCII, which `isascii`
         knows without a scan) cost one call each per batch (issue #4).
         """
-        for batch in self._cleaned_batches(docs):
+        for batch, sketched in self._cleaned_batches(docs):
             texts, ids, size = [], [], 0
             for doc, result in batch:
                 text = doc.text
@@ -235,7 +246,7 @@ class BatchJob:
             if ids:
                 ids_file.write(("\n".join(ids) + "\n").encode("utf-8", "surrogatepass"))
             bar.update(len(batch))
-            yield texts
+            yield texts, sketched
 
     @property
     def sample_mod(self) -> int:
@@ -249,18 +260,19 @@ class BatchJob:
         batches = chunks(docs, size)
         if self.cleaner is None:
             for batch in batches:
-                yield [(doc, None) for doc in batch]
+                yield [(doc, None) for doc in batch], None
             return
         keep = []
         template = self.boilerplate.lines if self.boilerplate is not None else None
+        sketch = (self.dedup.sketch, self.sample_mod)
 
         def feed():
             for batch in batches:
                 keep.append(batch)
-                yield (self.cleaner, batch, template)
+                yield (self.cleaner, batch, template, sketch)
 
-        for results in self.executor.map_ordered(_clean_batch, feed()):
-            yield list(zip(keep.pop(0), results))
+        for results, sketched in self.executor.map_ordered(_clean_batch, feed()):
+            yield list(zip(keep.pop(0), results)), sketched
 
     def _spool_one(self, spool: Spool, doc: Document, result) -> str | None:
         """Spool one document; return its text to sketch, or None if cleaning dropped it."""
