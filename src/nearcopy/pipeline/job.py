@@ -172,6 +172,7 @@ class BatchJob:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         work = make_workdir(self.out_dir)
         try:
+            self._warm_up_before_fork()
             with self.executor:
                 # Texts are sketched as they are read (and cleaned): one pass over the text.
                 # Corpus boilerplate is only known at the end, so the few documents holding
@@ -192,6 +193,17 @@ class BatchJob:
         finally:
             shutil.rmtree(work, ignore_errors=True)
         return summary
+
+    def _warm_up_before_fork(self) -> None:
+        """Load the compiled kernels and the language model in this process before the
+        local worker processes fork from it: each worker then inherits them instead of
+        loading them again (~0.5 s of CPU per worker for numba's cached kernels)."""
+        if not isinstance(self.executor, LocalExecutor) or self.executor.workers < 2:
+            return
+        warm = ["Warm-up text: the compiled kernels load here, once, before the workers fork."]
+        sketch_texts(warm, self.dedup.sketch, keep_sets=True, sample_mod=self.sample_mod)
+        if self.cleaner is not None:
+            self.cleaner.clean(Document("warm-up", warm[0]))
 
     # -- pass A: read (+ clean) ------------------------------------------------------
     def _read(self, paths, work: Path, store: SketchStore | None = None):
