@@ -9,8 +9,8 @@ words that fastText did not call English was an English line fastText misread
 that evidence, and every language not listed here, still go to the model.
 
 The lists hold frequent words that are rare as words of the other listed
-languages; words shared between two listed languages ("in", "a", "de") only
-count when the dominance test leaves no doubt (see `guess_language`).
+languages; a word in two lists counts for both, so a line mixing them fails
+the dominance test and goes to the model (see `_guess`).
 """
 
 from __future__ import annotations
@@ -45,9 +45,8 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
 MIN_WORDS = 6
 MIN_SHARE = 0.2
 MIN_HITS = 2
-#: the leading language needs this many times the runner-up's function words
+#: the leading language needs this many times the function words of all the others together
 DOMINANCE = 3
-
 
 _LANGUAGES = tuple(FUNCTION_WORDS)
 #: per language, the function words of all the other listed languages
