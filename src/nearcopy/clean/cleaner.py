@@ -206,8 +206,8 @@ def _prefilter(rules) -> "Prefilter | None":
 class Prefilter:
     """The union of the rules' MAY_DROP* conditions as C-level tests (picklable).
 
-    `MAY_DROP` branches that are plain literals (all of them today) become a
-    set of trigger characters and a few substring tests: one regex joining
+    `MAY_DROP` branches that are plain literals (all of them today) become one
+    character class of the one-character literals and a few substring tests: one regex joining
     "<", ":", "/", "javascript", ... is tried at every position of the line by
     sre (measured 5 us on a 300-character line); one character class plus a
     few `in` tests take 1-2 us.
