@@ -12,10 +12,12 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from array import array
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import orjson
 
 from nearcopy.clean.boilerplate import RULE as BOILERPLATE, BoilerplateCounter
@@ -90,6 +92,16 @@ def dropped_record(doc: Document, res: CleanResult) -> dict[str, Any]:
     return record
 
 
+def _changed_documents(doc_keys: array, key_counts: array, table) -> frozenset[int]:
+    """Kept documents (by position) holding a line of the boilerplate table."""
+    if table is None or not len(table):
+        return frozenset()
+    keys = np.frombuffer(doc_keys, dtype=np.uint64)
+    counts = np.frombuffer(key_counts, dtype=np.int64)
+    owner = np.repeat(np.arange(counts.size, dtype=np.int64), counts)
+    return frozenset(np.unique(owner[np.isin(keys, table.keys)]).tolist())
+
+
 def clean_corpus(docs: Iterable[Document], out_dir: Path, config: CleanConfig, *,
                  workers: int = 1, executor=None) -> dict[str, Any]:
     """Write kept.jsonl, dropped.jsonl, stats.json and clean_config.json to `out_dir`."""
@@ -98,6 +110,7 @@ def clean_corpus(docs: Iterable[Document], out_dir: Path, config: CleanConfig, *
     stats = CleanStats()
     boiler = config.enabled(BOILERPLATE)
     counter = BoilerplateCounter(config)
+    doc_keys, key_counts = array("Q"), array("q")  # per kept document, to find what pass 2 changes
     started = time.perf_counter()
     fd, tmp_name = tempfile.mkstemp(prefix=".clean-pass1.", suffix=".jsonl", dir=out_dir)
     try:
@@ -111,20 +124,24 @@ def clean_corpus(docs: Iterable[Document], out_dir: Path, config: CleanConfig, *
                     continue
                 if boiler:
                     counter.add_keys(keys)
+                    doc_keys.extend(keys)
+                    key_counts.append(len(keys))
                 tmp.write(orjson.dumps(kept_record(doc, res)) + b"\n")
         pass1 = time.perf_counter() - started
         table = counter.finish() if boiler else None
+        changed = _changed_documents(doc_keys, key_counts, table)
         boiler_lines = boiler_chars = 0
         with open(tmp_name, "rb") as tmp, atomic_write(out_dir / "kept.jsonl") as kept:
-            for line in tmp:
+            for number, line in enumerate(tmp):
+                if number not in changed:  # the table strips nothing here: bytes as they are
+                    kept.write(line)
+                    continue
                 record = orjson.loads(line)
-                if table is not None:
-                    text, removed = table.strip(record["text"])
-                    if removed:
-                        boiler_lines += len(removed)
-                        boiler_chars += len(record["text"]) - len(text)
-                        record["text"] = text
-                        record["removed_lines"].extend(removed)
+                text, removed = table.strip(record["text"])
+                boiler_lines += len(removed)
+                boiler_chars += len(record["text"]) - len(text)
+                record["text"] = text
+                record["removed_lines"].extend(removed)
                 kept.write(orjson.dumps(record) + b"\n")
     finally:
         if os.path.exists(tmp_name):
