@@ -43,13 +43,15 @@ _WORKER_CLEANER = None
 
 
 def _clean_batch(payload):
-    """Worker: clean a batch of documents (runs in a worker process); with `template`
-    (a TemplateLines), also the corpus-boilerplate keys of each kept document; with
-    `sketch` ((SketchParams, sample_mod)), also the SketchBatch of the kept texts, so
-    they need not travel back to the parent and out again."""
+    """Worker: clean a batch of documents (runs in a worker process).
+
+    Returns (results, SketchBatch or None): with `template` (a TemplateLines) each
+    result carries the corpus-boilerplate keys of its kept document; with `sketch`
+    ((SketchParams, sample_mod)) the kept texts are sketched here too, so they need
+    not travel back to the parent and out again.
+    """
     global _WORKER_CLEANER
-    cleaner, docs, template, *rest = payload
-    sketch = rest[0] if rest else None
+    cleaner, docs, template, sketch = payload
     # Keep one Cleaner per worker process: its line-verdict cache then spans batches.
     if _WORKER_CLEANER is None or _WORKER_CLEANER.config != cleaner.config:
         _WORKER_CLEANER = cleaner
@@ -62,11 +64,10 @@ def _clean_batch(payload):
                         dict(res.chars_removed), keys))
         if not res.dropped:
             kept_texts.append(res.text)
-    if sketch is None:
-        return results
+    if sketch is None or not kept_texts:
+        return results, None
     params, sample_mod = sketch
-    return results, (sketch_texts(kept_texts, params, keep_sets=False, sample_mod=sample_mod)
-                     if kept_texts else None)
+    return results, sketch_texts(kept_texts, params, keep_sets=False, sample_mod=sample_mod)
 
 
 def put_cleaning(record: dict, result) -> tuple:
@@ -93,8 +94,7 @@ def _sketch_batch(payload):
 
 def _patch(sketches, rows: np.ndarray, batches: list) -> None:
     """Put re-made sketches of documents `rows` into the corpus arrays (samples included)."""
-    exact = np.concatenate([b.exact_hashes for b in batches])
-    sketches.exact_hashes[rows] = exact
+    sketches.exact_hashes[rows] = np.concatenate([b.exact_hashes for b in batches])
     sketches.lengths[rows] = np.concatenate([b.lengths for b in batches])
     sketches.signatures[rows] = np.concatenate([b.signatures for b in batches])
     if sketches.sample_values is None:

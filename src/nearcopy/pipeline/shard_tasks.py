@@ -62,7 +62,7 @@ def read_shard(payload: dict) -> dict:
     hashes: list[int] = []
     with atomic_write(folder / "spool.jsonl") as spool:
         for batch in chunks(docs, payload["batch_size"]):
-            results = (_clean_batch((cleaner, batch, None)) if cleaner is not None
+            results = (_clean_batch((cleaner, batch, None, None))[0] if cleaner is not None
                        else [None] * len(batch))
             spool.write(b"".join(orjson.dumps(spool_record(doc, res), default=str) + b"\n"
                                  for doc, res in zip(batch, results)))
