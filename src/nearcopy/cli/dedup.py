@@ -78,10 +78,21 @@ def run_job(config, params: dict, *, cleaner=None, boilerplate=None, command: st
                                show_progress=not params["quiet"], command=command)
     if params.get("ray_address"):
         raise click.UsageError("--ray-address needs --executor ray")
+    _say_if_compiling(params["quiet"])
     job = BatchJob(config, params["out_dir"], cleaner=cleaner, boilerplate=boilerplate,
                    show_progress=not params["quiet"], command=command,
                    against=params.get("against"))
     return job.run(list(params["corpus"]))
+
+
+def _say_if_compiling(quiet: bool) -> None:
+    """On a terminal, say why the first run of an install pauses before any progress."""
+    import sys
+
+    from nearcopy.dedup.kernels import kernels_cached
+    if not quiet and sys.stderr.isatty() and not kernels_cached():
+        click.echo("nearcopy: first run of this install: compiling the kernels "
+                   "(once, about 15 s)", err=True)
 
 
 def make_cleaner(config_path, languages):

@@ -7,6 +7,8 @@ exactly what `shingles.py` + `minhash.py` compute with numpy (tested equal).
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 from numba import njit
 
@@ -256,3 +258,13 @@ def band_key_matrix(signatures, num_bands, rows):
                 key = fmix64((key ^ np.uint64(signatures[i, col])) * FNV_PRIME)
             out[i, band] = key
     return out
+
+
+def kernels_cached() -> bool:
+    """Whether numba's on-disk cache holds the sketch kernel. False means this process
+    compiles the kernels (about 15 s, once per install and machine), which a user should
+    be told. True when it cannot tell (another numba version's cache layout)."""
+    try:
+        return os.path.exists(sketch_batch._cache._cache_file._index_path)
+    except AttributeError:
+        return True
