@@ -123,3 +123,18 @@ def test_no_verdict_cache_when_a_rule_reads_the_line_position(monkeypatch):
     from nearcopy.clean.chrome import BreadcrumbFilter
     monkeypatch.setattr(BreadcrumbFilter, "USES_CONTEXT", True)
     assert Cleaner(CleanConfig())._verdicts is None
+
+
+def test_line_caches_stay_bounded(monkeypatch):
+    """Long lines are not kept, and the kept lines never hold more than the character budget."""
+    from nearcopy.clean import cleaner as cleaner_module, stopwords
+    monkeypatch.setattr(cleaner_module, "LINE_CACHE_TOTAL", 2_000)
+    monkeypatch.setattr(stopwords, "CACHE_TOTAL_CHARS", 2_000)
+    cleaner = Cleaner(CleanConfig())
+    long_line = "The council said the plan would go ahead as agreed. " * 40
+    lines = [f"Line {i}: the council said that the plan for road {i} was approved today."
+             for i in range(200)]
+    cleaner.clean(Document("d", "\n".join([long_line, *lines])))
+    assert long_line not in cleaner._verdicts and long_line not in stopwords._GUESSES
+    assert sum(map(len, cleaner._verdicts)) <= 2_000
+    assert sum(map(len, stopwords._GUESSES)) <= 2_000

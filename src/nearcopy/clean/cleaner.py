@@ -30,8 +30,10 @@ from nearcopy.clean.repetition import RepeatedParagraphFilter
 from nearcopy.document import Document
 
 
-#: line verdicts kept per Cleaner (cleared when full)
-LINE_CACHE = 1 << 16
+#: line verdicts kept per Cleaner: lines up to LINE_CACHE_CHARS long, cleared when the
+#: kept lines hold LINE_CACHE_TOTAL characters (memory stays under ~10-40 MB whatever the input)
+LINE_CACHE_CHARS = 1000
+LINE_CACHE_TOTAL = 8_000_000
 _UNSEEN = object()
 
 
@@ -80,6 +82,7 @@ class Cleaner:
         # rule reads the line's position.
         self._verdicts: dict[str, Verdict | None] | None = (
             None if any(rule.USES_CONTEXT for rule in self.line_filters) else {})
+        self._cached_chars = 0
         self.timings: Counter[str] = Counter()
 
     def _build(self, cls):
@@ -88,7 +91,7 @@ class Cleaner:
     def __getstate__(self):
         state = dict(self.__dict__)  # the verdict cache stays in its process
         if state.get("_verdicts"):
-            state["_verdicts"] = {}
+            state["_verdicts"], state["_cached_chars"] = {}, 0
         return state
 
     def clean(self, doc: Document) -> CleanResult:
@@ -128,14 +131,16 @@ class Cleaner:
                 res.removed_lines.append({"line": i, "text": _removed_part(raw, line),
                                           "rule": self.ad.name})
             cache = self._verdicts
-            if cache is None:
+            if cache is None or len(line) > LINE_CACHE_CHARS:
                 verdict = self._first_failure(line, i, len(lines))
             else:
                 verdict = cache.get(line, _UNSEEN)
                 if verdict is _UNSEEN:
                     verdict = self._first_failure(line, i, len(lines))
-                    if len(cache) >= LINE_CACHE:
+                    self._cached_chars += len(line)
+                    if self._cached_chars > LINE_CACHE_TOTAL:
                         cache.clear()
+                        self._cached_chars = len(line)
                     cache[line] = verdict
             if verdict is None:
                 kept.append((i, line))

@@ -54,19 +54,26 @@ _OTHERS = {lang: frozenset().union(*(v for other, v in FUNCTION_WORDS.items() if
            for lang in _LANGUAGES}
 
 
-#: guesses kept by line text (lines repeat across copies and templates; cleared when full)
-CACHE_LINES = 1 << 16
+#: guesses kept by line text (lines repeat across copies and templates): lines up to
+#: CACHE_LINE_CHARS long, cleared when the kept lines hold CACHE_TOTAL_CHARS characters
+CACHE_LINE_CHARS = 1000
+CACHE_TOTAL_CHARS = 8_000_000
 _GUESSES: dict[str, str | None] = {}
+_cached = [0]  # characters held by _GUESSES
 _UNSEEN = object()
 
 
 def guess_language(line: str) -> str | None:
     """The line's language when its function words leave no doubt, else None (ask the model)."""
+    if len(line) > CACHE_LINE_CHARS:
+        return _guess(line)
     guess = _GUESSES.get(line, _UNSEEN)
     if guess is _UNSEEN:
         guess = _guess(line)
-        if len(_GUESSES) >= CACHE_LINES:
+        _cached[0] += len(line)
+        if _cached[0] > CACHE_TOTAL_CHARS:
             _GUESSES.clear()
+            _cached[0] = len(line)
         _GUESSES[line] = guess
     return guess
 
