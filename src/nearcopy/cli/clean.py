@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from nearcopy.cli.options import field_options
 from nearcopy.clean import CleanConfig, list_rules
 from nearcopy.errors import NearcopyError
 
@@ -48,8 +49,7 @@ def _parse_languages(values: tuple[str, ...]) -> tuple[str, ...]:
                    "[start a local Ray instance].")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @click.option("--strict", is_flag=True, help="Stop at the first bad input record.")
-@click.option("--id-field", default="id", show_default=True, help="JSON/Parquet id field.")
-@click.option("--text-field", default="text", show_default=True, help="JSON/Parquet text field.")
+@field_options
 def clean_command(corpus, out_dir, config_path, languages, list_rules, workers, executor,
                   ray_address, quiet, strict, id_field, text_field):
     """Clean CORPUS (JSONL, Parquet, text folders, WARC, HTML) into DIR, saying why each part went."""

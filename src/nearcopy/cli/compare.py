@@ -15,6 +15,7 @@ import click
 import numpy as np
 import orjson
 
+from nearcopy.cli.options import field_options
 from nearcopy.dedup import verify
 from nearcopy.dedup.sketch import SketchParams, sketch_texts
 from nearcopy.dedup.spans import find_spans
@@ -136,9 +137,7 @@ def render(label_a: str, label_b: str, result: dict) -> str:
               help="Shortest shared span to list, in words.")
 @click.option("--top", type=click.IntRange(min=1), default=5, show_default=True,
               help="How many paragraphs and spans to list.")
-@click.option("--id-field", default="id", show_default=True, help="JSON/Parquet id field.")
-@click.option("--text-field", default="text", show_default=True,
-              help="JSON/Parquet text field.")
+@field_options
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
 def compare_command(a, b, corpus, min_span, top, id_field, text_field, as_json) -> None:
     """Show why A and B are (or are not) copies: Jaccard, both containments,

@@ -13,6 +13,14 @@ from nearcopy.dedup.cluster import KEEP_POLICIES
 from nearcopy.executors.factory import EXECUTORS
 
 
+def field_options(fn):
+    """--id-field and --text-field, for the commands that read a corpus outside a run."""
+    fn = click.option("--text-field", default="text", show_default=True,
+                      help="JSON/Parquet text field.")(fn)
+    return click.option("--id-field", default="id", show_default=True,
+                        help="JSON/Parquet id field.")(fn)
+
+
 def corpus_options(fn):
     """CORPUS arguments, --out and the input options."""
     for option in reversed([

@@ -16,6 +16,7 @@ import click
 import numpy as np
 import orjson
 
+from nearcopy.cli.options import field_options
 from nearcopy.dedup.shingles import encode
 from nearcopy.dedup.spans import (
     DEFAULT_MIN_SPAN,
@@ -128,9 +129,7 @@ def write_spans(path: Path, index, chars, ids, texts) -> None:
               help="Write kept.jsonl: each repeat cut out after its first occurrence.")
 @click.option("--shard-mb", type=click.IntRange(min=1), default=1024, show_default=True,
               help="RAM for one shard's suffix array; larger corpora are sharded.")
-@click.option("--id-field", default="id", show_default=True, help="JSON/Parquet id field.")
-@click.option("--text-field", default="text", show_default=True,
-              help="JSON/Parquet text field.")
+@field_options
 @click.option("--quiet", "-q", is_flag=True, help="No summary line.")
 def spans_command(corpus, out_dir, min_span, remove, shard_mb, id_field, text_field,
                   quiet) -> None:
