@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from nearcopy.clean.base import DocumentFilter, Rule, Verdict
+from nearcopy.clean.base import KEEP, DocumentFilter, Rule, Verdict
 
 _KEY_JUNK = re.compile(r"[\W_]+")
 _ALPHA_WORD = re.compile(r"[^\W\d_]+(?:\S*)")  # a whitespace word holding a letter (approx.)
@@ -89,8 +89,8 @@ class GopherDuplicateLinesFilter(DocumentFilter):
     PARAMS = {"max_line_fraction": 0.30, "max_char_fraction": 0.20}
 
     def check_document(self, lines: list[str], language: str | None) -> Verdict:
-        if not lines:
-            return Verdict(True)
+        if not lines or len(set(lines)) == len(lines):
+            return KEEP  # no line repeats: both fractions are 0
         seen: set[str] = set()
         dup_lines = dup_chars = 0
         for line in lines:
