@@ -92,7 +92,7 @@ def _say_if_compiling(quiet: bool) -> None:
     from nearcopy.dedup.kernels import kernels_cached
     if not quiet and sys.stderr.isatty() and not kernels_cached():
         click.echo("nearcopy: first run of this install: compiling the kernels "
-                   "(once, about 15 s)", err=True)
+                   "(once, about 30 s)", err=True)
 
 
 def make_cleaner(config_path, languages):

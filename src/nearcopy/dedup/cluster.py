@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from nearcopy.native import kernel
 
 KEEP_LONGEST = "longest"
 KEEP_FIRST = "first"
 KEEP_POLICIES = (KEEP_LONGEST, KEEP_FIRST)
 
 
-@njit(cache=True)
+@kernel("i8[:](i8, i8[:]r, i8[:]r)")
 def _union_find(num_docs, left, right):
     """Labels = smallest member of each component (union by smaller root, path halving)."""
     parent = np.arange(num_docs)

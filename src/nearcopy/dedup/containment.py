@@ -14,9 +14,9 @@ at least `min_shared` sampled values are then verified exactly on the full sets.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from nearcopy.dedup import verify
+from nearcopy.native import kernel
 
 #: sampled values shared by more documents than this are template boilerplate and
 #: are not indexed (they would make quadratic candidate lists and prove nothing)
@@ -30,7 +30,7 @@ def sample_sets(values: np.ndarray, counts: np.ndarray, sample_mod: int):
     return np.asarray(values[keep]), np.bincount(doc[keep], minlength=counts.shape[0])
 
 
-@njit(cache=True)
+@kernel("u8[:](u4[:]r, i8[:]r, b1[:]r)")
 def _posting_keys(values, counts, active):
     """(value << 32 | document) for every sample of an active document, in one array."""
     total = 0
@@ -49,7 +49,7 @@ def _posting_keys(values, counts, active):
     return keys
 
 
-@njit(cache=True)
+@kernel("u8[:](u8[:]r, i8)")
 def _posting_pairs(keys, max_posting):
     """Pairs of documents whose sorted (value, document) keys share a value."""
     n = keys.shape[0]

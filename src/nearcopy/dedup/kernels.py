@@ -7,21 +7,19 @@ exactly what `shingles.py` + `minhash.py` compute with numpy (tested equal).
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
-from numba import njit
 
 from nearcopy.dedup.charclass import ASCII_CLASS, RANGES, SEPARATOR, SINGLE, SPACE, WORD
 from nearcopy.dedup.hashing import (EMPTY_SLOT, FNV_OFFSET, FNV_PRIME, LOW_32, MIX_1, MIX_2,
                                     SPACE_TOKEN)
+from nearcopy.native import kernel
 
 _S33 = np.uint64(33)
 _S32 = np.uint64(32)
 _ONE = np.uint64(1)
 
 
-@njit(inline="always", cache=True)
+@kernel(inline=True)
 def fmix64(k):
     k ^= k >> _S33
     k *= MIX_1
@@ -31,7 +29,7 @@ def fmix64(k):
     return k
 
 
-@njit(cache=True)
+@kernel()
 def classify(cp, ascii_class, ranges):
     if cp < 128:
         return ascii_class[cp]
@@ -42,7 +40,7 @@ def classify(cp, ascii_class, ranges):
     return cls
 
 
-@njit(cache=True)
+@kernel()
 def decode_at(buf, pos):
     """(code point, byte length) of the UTF-8 sequence starting at buf[pos] (lead byte >= 0x80)."""
     b0 = np.int64(buf[pos])
@@ -55,7 +53,7 @@ def decode_at(buf, pos):
     return ((b0 & 0x1F) << 6) | (np.int64(buf[pos + 1]) & 0x3F), 2
 
 
-@njit(cache=True)
+@kernel()
 def tokenize(buf, start, end, char_mode, out, collapsed, cpos, ascii_class, ranges):
     """Token hashes of buf[start:end] into `out`, and the text with white space collapsed
     (lower-cased, for the exact-copy hash) into collapsed[cpos:]. Returns (tokens, cpos)."""
@@ -124,14 +122,14 @@ def tokenize(buf, start, end, char_mode, out, collapsed, cpos, ascii_class, rang
     return n, cpos
 
 
-@njit(inline="always", cache=True)
+@kernel(inline=True)
 def _fnv_extend(h, buf, pos, length):
     for j in range(length):
         h = (h ^ np.uint64(buf[pos + j])) * FNV_PRIME
     return h
 
 
-@njit(cache=True)
+@kernel()
 def shingle_hashes(tokens, ntok, ngram, state, out):
     """Hash every window of `ngram` tokens (one window of all tokens if fewer); return count."""
     if ntok == 0:
@@ -146,7 +144,7 @@ def shingle_hashes(tokens, ntok, ngram, state, out):
     return count
 
 
-@njit(cache=True)
+@kernel()
 def one_permutation_sketch(shingles, count, num_perm, state, sig):
     """One-permutation hashing (bin by high bits, min of low bits) + optimal densification."""
     for i in range(num_perm):
@@ -165,7 +163,7 @@ def one_permutation_sketch(shingles, count, num_perm, state, sig):
     densify(sig, filled, num_perm, state)
 
 
-@njit(cache=True)
+@kernel()
 def densify(sig, filled, num_perm, state):
     """Shrivastava (2017) optimal densification: an empty bin borrows from a probed full bin.
 
@@ -186,7 +184,7 @@ def densify(sig, filled, num_perm, state):
             attempt += _ONE
 
 
-@njit(cache=True)
+@kernel("u4[:](u1[:]r, i8[:]r, i8, b1, u8, i8, b1, i8, i8[:]r, i8[:,:]r, u4[:,:], i8[:], u1[:], i8[:])")
 def sketch_batch(buf, offsets, ngram, char_mode, state, num_perm, collect, sample_mask,
                  ascii_class, ranges, sigs, set_counts, collapsed, collapsed_offsets):
     """Sketch every document buf[offsets[d]:offsets[d+1]].
@@ -219,7 +217,7 @@ def sketch_batch(buf, offsets, ngram, char_mode, state, num_perm, collect, sampl
     return sets[:total]
 
 
-@njit(cache=True)
+@kernel()
 def sorted_distinct_sample(shingles, count, sample_mask, low, out, at):
     """Write the sorted distinct low 32 bits v of shingles[:count] with (v & sample_mask) == 0
     to out[at:]; return how many."""
@@ -245,7 +243,7 @@ RANGES_NB = np.ascontiguousarray(RANGES)
 _ = SEPARATOR
 
 
-@njit(cache=True)
+@kernel("u8[:,:](u4[:,:]r, i8, i8)")
 def band_key_matrix(signatures, num_bands, rows):
     """uint64[n, num_bands]: `lsh.block_keys` of every band of every signature, in one loop
     (numpy spends ~0.1 ms in call overhead on the one-document batches of a query)."""
@@ -261,10 +259,8 @@ def band_key_matrix(signatures, num_bands, rows):
 
 
 def kernels_cached() -> bool:
-    """Whether numba's on-disk cache holds the sketch kernel. False means this process
-    compiles the kernels (about 15 s, once per install and machine), which a user should
-    be told. True when it cannot tell (another numba version's cache layout)."""
-    try:
-        return os.path.exists(sketch_batch._cache._cache_file._index_path)
-    except AttributeError:
-        return True
+    """Whether the compiled kernels are ready. False means this process builds them first
+    (about 30 s, once per install and machine), which a user should be told."""
+    from nearcopy.native import is_built, mode
+
+    return mode() == "jit" or is_built()

@@ -8,10 +8,10 @@ band, and the grouping runs at sort speed.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from nearcopy.dedup.hashing import FNV_PRIME, fmix64_np
 from nearcopy.errors import ConfigError
+from nearcopy.native import kernel
 
 #: in a bucket, each member is paired with this many following members; buckets of
 #: up to WINDOW + 1 documents therefore yield all their pairs (see `bucket_pairs`).
@@ -65,7 +65,7 @@ def block_keys(block: np.ndarray, band: int) -> np.ndarray:
     return keys
 
 
-@njit(cache=True)
+@kernel("u8[:](i8[:]r, u8[:]r, i8)")
 def bucket_pairs(order, sorted_keys, window):
     """Pairs (i < j) of documents whose keys are equal, each with its next `window` peers."""
     n = order.shape[0]

@@ -52,13 +52,8 @@ def exact_hash(text: str) -> int:
 
 
 def use_compiled() -> bool:
-    if os.environ.get("NEARCOPY_NO_NUMBA") == "1":
-        return False
-    try:
-        import numba  # noqa: F401
-    except ImportError:  # pragma: no cover - numba is a hard dependency; kept for safety
-        return False
-    return True
+    """The compiled kernels, unless `NEARCOPY_NO_NUMBA=1` asks for the numpy reference."""
+    return os.environ.get("NEARCOPY_NO_NUMBA") != "1"
 
 
 def sketch_texts(texts: list[str], params: SketchParams, *, keep_sets: bool = True,

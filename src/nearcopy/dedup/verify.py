@@ -8,10 +8,11 @@ between unrelated documents never merge them. Sets are the sorted distinct
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from nearcopy.native import kernel
 
 
-@njit(cache=True)
+@kernel()
 def _intersection_size(values, a0, a1, b0, b1):
     i, j, common = a0, b0, 0
     while i < a1 and j < b1:
@@ -27,7 +28,7 @@ def _intersection_size(values, a0, a1, b0, b1):
     return common
 
 
-@njit(cache=True)
+@kernel("(i8[:], i8[:], i8[:])(u4[:]r, i8[:]r, i8[:]r, i8[:]r)")
 def overlap_counts(values, offsets, left, right):
     """|A ∩ B| for every pair, with |A| and |B|, from CSR shingle sets."""
     n = left.shape[0]

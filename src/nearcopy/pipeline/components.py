@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import numpy as np
-from numba import njit
+
+from nearcopy.native import kernel
 
 
-@njit(cache=True)
+@kernel()
 def _find(parent, x):
     while parent[x] != x:
         parent[x] = parent[parent[x]]  # path halving keeps parent[x] <= x
@@ -23,7 +24,7 @@ def _find(parent, x):
     return x
 
 
-@njit(cache=True)
+@kernel("none(i8[:], i8[:]r, i8[:]r)")
 def _union(parent, left, right):
     for k in range(left.shape[0]):
         a = _find(parent, left[k])
@@ -34,7 +35,7 @@ def _union(parent, left, right):
             parent[a] = b
 
 
-@njit(cache=True)
+@kernel("none(i8[:])")
 def _flatten(parent):
     for i in range(parent.shape[0]):  # parent[i] <= i, so its root is already final
         parent[i] = parent[parent[i]]

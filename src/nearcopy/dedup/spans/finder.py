@@ -8,13 +8,13 @@ from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
-from numba import njit
 
 from nearcopy.dedup.kernels import fmix64
 from nearcopy.dedup.spans.suffix import (SpanIndex, kgram_classes, member_of, select_classes,
                                          sorted_unique, spans_from_classes)
 from nearcopy.dedup.spans.tokens import token_offsets
 from nearcopy.errors import ConfigError
+from nearcopy.native import kernel
 
 DEFAULT_MIN_SPAN = 50
 #: peak bytes of RAM per shard token (measured, bench/RESULTS_spans.md); sizes shards
@@ -45,7 +45,7 @@ class SpanParams:
         return cls(min_span=min_span, shard_tokens=max(1, shard_mb * 2**20 // BYTES_PER_TOKEN))
 
 
-@njit(cache=True)
+@kernel("(u8[:], b1[:])(u8[:]r, i8[:]r, i8)")
 def _window_hashes(tokens, lengths, k):
     """Rolling hash of every k-token window inside a unit; `valid` marks real windows."""
     out = np.zeros(tokens.shape[0], dtype=np.uint64)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 from pydivsufsort import divsufsort, kasai
 
 from nearcopy.errors import ConfigError
+from nearcopy.native import kernel
 
 
-@njit(cache=True)
+@kernel("i4[:](i4[:]r, i8)")
 def _aligned(sa, width):
     out = np.empty(sa.shape[0] // width, dtype=np.int32)
     n = 0
@@ -112,7 +112,7 @@ def select_classes(values, bounds, keep):
 # ---------------------------------------------------------------- chaining
 
 
-@njit(cache=True)
+@kernel("i8[:](i8[:]r, i8)")
 def _chain_lengths(pred, count):
     """Length in classes of the chain starting at each head (0 for non-heads)."""
     succ = np.full(count, -1, dtype=np.int64)

@@ -5,15 +5,15 @@ from __future__ import annotations
 import unicodedata
 
 import numpy as np
-from numba import njit
 
 from nearcopy.dedup.charclass import SINGLE, WORD
 from nearcopy.dedup.hashing import FNV_OFFSET, FNV_PRIME
 from nearcopy.dedup.kernels import ASCII_CLASS_NB, RANGES_NB, classify, decode_at, fmix64
 from nearcopy.dedup.shingles import encode, normalize_for_hash
+from nearcopy.native import kernel
 
 
-@njit(cache=True)
+@kernel("i8(u1[:]r, i8[:]r, i8[:]r, i8[:,:]r, u8[:], i8[:], i8[:], i8[:])")
 def _tokenize(buf, offsets, ascii_class, ranges, hashes, starts, ends, counts):
     """Token hashes (as shingles.token_hashes) and byte bounds of each document."""
     n = 0

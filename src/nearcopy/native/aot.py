@@ -1,0 +1,114 @@
+"""The ahead-of-time compiled module of all kernels: where it lives, how it is built and loaded.
+
+Built once per install, machine and kernel source (the file name carries a hash of
+them) by `python -m nearcopy.native.build` in a child process, so the process that
+asked for it never imports numba; concurrent processes wait on a lock file and one
+of them builds. The build compiles for this CPU, so the key includes the CPU model.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import importlib.machinery
+import importlib.metadata
+import importlib.util
+import logging
+import os
+import platform
+import subprocess
+import sys
+import sysconfig
+import threading
+from pathlib import Path
+
+from nearcopy.native.registry import KERNEL_MODULES
+
+log = logging.getLogger("nearcopy.native")
+_LOCK = threading.Lock()
+_STATE: dict = {}  # "module": the loaded module, or "failed": why there is none
+
+
+def cache_dir() -> Path:
+    """`NEARCOPY_CACHE_DIR`, else `__pycache__` beside this file (numba's choice too), else
+    ~/.cache/nearcopy when the install is read-only."""
+    if os.environ.get("NEARCOPY_CACHE_DIR"):
+        return Path(os.environ["NEARCOPY_CACHE_DIR"])
+    here = Path(__file__).resolve().parent / "__pycache__"
+    try:
+        here.mkdir(exist_ok=True)
+        if os.access(here, os.W_OK):
+            return here
+    except OSError:
+        pass
+    return Path.home() / ".cache" / "nearcopy"
+
+
+def module_key() -> str:
+    """Hash of everything the built module depends on."""
+    digest = hashlib.sha256()
+    for name in (*KERNEL_MODULES, "nearcopy.native.signature", "nearcopy.native.build"):
+        digest.update(Path(importlib.util.find_spec(name).origin).read_bytes())
+    for dist in ("numba", "llvmlite", "numpy"):
+        digest.update(importlib.metadata.version(dist).encode())
+    digest.update(f"{sys.version}|{platform.machine()}|{_cpu_model()}".encode())
+    return digest.hexdigest()[:16]
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
+            return next((line for line in fh if line.startswith("model name")), "")
+    except OSError:
+        return platform.processor()
+
+
+def module_name() -> str:
+    return f"_nearcopy_kernels_{module_key()}"
+
+
+def module_path() -> Path:
+    return cache_dir() / (module_name() + sysconfig.get_config_var("EXT_SUFFIX"))
+
+
+def is_built() -> bool:
+    """Whether this process can load the module without building it (a first run builds)."""
+    return "module" in _STATE or module_path().exists()
+
+
+def load():
+    """The compiled module, building it first if needed; None where it cannot be built
+    (the kernels then run on numba's JIT, with the same results)."""
+    with _LOCK:
+        if "module" in _STATE or "failed" in _STATE:
+            return _STATE.get("module")
+        try:
+            path = module_path()
+            if not path.exists():
+                _build(path)
+            _STATE["module"] = _import(path)
+        except Exception as exc:  # noqa: BLE001 - any failure means: use the JIT
+            _STATE["failed"] = str(exc)
+            log.warning("nearcopy: compiled kernels unavailable (%s); using numba's JIT",
+                        str(exc).strip().splitlines()[-1:] or exc)
+        return _STATE.get("module")
+
+
+def _build(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.parent / (path.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another process may be building it
+        if path.exists():
+            return
+        done = subprocess.run([sys.executable, "-m", "nearcopy.native.build", str(path),
+                               module_name()], capture_output=True, text=True, check=False)
+        if done.returncode != 0 or not path.exists():
+            raise RuntimeError(f"building {path.name} failed: {done.stderr.strip()[-2000:]}")
+
+
+def _import(path: Path):
+    loader = importlib.machinery.ExtensionFileLoader(path.stem.split(".")[0], str(path))
+    spec = importlib.util.spec_from_file_location(loader.name, path, loader=loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
