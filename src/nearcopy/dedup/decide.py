@@ -16,7 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
-from nearcopy.dedup import cluster, containment, exact, lsh, verify
+from nearcopy.dedup import blocks, cluster, containment, exact, lsh, verify
 
 METHOD_EXACT = "exact"
 METHOD_NEAR = "near"
@@ -129,7 +129,8 @@ class Decisions:
 
 def find_copies(sk: Sketches, sets: SetSource | None, *, threshold: float, num_bands: int,
                 rows: int, keep: str = "longest", window: int = lsh.DEFAULT_WINDOW,
-                containment_threshold: float = 0.0, min_shared: int = 2) -> Decisions:
+                containment_threshold: float = 0.0, min_shared: int = 2,
+                block_bytes: int = blocks.DEFAULT_BLOCK_BYTES) -> Decisions:
     """Exact groups; LSH candidates among distinct texts verified at `threshold`; and, if
     `containment_threshold` > 0, partial copies verified by containment.
 
@@ -154,36 +155,96 @@ def find_copies(sk: Sketches, sets: SetSource | None, *, threshold: float, num_b
             sk.sample_values, sk.sample_counts, active, min_shared=min_shared))
     timings["candidates"] = time.perf_counter() - t0
 
-    t0 = time.perf_counter()
-    loaded = LoadedSets(sets, np.concatenate([left, right, c_left, c_right]), n) \
-        if sets is not None else None
-    timings["load_sets"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    sims = loaded.jaccard(left, right) if loaded is not None else \
-        verify.signature_agreement(sk.signatures, left, right)
-    ok = sims >= threshold
-    c_small = c_big = np.empty(0, dtype=np.int64)
-    if use_containment:
-        small, big, _ = containment.verify_contained(
-            loaded.values, loaded.offsets, loaded.local[c_left], loaded.local[c_right],
-            threshold=containment_threshold)
-        c_small, c_big = loaded.indices[small], loaded.indices[big]
-    timings["verify"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
     exact_left = np.flatnonzero(~distinct)
+    if sets is None:
+        t0 = time.perf_counter()
+        sims = verify.signature_agreement(sk.signatures, left, right)
+        c_small = c_big = np.empty(0, dtype=np.int64)
+        timings["verify"] = time.perf_counter() - t0
+        sets_loaded = 0
+    else:
+        sims, c_small, c_big, method, similarity, block_reps, sets_loaded = _verify_in_blocks(
+            sk, sets, first, distinct, left, right, c_left, c_right, threshold=threshold,
+            containment_threshold=containment_threshold, keep=keep, timings=timings,
+            block_bytes=block_bytes)
+    ok = sims >= threshold
+
+    t0 = time.perf_counter()
     labels = cluster.components(n, np.concatenate([exact_left, left[ok], c_small]),
                                 np.concatenate([first[exact_left], right[ok], c_big]))
     reps = cluster.representatives(labels, sk.lengths, keep)
-    method, similarity = methods_for(sk, first, reps, loaded, threshold, containment_threshold)
-    timings["cluster"] = time.perf_counter() - t0
+    if sets is None:
+        method, similarity = methods_for(sk, first, reps, None, threshold, containment_threshold)
+    else:
+        covered = block_reps >= 0
+        if not np.array_equal(block_reps[covered], reps[covered]):
+            raise RuntimeError("clusters of a verification block differ from the global ones")
+        todo = np.flatnonzero(~covered & (reps != np.arange(n)))  # exact copies only
+        label_removed(sk, first, todo, reps[todo], None, threshold, containment_threshold,
+                      method, similarity)
+    timings["cluster"] = timings.get("cluster", 0.0) + time.perf_counter() - t0
     stats = {"candidate_pairs": int(left.size), "verified_pairs": int(ok.sum()),
              "rejected_pairs": int((~ok).sum()), "exact_copies": int((~distinct).sum()),
              "containment_candidates": int(c_left.size), "contained_pairs": int(c_small.size),
-             "sets_loaded": int(loaded.indices.size) if loaded is not None else 0,
-             "seconds": timings}
+             "sets_loaded": int(sets_loaded), "seconds": timings}
     return Decisions(labels, reps, method, similarity, left, right, sims, stats)
+
+
+def _verify_in_blocks(sk: Sketches, sets: SetSource, first, distinct, left, right, c_left,
+                      c_right, *, threshold: float, containment_threshold: float, keep: str,
+                      timings: dict, block_bytes: int):
+    """Verify the candidates block by block (see blocks.py), labelling each block's removed
+    documents while its sets are loaded. Returns (similarity of every candidate pair,
+    contained pairs (small, big), method, similarity, the block representative of every
+    document in a block (-1 elsewhere), number of sets loaded)."""
+    n = len(sk)
+    sims = np.zeros(left.size, dtype=np.float64)
+    method = np.full(n, "", dtype=object)
+    similarity = np.ones(n, dtype=np.float64)
+    block_reps = np.full(n, -1, dtype=np.int64)
+    dups = np.flatnonzero(~distinct)
+    in_block = np.zeros(n, dtype=bool)
+    smalls, bigs, loaded_count = [], [], 0
+    for name in ("load_sets", "verify", "cluster"):
+        timings[name] = 0.0
+    for block in blocks.candidate_blocks(n, sk.lengths, left, right, c_left, c_right,
+                                         block_bytes):
+        t0 = time.perf_counter()
+        loaded = LoadedSets(sets, block.docs, n)
+        t1 = time.perf_counter()
+        b_left, b_right = left[block.pairs], right[block.pairs]
+        sims[block.pairs] = loaded.jaccard(b_left, b_right)
+        ok = sims[block.pairs] >= threshold
+        small = big = np.empty(0, dtype=np.int64)
+        if block.c_pairs.size:
+            at_small, at_big, _ = containment.verify_contained(
+                loaded.values, loaded.offsets, loaded.local[c_left[block.c_pairs]],
+                loaded.local[c_right[block.c_pairs]], threshold=containment_threshold)
+            small, big = loaded.indices[at_small], loaded.indices[at_big]
+        smalls.append(small)
+        bigs.append(big)
+        t2 = time.perf_counter()
+        # this block's clusters: its documents, their exact copies, its verified links
+        in_block[block.docs] = True
+        copies = dups[in_block[first[dups]]]
+        in_block[block.docs] = False
+        nodes = np.union1d(block.docs, copies)
+        at = nodes.searchsorted
+        labels = cluster.components(nodes.size,
+                                    np.concatenate([at(copies), at(b_left[ok]), at(small)]),
+                                    np.concatenate([at(first[copies]), at(b_right[ok]), at(big)]))
+        reps = nodes[cluster.representatives(labels, sk.lengths[nodes], keep)]
+        block_reps[nodes] = reps
+        removed = nodes[reps != nodes]
+        label_removed(sk, first, removed, reps[at(removed)], loaded, threshold,
+                      containment_threshold, method, similarity)
+        loaded_count += loaded.indices.size
+        timings["load_sets"] += t1 - t0
+        timings["verify"] += t2 - t1
+        timings["cluster"] += time.perf_counter() - t2
+    empty = np.empty(0, dtype=np.int64)
+    return (sims, np.concatenate([empty, *smalls]), np.concatenate([empty, *bigs]), method,
+            similarity, block_reps, loaded_count)
 
 
 def _methods(sk: Sketches, reps: np.ndarray, mode: str, threshold: float,
@@ -198,27 +259,37 @@ def _methods(sk: Sketches, reps: np.ndarray, mode: str, threshold: float,
 
 def methods_for(sk: Sketches, first: np.ndarray, reps: np.ndarray, loaded: LoadedSets | None,
                 threshold: float, containment_threshold: float):
-    """Method and similarity of each removed document relative to its representative.
+    """Method and similarity of each removed document relative to its representative
+    (see `label_removed`); kept documents get '' and 1.0."""
+    n = reps.shape[0]
+    removed = np.flatnonzero(reps != np.arange(n))
+    method = np.full(n, "", dtype=object)
+    similarity = np.ones(n, dtype=np.float64)
+    label_removed(sk, first, removed, reps[removed], loaded, threshold, containment_threshold,
+                  method, similarity)
+    return method, similarity
+
+
+def label_removed(sk: Sketches, first: np.ndarray, removed: np.ndarray, their_reps: np.ndarray,
+                  loaded: LoadedSets | None, threshold: float, containment_threshold: float,
+                  method: np.ndarray, similarity: np.ndarray) -> None:
+    """Write into `method`/`similarity` how each of `removed` copies its representative.
 
     exact: same normalised text; near: Jaccard >= threshold; otherwise contained if the
     document stands in its representative (similarity = containment). A document
     joined only through other members is called by whichever figure is nearer its
     threshold. Exact copies of a document share its set (`first`).
     """
-    n = reps.shape[0]
-    removed = np.flatnonzero(reps != np.arange(n))
-    method = np.full(n, "", dtype=object)
-    similarity = np.ones(n, dtype=np.float64)
-    same_text = sk.exact_hashes[removed] == sk.exact_hashes[reps[removed]]
+    same_text = sk.exact_hashes[removed] == sk.exact_hashes[their_reps]
     method[removed[same_text]] = METHOD_EXACT
-    other = removed[~same_text]
+    other, other_reps = removed[~same_text], their_reps[~same_text]
     method[other] = METHOD_NEAR
     if other.size == 0:
-        return method, similarity
-    a, b = first[other], first[reps[other]]
+        return
+    a, b = first[other], first[other_reps]
     if loaded is None:
         similarity[other] = verify.signature_agreement(sk.signatures, a, b)
-        return method, similarity
+        return
     jac = loaded.jaccard(a, b)
     similarity[other] = jac
     if containment_threshold > 0:
@@ -227,4 +298,3 @@ def methods_for(sk: Sketches, first: np.ndarray, reps: np.ndarray, loaded: Loade
                                      | (cont / containment_threshold > jac / threshold))
         method[other[use_c]] = METHOD_CONTAINED
         similarity[other[use_c]] = cont[use_c]
-    return method, similarity
