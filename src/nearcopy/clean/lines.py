@@ -107,7 +107,7 @@ class RefinedWebCounterFilter(LineFilter):
     name = "refinedweb_counter"
     description = "social counter line like '3 likes' or 'Views: 1,204' (RefinedWeb)"
     source = "RefinedWeb (Penedo et al. 2023, App. G.2)"
-    MAY_DROP_AT_START = f"(?i:{_COUNTER.pattern})"
+    MAY_DROP_AT_START = f"(?!.{{40}})(?i:{_COUNTER.pattern})"
 
     def line_cap(self) -> int | None:
         return 40
