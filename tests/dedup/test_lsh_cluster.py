@@ -97,3 +97,16 @@ def test_representative_is_longest_then_earliest_or_first():
     lengths = np.array([10, 30, 30, 5, 5])
     assert cluster.representatives(labels, lengths, "longest").tolist() == [1, 1, 1, 3, 3]
     assert cluster.representatives(labels, lengths, "first").tolist() == [0, 0, 0, 3, 3]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 40), st.integers(0, 7), st.integers(1, 4), st.integers(0, 2**32 - 1))
+def test_compiled_band_keys_equal_the_numpy_keys(n, band, rows, seed):
+    from nearcopy.dedup import kernels
+
+    rng = np.random.default_rng(seed)
+    sigs = rng.integers(0, 2**32, size=(n, 32), dtype=np.uint32)
+    index = np.sort(rng.choice(n, size=n // 2, replace=False)).astype(np.int64) if n else \
+        np.empty(0, dtype=np.int64)
+    expected = lsh.block_keys(sigs[index, band * rows:(band + 1) * rows], band)
+    assert np.array_equal(kernels.band_keys_of(sigs, index, band, rows), expected)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from nearcopy.dedup import kernels
 from nearcopy.dedup.hashing import FNV_PRIME, fmix64_np
 from nearcopy.errors import ConfigError
 from nearcopy.native import kernel
@@ -105,9 +106,10 @@ def candidate_pairs(signatures: np.ndarray, num_bands: int, rows: int, *,
                           f"num_perm = {signatures.shape[1]}")
     index = np.flatnonzero(active) if active is not None else np.arange(signatures.shape[0])
     found = []
+    signatures = np.ascontiguousarray(signatures, dtype=np.uint32)
+    index = index.astype(np.int64)
     for band in range(num_bands):
-        # only this band's columns of the active rows are copied (not the whole matrix)
-        keys = block_keys(signatures[index, band * rows:(band + 1) * rows], band)
+        keys = kernels.band_keys_of(signatures, index, band, rows)
         order = np.argsort(keys, kind="stable")
         pairs = bucket_pairs(index[order].astype(np.int64), keys[order], window)
         if pairs.size:
