@@ -22,7 +22,7 @@ from nearcopy.clean.chrome import AdPlaceholderFilter
 from nearcopy.clean.config import CleanConfig
 from nearcopy.clean.documents import LineList
 from nearcopy.clean.language import (LanguageFilter, StrayLanguageFilter, detect_language,
-                                     script_counts)
+                                     script_counts_of)
 from nearcopy.clean.normalize import normalize
 from nearcopy.clean.registry import DOCUMENT_FILTERS, LINE_FILTERS
 from nearcopy.clean.normalize import NORMALIZERS
@@ -165,10 +165,10 @@ class Cleaner:
     def _languages(self, kept: list[tuple[int, str]], res: CleanResult):
         """Detect the main language; drop stray-language lines."""
         lines = [line for _, line in kept]
-        scripts = [script_counts(line) for line in lines]
-        main, main_script, preds = detect_language(lines, scripts, self.stray)
+        scripts, letters = script_counts_of(lines)
+        main, main_script, preds = detect_language(lines, scripts, letters, self.stray)
         if self.stray is not None and main is not None:
-            drop = set(self.stray.stray_lines(lines, preds, scripts, main, main_script))
+            drop = set(self.stray.stray_lines(lines, preds, scripts, letters, main, main_script))
             kept = self._remove(kept, drop, self.stray.name, res)
         return kept, main
 

@@ -33,6 +33,7 @@ CACHE_LINES = 1 << 16
 # fastText adds 1e-5 to a probability before its log, so scores stay below 1 + 1e-5.
 MAX_PROBABILITY = 1.01
 _ASCII_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_NOT_LETTERS_NOR_NEWLINE = bytes(c for c in range(256) if c not in _ASCII_LETTERS and c != 10)
 
 
 def bundled_model_path() -> str:
@@ -61,13 +62,6 @@ def predict_lines(lines: list[str]) -> list[tuple[str, float]]:
 
 #: probability given to a line whose function words name its language (see stopwords.py)
 GUESS_PROBABILITY = 1.0
-
-
-def line_language(line: str) -> tuple[str, float]:
-    """Language of a line for the document vote: its function words where they are
-    unambiguous (3/4 of prose lines; no model call), else the model's prediction."""
-    guess = guess_language(line)
-    return (guess, GUESS_PROBABILITY) if guess is not None else predict_line(line)
 
 
 def predict_line(line: str) -> tuple[str, float]:
@@ -143,6 +137,18 @@ def script_counts(line: str) -> dict[str, int]:
     return counts
 
 
+def script_counts_of(lines: list[str]) -> tuple[list[dict[str, int]], list[int]]:
+    """`script_counts` of every line and its letters; an ASCII document (most of them)
+    in one C-level pass instead of three calls per line."""
+    text = "\n".join(lines)
+    if text.isascii():
+        kept = text.encode("ascii").translate(None, _NOT_LETTERS_NOR_NEWLINE).split(b"\n")
+        letters = list(map(len, kept))
+        return [{"latin": n} for n in letters], letters
+    scripts = [script_counts(line) for line in lines]
+    return scripts, [sum(counts.values()) for counts in scripts]
+
+
 class StrayLanguageFilter(Rule):
     """Removes lines (paragraphs) not in the document's main language."""
 
@@ -152,24 +158,26 @@ class StrayLanguageFilter(Rule):
               "min_confidence": 0.85}
 
     def stray_lines(self, lines: list[str], preds: list[tuple[str, float] | None],
-                    scripts: list[dict[str, int]], main: str | None,
+                    scripts: list[dict[str, int]], letters: list[int], main: str | None,
                     main_script: str | None) -> list[int]:
         """Indices of lines in another script, or confidently in another language.
 
         `preds` come from `detect_language`: None where no prediction can matter
-        (then `needs_model` is False for the line).
+        (then `needs_model` is False for the line); `letters[i]` sums `scripts[i]`.
         """
         if main is None:
             return []
         out = []
+        min_letters, min_ratio = self.min_letters, self.min_script_ratio
         for i, line in enumerate(lines):
-            by_script = self._script_stray(scripts[i], main_script)
-            if by_script:
+            n = letters[i]
+            if n < min_letters:
+                continue  # too few letters to judge (`_script_stray` is None)
+            if main_script is not None and (n - scripts[i].get(main_script, 0)) / n >= min_ratio:
                 out.append(i)
                 continue
             pred = preds[i]
-            if by_script is None or pred is None or pred[0] == main \
-                    or not self._model_may_flag(line):
+            if pred is None or pred[0] == main or not self._model_may_flag(line):
                 continue
             # A guess from function words is not enough to remove a line: ask the model.
             lang, prob = predict_line(line)
@@ -199,64 +207,74 @@ class StrayLanguageFilter(Rule):
         return len(words) >= self.min_words and not _headline_case(words)
 
 
-def detect_language(lines: list[str], scripts: list[dict[str, int]],
+def detect_language(lines: list[str], scripts: list[dict[str, int]], letters: list[int],
                     stray: StrayLanguageFilter | None):
-    """(main language, its script, predictions): what `main_language` over every line's
-    `line_language` gives, with few model calls; predictions are None where nobody reads them.
+    """(main language, its script, predictions): the letter-weighted vote of every line's
+    language (its function words where they are unambiguous, 3/4 of prose lines, else the
+    model's prediction), with few model calls; predictions are None where nobody reads them.
 
     Function-word guesses cost no model call, so every line gets one first.
     The model is then asked about the lines `stray` will judge (all lines when
     the document mixes scripts, as the main script then depends on every vote),
     then about the others, longest first, until no unasked line could change
     the vote: each adds at most MAX_PROBABILITY x its letters to one language.
-    The answer is the same whatever the order in which lines are asked.
+    The answer is the same whatever the order in which lines are asked. Lines
+    without letters weigh nothing in the vote and are never asked.
     """
-    letters = [sum(counts.values()) for counts in scripts]
     preds: list[tuple[str, float] | None] = [None] * len(lines)
-    if sum(letters) == 0:
-        return None, None, preds  # every vote is 0: main_language says None
+    if not any(letters):
+        return None, None, preds  # every vote is 0: no main language
     used = {script for counts in scripts for script, n in counts.items() if n}
     single = next(iter(used)) if len(used) == 1 else None
+    votes: dict[str, float] = {}
     for i, line in enumerate(lines):
         guess = guess_language(line)
         if guess is not None:
-            preds[i] = (guess, GUESS_PROBABILITY)
+            pred = (guess, GUESS_PROBABILITY)
         elif stray is not None and (single is None
                                     or stray.needs_model(line, scripts[i], single)):
-            preds[i] = predict_line(line)
+            pred = predict_line(line)
+        else:
+            continue
+        preds[i] = pred
+        votes[pred[0]] = votes.get(pred[0], 0.0) + pred[1] * letters[i]
+    rest = sorted((i for i, pred in enumerate(preds) if pred is None and letters[i]),
+                  key=lambda i: -letters[i])
+    if rest:
+        unasked = sum(letters[i] for i in rest)
+        for i in rest:
+            ranked = sorted(votes.values(), reverse=True) + [0.0, 0.0]
+            if ranked[0] - ranked[1] > unasked * MAX_PROBABILITY:
+                # The lead cannot be overturned; with one script, that script is the main one.
+                return max(votes, key=votes.__getitem__), single, preds
+            preds[i] = predict_line(lines[i])  # (no guess: that was tried above)
+            votes[preds[i][0]] = votes.get(preds[i][0], 0.0) + preds[i][1] * letters[i]
+            unasked -= letters[i]
+        votes = _votes(preds, letters)  # summed in line order, like the full vote
+    return (*main_language(votes, preds, scripts, single), preds)
+
+
+def _votes(preds: list[tuple[str, float] | None], letters: list[int]) -> dict[str, float]:
     votes: dict[str, float] = {}
     for pred, n in zip(preds, letters):
         if pred is not None:
             votes[pred[0]] = votes.get(pred[0], 0.0) + pred[1] * n
-    rest = sorted((i for i, pred in enumerate(preds) if pred is None and letters[i]),
-                  key=lambda i: -letters[i])
-    unasked = sum(letters[i] for i in rest)
-    for i in [*rest, None]:
-        ranked = sorted(votes.values(), reverse=True) + [0.0, 0.0]
-        if ranked[0] - ranked[1] > unasked * MAX_PROBABILITY and unasked:
-            # The lead cannot be overturned; with one script, that script is the main one.
-            return max(votes, key=votes.__getitem__), single, preds
-        if i is None:
-            break
-        preds[i] = predict_line(lines[i])  # (no guess: that was tried above)
-        votes[preds[i][0]] = votes.get(preds[i][0], 0.0) + preds[i][1] * letters[i]
-        unasked -= letters[i]
-    preds = [pred if pred is not None else line_language(line) for pred, line in zip(preds, lines)]
-    return (*main_language(preds, scripts), preds)
+    return votes
 
 
-def main_language(preds: list[tuple[str, float]],
-                  scripts: list[dict[str, int]]) -> tuple[str | None, str | None]:
-    """Letter-weighted vote of the line predictions; returns (language, its main script)."""
-    votes: dict[str, float] = {}
-    for (lang, prob), counts in zip(preds, scripts):
-        votes[lang] = votes.get(lang, 0.0) + prob * sum(counts.values())
+def main_language(votes: dict[str, float], preds: list[tuple[str, float] | None],
+                  scripts: list[dict[str, int]],
+                  single: str | None) -> tuple[str | None, str | None]:
+    """The language with most letter-weighted votes (summed in line order) and its main
+    script: `single` when every letter is in that one script."""
     if not votes or max(votes.values()) <= 0:
         return None, None
     main = max(sorted(votes), key=votes.__getitem__)
+    if single is not None:
+        return main, single
     totals: dict[str, int] = {}
-    for (lang, _), counts in zip(preds, scripts):
-        if lang == main:
+    for pred, counts in zip(preds, scripts):
+        if pred is not None and pred[0] == main:
             for script, n in counts.items():
                 totals[script] = totals.get(script, 0) + n
     main_script = max(sorted(totals), key=totals.__getitem__) if totals else None
