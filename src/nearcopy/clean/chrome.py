@@ -283,6 +283,8 @@ class ContactLineFilter(LineFilter):
 
 _AD = re.compile(r"\[ad_?\d*\]|\[/?ads?\]|\{ads?\}|\[adsense\]|\[advert\]|\[sponsored\]",
                  re.IGNORECASE)
+#: every placeholder holds one of these
+AD_MARKS = ("[", "{")
 
 
 class AdPlaceholderFilter(LineFilter):
@@ -297,7 +299,7 @@ class AdPlaceholderFilter(LineFilter):
     MAY_DROP = r"\[|\{"
 
     def strip(self, line: str) -> str:
-        return _AD.sub("", line).strip() if "[" in line or "{" in line else line
+        return _AD.sub("", line).strip() if AD_MARKS[0] in line or AD_MARKS[1] in line else line
 
     def check_line(self, line: str, ctx: LineContext) -> Verdict:
         return Verdict(False, self.name) if _AD.search(line) and not self.strip(line) else KEEP

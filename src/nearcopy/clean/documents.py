@@ -18,13 +18,14 @@ from nearcopy.clean.base import KEEP, DocumentFilter, Verdict
 _ENGLISH = ("en",)
 _BULLETS = ("-", "•", "·", "*", "▪", "►", "●", "◦", "–", "—", "‣", "⁃")
 _ELLIPSIS = ("...", "…")
+_SYMBOLS = ("#", "...", "…")
 _STOP_WORDS = frozenset(("the", "be", "to", "of", "and", "that", "have", "with"))
 _PUNCT_END = (".", "!", "?", '"', "'", "\u201d", "\u2019", ":", ";", ")", "\u3002", "\uff01",
               "\uff1f", "…")
 
 
-#: the ASCII characters `str.split()` splits on
-_ASCII_SPACES = b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "
+#: the ASCII characters `str.split()` splits on, but " "
+_OTHER_ASCII_SPACES = ("\t", "\n", "\x0b", "\x0c", "\r", "\x1c", "\x1d", "\x1e", "\x1f")
 
 
 class LineList(list):
@@ -63,12 +64,10 @@ def _spaced_word_stats(text: str) -> tuple[int, int] | None:
     """Word statistics of single-spaced ASCII text (normalised lines) by counting spaces,
     without building ~200 word objects per document (that split was a third of the
     document-rule time); None for other text."""
-    if not text.isascii() or "  " in text or text[:1] == " " or text[-1:] == " ":
-        return None
-    data = text.encode("ascii")
+    if not text.isascii() or "  " in text or text[:1] == " " or text[-1:] == " " \
+            or any(map(text.__contains__, _OTHER_ASCII_SPACES)):
+        return None  # (tabs, newlines, ...: let split() decide)
     spaces = text.count(" ")
-    if len(data) - len(data.translate(None, _ASCII_SPACES)) != spaces:
-        return None  # tabs, newlines, ...: let split() decide
     return (spaces + 1 if text else 0), len(text) - spaces
 
 
@@ -145,7 +144,7 @@ class GopherSymbolRatioFilter(DocumentFilter):
         if not count:
             return KEEP
         text = _text(lines)
-        symbols = text.count("#") + text.count("...") + text.count("…")
+        symbols = sum(text.count(s) for s in _SYMBOLS if s in text)  # (`in` is 3x cheaper)
         return _ratio(self, symbols / count, high=self.max_ratio)
 
 
