@@ -30,6 +30,7 @@ def _has_alpha_words(line: str, count: int) -> bool:
 
 _NOT_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum())
 _NOT_ALNUM_NOR_NEWLINE = _NOT_ALNUM.replace(b"\n", b"")
+_LOWER = bytes(range(256)).lower()  # a translate table: lower-cases while it deletes
 _JUNK_NOT_NEWLINE = re.compile(r"(?:[^\w\n]|_)+")
 
 
@@ -42,7 +43,7 @@ def _loose_keys(lines: list[str]) -> list[str] | list[bytes]:
     """
     text = "\n".join(lines)
     if text.isascii():
-        return text.encode("ascii").lower().translate(None, _NOT_ALNUM_NOR_NEWLINE).split(b"\n")
+        return text.encode("ascii").translate(_LOWER, _NOT_ALNUM_NOR_NEWLINE).split(b"\n")
     return _JUNK_NOT_NEWLINE.sub("", text.lower()).split("\n")
 
 
@@ -69,13 +70,14 @@ class RepeatedParagraphFilter(Rule):
         keys = _loose_keys(lines)
         if len(set(keys)) == len(keys):
             return []
-        loose = [key for key, line in zip(keys, lines) if line.count(" ") + 1 >= min_words]
-        if len(set(loose)) == len(loose):
-            return []
+        # Only lines whose cheap key another long enough line shares can repeat a paragraph.
+        long = [i for i, line in enumerate(lines) if line.count(" ") + 1 >= min_words]
+        shared = Counter(keys[i] for i in long)
         seen: set[str] = set()
         out = []
-        for i, line in enumerate(lines):
-            if line.count(" ") + 1 < min_words or not _has_alpha_words(line, min_words):
+        for i in long:
+            line = lines[i]
+            if shared[keys[i]] < 2 or not _has_alpha_words(line, min_words):
                 continue
             key = paragraph_key(line)
             if key in seen:
