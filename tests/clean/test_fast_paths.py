@@ -138,3 +138,109 @@ def test_line_caches_stay_bounded(monkeypatch):
     assert long_line not in cleaner._verdicts and long_line not in stopwords._GUESSES
     assert sum(map(len, cleaner._verdicts)) <= 2_000
     assert sum(map(len, stopwords._GUESSES)) <= 2_000
+
+
+# --- whole-document and one-pass shortcuts must equal their per-line definitions --------
+
+_MIXED = list("ab \nAé\u00e0\u0301\u00a0\u2026\ufb01\uff21\u1e9b\u0323#;&") + ["39;", "nbsp;", "#39;"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_MIXED), max_size=40).map("".join))
+def test_nfkc_rule_equals_nfkc_of_the_whole_text(text):
+    import unicodedata
+    from nearcopy.clean.normalize import NfkcRule
+    assert NfkcRule().apply(text) == unicodedata.normalize("NFKC", text)
+
+
+def _entities_on_the_whole_text(text):
+    """HtmlEntityRule as first written: each regex over the whole text."""
+    from nearcopy.clean import normalize as n
+    if "&" in text:
+        text = n._ENTITY.sub(lambda m: n.html.unescape(m.group(0)), text)
+    if ";" in text:
+        text = n._DEBRIS_NUMERIC.sub(lambda m: n._DEBRIS_CHARS[m.group(1) or m.group(2)], text)
+        text = n._DEBRIS_NAMED.sub(lambda m: n.html.unescape("&" + m.group(0)), text)
+    return text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_MIXED + ["amp;", "group", "#", "8217;", "&#39;"]), max_size=40)
+       .map("".join))
+def test_entity_debris_repair_by_line_equals_the_whole_text_regexes(text):
+    from nearcopy.clean.normalize import HtmlEntityRule
+    assert HtmlEntityRule().apply(text) == _entities_on_the_whole_text(text)
+
+
+def _guess_by_passes(line):
+    """The function-word guess as first written: one pass per language."""
+    from nearcopy.clean import stopwords as s
+    words = line.lower().split()
+    if len(words) < s.MIN_WORDS:
+        return None
+    need = max(s.MIN_HITS, s.MIN_SHARE * len(words))
+    for lang in s._LANGUAGES:
+        hits = sum(map(s.FUNCTION_WORDS[lang].__contains__, words))
+        if hits >= need:
+            return lang if hits >= s.DOMINANCE * sum(map(s._OTHERS[lang].__contains__, words)) \
+                else None
+    return None
+
+
+_SOME_WORDS = ["the", "of", "The", "die", "und", "les", "el", "di", "do", "van", "a", "x",
+               "market", "für", "está", "  ", "\t"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_SOME_WORDS), max_size=30).map(" ".join))
+def test_one_pass_guess_equals_one_pass_per_language(line):
+    from nearcopy.clean.stopwords import _guess
+    assert _guess(line) == _guess_by_passes(line)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="aZ1 .-\u00e9\u0416\u4e2d\u05d0\u0627\u03b1\u2019\U0001d400",
+                        max_size=12), max_size=6))
+def test_script_counts_of_a_document_equal_the_per_character_count(lines):
+    from nearcopy.clean.language import script_counts_of, script_of
+    scripts, letters = script_counts_of(lines)
+    for line, counts, n in zip(lines, scripts, letters):
+        expected = {}
+        for char in line:
+            if char.isalpha():
+                script = "latin" if char.isascii() else script_of(char)
+                expected[script] = expected.get(script, 0) + 1
+        assert {k: v for k, v in counts.items() if v} == expected and n == sum(expected.values())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="ab A.,_-\u00e9\u00c9\u0130", max_size=12), max_size=6))
+def test_loose_keys_are_paragraph_keys_without_spaces(lines):
+    from nearcopy.clean.repetition import _loose_keys, paragraph_key
+    keys = _loose_keys(lines)
+    expected = [paragraph_key(line).replace(" ", "") for line in lines]
+    assert [k.decode() if isinstance(k, bytes) else k for k in keys] == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab \t\n\x1f.#", max_size=40))
+def test_word_stats_equal_split(text):
+    from nearcopy.clean.documents import LineList
+    words = text.split()
+    assert LineList([text]).word_stats() == (len(words), sum(map(len, words)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["read more", "Source link", "3 likes", "Share this", "Twitter",
+                        "Read also: Markets rally", "More", "Related: the plan"]),
+       st.sampled_from(["", " ", "...", ".", " [more]", " x" * 20, " y" * 40]))
+def test_start_prefilters_with_length_guards_keep_every_droppable_line(head, tail):
+    from nearcopy.clean.base import LineContext
+    from nearcopy.clean.cleaner import _prefilter
+    from nearcopy.clean.registry import LINE_FILTERS
+    line = head + tail
+    for cls in LINE_FILTERS:
+        rule = cls()
+        may_drop = _prefilter([rule])
+        if may_drop is not None and not rule.check_line(line, LineContext(0, 1)).keep:
+            assert may_drop(line), (rule.name, line)

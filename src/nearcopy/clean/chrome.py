@@ -46,10 +46,12 @@ class ReadMoreFilter(LineFilter):
 
     name = "read_more"
     description = "a line that is only a 'Read more' / 'Source link' / 'Continue reading' link"
-    # (?!.{61}): a whole-line link is judged only up to 60 characters; without that
-    # guard the 50-word alternation ran on every body line (IGNORECASE branches are slow in sre).
+    # A whole-line link is judged only up to 60 characters, a prefixed one only without
+    # a sentence end: without those guards the 65 words ran on every body line
+    # (IGNORECASE branches are slow in sre).
     MAY_DROP_AT_START = (f"(?!.{{61}})(?i:{_READ_MORE_LINE.pattern})"
-                         f"|(?i:{_READ_MORE_PREFIX.pattern})")
+                         f"|(?!.*[{re.escape(''.join(_TERMINAL))}]$)"
+                         f"(?i:{_READ_MORE_PREFIX.pattern})")
     PREFIXED_MAX_WORDS = 16
 
     def line_cap(self) -> int | None:

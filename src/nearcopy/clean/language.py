@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -34,6 +35,7 @@ CACHE_LINES = 1 << 16
 MAX_PROBABILITY = 1.01
 _ASCII_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _NOT_LETTERS_NOR_NEWLINE = bytes(c for c in range(256) if c not in _ASCII_LETTERS and c != 10)
+_NON_ASCII = re.compile("[^\x00-\x7f]")
 
 
 def bundled_model_path() -> str:
@@ -125,14 +127,16 @@ def script_of(char: str) -> str:
 
 
 def script_counts(line: str) -> dict[str, int]:
-    """Letters per script class (ASCII lines take a C-speed shortcut)."""
-    if line.isascii():  # ASCII letters are [A-Za-z]: count them by deleting them (C speed)
+    """Letters per script class (ASCII letters counted at C speed, by deleting them)."""
+    if line.isascii():
         data = line.encode("ascii")
         return {"latin": len(data) - len(data.translate(None, _ASCII_LETTERS))}
-    counts: dict[str, int] = {}
-    for char in line:
+    data = line.encode("utf-8")  # (multi-byte sequences hold no byte below 0x80)
+    latin = len(data) - len(data.translate(None, _ASCII_LETTERS))
+    counts: dict[str, int] = {"latin": latin} if latin else {}
+    for char in _NON_ASCII.findall(line):  # a news line holds few: quotes, accents
         if char.isalpha():
-            script = "latin" if char.isascii() else script_of(char)
+            script = script_of(char)
             counts[script] = counts.get(script, 0) + 1
     return counts
 
@@ -141,7 +145,7 @@ def script_counts_of(lines: list[str]) -> tuple[list[dict[str, int]], list[int]]
     """`script_counts` of every line and its letters; an ASCII document (most of them)
     in one C-level pass instead of three calls per line."""
     text = "\n".join(lines)
-    if text.isascii():
+    if lines and text.isascii():
         kept = text.encode("ascii").translate(None, _NOT_LETTERS_NOR_NEWLINE).split(b"\n")
         letters = list(map(len, kept))
         return [{"latin": n} for n in letters], letters

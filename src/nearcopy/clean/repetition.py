@@ -41,6 +41,8 @@ def _loose_keys(lines: list[str]) -> list[str] | list[bytes]:
     Made by C-level passes over the whole document, not five calls per line
     (lower-casing never makes or removes a "\n").
     """
+    if not lines:
+        return []
     text = "\n".join(lines)
     if text.isascii():
         return text.encode("ascii").translate(_LOWER, _NOT_ALNUM_NOR_NEWLINE).split(b"\n")
