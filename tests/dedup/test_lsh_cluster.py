@@ -110,3 +110,15 @@ def test_compiled_band_keys_equal_the_numpy_keys(n, band, rows, seed):
         np.empty(0, dtype=np.int64)
     expected = lsh.block_keys(sigs[index, band * rows:(band + 1) * rows], band)
     assert np.array_equal(kernels.band_keys_of(sigs, index, band, rows), expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 19), st.integers(0, 19)), max_size=25),
+       st.lists(st.integers(0, 5), min_size=20, max_size=20))
+def test_longest_representative_is_the_longest_earliest_member(edges, lengths):
+    labels = cluster.components(20, np.array([a for a, _ in edges], dtype=np.int64),
+                                np.array([b for _, b in edges], dtype=np.int64))
+    reps = cluster.representatives(labels, np.array(lengths, dtype=np.int64), "longest")
+    for doc in range(20):
+        group = [i for i in range(20) if labels[i] == labels[doc]]
+        assert reps[doc] == min(group, key=lambda i: (-lengths[i], i))

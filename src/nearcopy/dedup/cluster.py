@@ -53,10 +53,19 @@ def representatives(labels: np.ndarray, lengths: np.ndarray, policy: str) -> np.
     n = labels.shape[0]
     if policy == KEEP_FIRST:
         return labels.copy()
+    reps = np.arange(n)
+    # only members of clusters of two or more need a choice (sorting all n documents took
+    # ~40 MB of temporaries per million, issue #4): members and the labels they point to
+    members = np.flatnonzero(labels != reps)
+    members = np.union1d(members, labels[members])
+    if members.size == 0:
+        return reps
+    m_labels, m_lengths = labels[members], lengths[members]
     # sort by (label, -length, index) and take the head of each label run
-    order = np.lexsort((np.arange(n), -lengths, labels))
-    heads = np.ones(n, dtype=bool)
-    heads[1:] = labels[order][1:] != labels[order][:-1]
-    rep_of_label = np.empty(labels.max() + 1 if n else 0, dtype=np.int64)
-    rep_of_label[labels[order][heads]] = order[heads]
-    return rep_of_label[labels]
+    order = np.lexsort((members, -m_lengths, m_labels))
+    heads = np.ones(members.size, dtype=bool)
+    heads[1:] = m_labels[order][1:] != m_labels[order][:-1]
+    chosen = np.empty(n, dtype=np.int64)
+    chosen[m_labels[order][heads]] = members[order][heads]
+    reps[members] = chosen[m_labels]
+    return reps

@@ -205,7 +205,9 @@ class BatchJob:
                 sets = SpoolSets(self, spool, table) if self.dedup.verify == "exact" else None
                 decisions = self._decide(sketches, sets)
                 self.index_matches = self._match_index(sketches, sets)
-            summary = self._write(spool, ids_path, sketches, decisions, table, read, started)
+                del sketches, sets  # the signatures (the largest arrays) are done with
+                release_free_memory()
+            summary = self._write(spool, ids_path, decisions, table, read, started)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         return summary
@@ -401,7 +403,7 @@ class BatchJob:
         return found
 
     # -- pass D: write ---------------------------------------------------------------------
-    def _write(self, spool, ids_path, sketches, decisions, table, read, started) -> dict:
+    def _write(self, spool, ids_path, decisions, table, read, started) -> dict:
         self.paragraphs = ParagraphDeduper(self.config.min_paragraph_chars) \
             if self.config.dedup_paragraphs else None
         with self.stats.stage("write") as st:
