@@ -244,3 +244,13 @@ def test_start_prefilters_with_length_guards_keep_every_droppable_line(head, tai
         may_drop = _prefilter([rule])
         if may_drop is not None and not rule.check_line(line, LineContext(0, 1)).keep:
             assert may_drop(line), (rule.name, line)
+
+
+def test_word_count_after_a_cut_placeholder_counts_words_not_spaces():
+    """Cutting "[ad_1]" out of a line leaves two spaces: 49 words stay 49 words."""
+    words = ["word"] * 49
+    text = " ".join(words[:20] + ["[ad_1]"] + words[20:])
+    res = Cleaner(CleanConfig()).clean(Document("d", text))
+    assert "  " in res.text
+    assert res.dropped is not None and res.dropped["rule"] == "gopher_word_count"
+    assert res.dropped["value"] == 49

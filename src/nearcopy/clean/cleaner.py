@@ -25,7 +25,7 @@ from nearcopy.clean.language import (LanguageFilter, StrayLanguageFilter, detect
                                      script_counts_of)
 from nearcopy.clean.normalize import normalize
 from nearcopy.clean.registry import DOCUMENT_FILTERS, LINE_FILTERS
-from nearcopy.clean.normalize import NORMALIZERS
+from nearcopy.clean.normalize import NORMALIZERS, WhitespaceRule
 from nearcopy.clean.repetition import RepeatedParagraphFilter
 from nearcopy.document import Document
 
@@ -77,6 +77,8 @@ class Cleaner:
         self._doc_rules = [(rule, None) for rule in [self.language_filter] if rule] + [
             (rule, rule.params.get("languages")) for rule in self.doc_filters]
         self._triage = LineTriage(self.line_filters)
+        # Lines out of the whitespace rule are single-spaced until a placeholder is cut out.
+        self._spaced = any(isinstance(rule, WhitespaceRule) for rule in self.normalizers)
         # Verdicts by line text: copies and site templates repeat lines across documents
         # (a third of news_copies' lines), and a verdict depends on the text alone unless a
         # rule reads the line's position.
@@ -109,7 +111,8 @@ class Cleaner:
             kept = self._remove(kept, drop, self.repeats.name, res)
         lines = [line for _, line in kept]
         res.language = language
-        res.dropped = self._document_rules(lines, language)
+        spaced = self._spaced and (self.ad is None or self.ad.name not in res.chars_removed)
+        res.dropped = self._document_rules(LineList(lines, spaced), language)
         res.text = "\n".join(lines)
         t3 = time.perf_counter()
         self.timings["rules"] += (t1 - t0) + (t3 - t2)
@@ -186,9 +189,8 @@ class Cleaner:
         res.removed_lines.append({"line": line_no, "text": text, "rule": rule})
         _add(res.chars_removed, rule, len(text))
 
-    def _document_rules(self, lines: list[str], language: str | None) -> dict | None:
+    def _document_rules(self, lines: LineList, language: str | None) -> dict | None:
         """The first document rule that fails, as {rule, value, threshold}; else None."""
-        lines = LineList(lines)  # words split once, shared by the rules
         for rule, langs in self._doc_rules:
             if langs and language not in langs:
                 continue

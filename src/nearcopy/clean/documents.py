@@ -33,9 +33,15 @@ class LineList(list):
 
     Several rules count words; splitting the document once instead of per rule
     saved a third of the document-rule time. Plain lists work too (tests, callers).
+    `spaced`: the caller vouches that every line is nonempty with single spaces
+    and no other whitespace (the whitespace rule's output), so words need no check.
     """
 
-    __slots__ = ("_text", "_words", "_stats")
+    __slots__ = ("_text", "_words", "_stats", "spaced")
+
+    def __init__(self, lines=(), spaced: bool = False) -> None:
+        super().__init__(lines)
+        self.spaced = spaced
 
     def text(self) -> str:
         try:
@@ -56,7 +62,9 @@ class LineList(list):
         try:
             return self._stats
         except AttributeError:
-            self._stats = _spaced_word_stats(self.text()) or _split_stats(self.words())
+            text = self.text()
+            self._stats = (_count_spaced(text) if self.spaced else _spaced_word_stats(text)) \
+                or _split_stats(self.words())
             return self._stats
 
 
@@ -67,6 +75,10 @@ def _spaced_word_stats(text: str) -> tuple[int, int] | None:
     if not text.isascii() or "  " in text or text[:1] == " " or text[-1:] == " " \
             or any(map(text.__contains__, _OTHER_ASCII_SPACES)):
         return None  # (tabs, newlines, ...: let split() decide)
+    return _count_spaced(text)
+
+
+def _count_spaced(text: str) -> tuple[int, int]:
     spaces = text.count(" ")
     return (spaces + 1 if text else 0), len(text) - spaces
 
