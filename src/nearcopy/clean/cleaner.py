@@ -122,36 +122,47 @@ class Cleaner:
     def _line_rules(self, lines: list[str], res: CleanResult) -> list[tuple[int, str]]:
         """Strip placeholders, then drop a line on the first line rule that fires."""
         kept = []
+        ad, cache = self.ad, self._verdicts
         for i, raw in enumerate(lines):
             if not raw:
                 continue
             line = raw
-            if self.ad is not None and (AD_MARKS[0] in raw or AD_MARKS[1] in raw):
-                line = self.ad.strip(raw)
-            if line != raw:
+            if ad is not None and (AD_MARKS[0] in raw or AD_MARKS[1] in raw):
+                line = self._strip_placeholders(raw, i, res)
                 if not line:
-                    self._record(res, i, raw, self.ad.name)
                     continue
-                _add(res.chars_removed, self.ad.name, len(raw) - len(line))
-                res.removed_lines.append({"line": i, "text": _removed_part(raw, line),
-                                          "rule": self.ad.name})
-            cache = self._verdicts
-            if cache is None or len(line) > LINE_CACHE_CHARS:
+            cacheable = cache is not None and len(line) <= LINE_CACHE_CHARS
+            verdict = cache.get(line, _UNSEEN) if cacheable else _UNSEEN
+            if verdict is _UNSEEN:
                 verdict = self._first_failure(line, i, len(lines))
-            else:
-                verdict = cache.get(line, _UNSEEN)
-                if verdict is _UNSEEN:
-                    verdict = self._first_failure(line, i, len(lines))
-                    self._cached_chars += len(line)
-                    if self._cached_chars > LINE_CACHE_TOTAL:
-                        cache.clear()
-                        self._cached_chars = len(line)
-                    cache[line] = verdict
+                if cacheable:
+                    self._remember(line, verdict)
             if verdict is None:
                 kept.append((i, line))
             else:
                 self._record(res, i, line, verdict.reason)
         return kept
+
+    def _strip_placeholders(self, raw: str, i: int, res: CleanResult) -> str:
+        """The line without its "[ad_1]"-style tokens ("" when nothing else is left)."""
+        line = self.ad.strip(raw)
+        if line == raw:
+            return line
+        if not line:
+            self._record(res, i, raw, self.ad.name)
+            return line
+        _add(res.chars_removed, self.ad.name, len(raw) - len(line))
+        res.removed_lines.append({"line": i, "text": _removed_part(raw, line),
+                                  "rule": self.ad.name})
+        return line
+
+    def _remember(self, line: str, verdict: Verdict | None) -> None:
+        """Cache a verdict; all of them go when the cached lines outgrow LINE_CACHE_TOTAL."""
+        self._cached_chars += len(line)
+        if self._cached_chars > LINE_CACHE_TOTAL:
+            self._verdicts.clear()
+            self._cached_chars = len(line)
+        self._verdicts[line] = verdict
 
     def _first_failure(self, line: str, index: int, num_lines: int) -> Verdict | None:
         band = self._triage.band(len(line))

@@ -103,7 +103,7 @@ def _guess(line: str) -> str | None:
     if n < MIN_WORDS:
         return None
     need = max(MIN_HITS, MIN_SHARE * n)
-    counts = sum(map(_WEIGHTS.__getitem__, filter(_WEIGHTS.__contains__, words)))
+    counts = sum(filter(None, map(_WEIGHTS.get, words)))  # (every weight is nonzero)
     for k, lang in enumerate(_LANGUAGES):
         hits = counts >> (_FIELD * k) & _MASK
         if hits >= need:
