@@ -32,7 +32,7 @@ from nearcopy.io.discover import discover, iter_documents
 from nearcopy.pipeline import outputs
 from nearcopy.pipeline.outputs import OUR_FIELDS
 from nearcopy.pipeline.progress import progress
-from nearcopy.pipeline.spool import SketchStore, Spool, make_workdir
+from nearcopy.pipeline.spool import SketchStore, Spool, SpoolSlice, make_workdir
 from nearcopy.pipeline.stats import RunStats
 from nearcopy.pipeline.batching import chunks
 
@@ -98,8 +98,11 @@ def release_free_memory() -> None:
 
 
 def _sketch_batch(payload):
-    """Worker: (optionally strip corpus boilerplate and) sketch a batch of texts."""
+    """Worker: (optionally strip corpus boilerplate and) sketch a batch of texts, given as
+    a list or as a SpoolSlice to read here."""
     params, texts, keep_sets, sample_mod, table = payload
+    if isinstance(texts, SpoolSlice):
+        texts = texts.texts()
     if table is not None:
         texts = [table.strip(text)[0] for text in texts]
     return sketch_texts(texts, params, keep_sets=keep_sets, sample_mod=sample_mod)
@@ -141,8 +144,14 @@ class SpoolSets:
         params = self.job.dedup.sketch
         size = min(self.job.config.batch_size, SETS_BATCH)
         offsets = self.job.record_offsets[indices]
-        payloads = ((params, [r["text"] for r in self.spool.read_at(offsets[i:i + size])],
-                     True, 0, self.table) for i in range(0, len(indices), size))
+        self.spool.close()
+        if self.job.workers_read_spool:
+            texts = (SpoolSlice(self.spool.path, offsets=offsets[i:i + size])
+                     for i in range(0, len(indices), size))
+        else:
+            texts = ([r["text"] for r in self.spool.read_at(offsets[i:i + size])]
+                     for i in range(0, len(indices), size))
+        payloads = ((params, batch, True, 0, self.table) for batch in texts)
         values, counts = [], []
         for batch in self.job.executor.map_ordered(_sketch_batch, payloads):
             values.append(batch.set_values)
@@ -243,7 +252,7 @@ class BatchJob:
                         store.append(sketched)
             else:
                 payloads = ((self.dedup.sketch, texts, False, self.sample_mod, None)
-                            for texts, _ in batches if texts)
+                            for texts, _ in self._as_slices(batches, spool) if texts)
                 for sketched in self.executor.map_ordered(_sketch_batch, payloads):
                     store.append(sketched)
             read = st.documents
@@ -276,6 +285,22 @@ class BatchJob:
             if ids:
                 ids_file.write(("\n".join(ids) + "\n").encode("utf-8", "surrogatepass"))
             bar.update(len(batch))
+            yield texts, sketched
+
+    @property
+    def workers_read_spool(self) -> bool:
+        """Whether the workers are local processes that can read the spool file."""
+        return isinstance(self.executor, LocalExecutor) and self.executor.workers > 1
+
+    def _as_slices(self, batches, spool: Spool):
+        """With local worker processes, each batch's texts as the SpoolSlice of its records
+        (all of them: without cleaning nothing is dropped) instead of the texts."""
+        start = 0
+        for texts, sketched in batches:
+            if self.workers_read_spool and texts:
+                spool.flush()
+                texts = SpoolSlice(spool.path, start, spool.size)
+            start = spool.size
             yield texts, sketched
 
     @property
