@@ -145,58 +145,85 @@ def find_copies(sk: Sketches, sets: SetSource | None, *, threshold: float, num_b
     timings["exact"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    left, right = lsh.unpack_pairs(lsh.candidate_pairs(sk.signatures, num_bands, rows,
-                                                       active=active, window=window))
     use_containment = containment_threshold > 0 and sets is not None and \
         sk.sample_values is not None and n > 0
+    left, right, c_left, c_right = _candidates(sk, active, num_bands, rows, window,
+                                               use_containment, min_shared)
+    timings["candidates"] = time.perf_counter() - t0
+
+    if sets is None:
+        t0 = time.perf_counter()
+        found = _Verified(verify.signature_agreement(sk.signatures, left, right))
+        timings["verify"] = time.perf_counter() - t0
+    else:
+        found = _verify_in_blocks(sk, sets, first, distinct, left, right, c_left, c_right,
+                                  threshold=threshold, keep=keep, timings=timings,
+                                  containment_threshold=containment_threshold,
+                                  block_bytes=block_bytes)
+    ok = found.sims >= threshold
+
+    t0 = time.perf_counter()
+    exact_left = np.flatnonzero(~distinct)
+    labels = cluster.components(n, np.concatenate([exact_left, left[ok], found.small]),
+                                np.concatenate([first[exact_left], right[ok], found.big]))
+    reps = cluster.representatives(labels, sk.lengths, keep)
+    method, similarity = _label(sk, first, reps, found, threshold, containment_threshold)
+    timings["cluster"] = timings.get("cluster", 0.0) + time.perf_counter() - t0
+    stats = {"candidate_pairs": int(left.size), "verified_pairs": int(ok.sum()),
+             "rejected_pairs": int((~ok).sum()), "exact_copies": int((~distinct).sum()),
+             "containment_candidates": int(c_left.size),
+             "contained_pairs": int(found.small.size), "sets_loaded": int(found.sets_loaded),
+             "seconds": timings}
+    return Decisions(labels, reps, method, similarity, left, right, found.sims, stats)
+
+
+def _candidates(sk: Sketches, active, num_bands: int, rows: int, window: int,
+                use_containment: bool, min_shared: int):
+    """(left, right) LSH candidate pairs and (c_left, c_right) containment candidates."""
+    left, right = lsh.unpack_pairs(lsh.candidate_pairs(sk.signatures, num_bands, rows,
+                                                       active=active, window=window))
     c_left = c_right = np.empty(0, dtype=np.int64)
     if use_containment:
         c_left, c_right = lsh.unpack_pairs(containment.containment_candidates(
             sk.sample_values, sk.sample_counts, active, min_shared=min_shared))
-    timings["candidates"] = time.perf_counter() - t0
+    return left, right, c_left, c_right
 
-    exact_left = np.flatnonzero(~distinct)
-    if sets is None:
-        t0 = time.perf_counter()
-        sims = verify.signature_agreement(sk.signatures, left, right)
-        c_small = c_big = np.empty(0, dtype=np.int64)
-        timings["verify"] = time.perf_counter() - t0
-        sets_loaded = 0
-    else:
-        sims, c_small, c_big, method, similarity, block_reps, sets_loaded = _verify_in_blocks(
-            sk, sets, first, distinct, left, right, c_left, c_right, threshold=threshold,
-            containment_threshold=containment_threshold, keep=keep, timings=timings,
-            block_bytes=block_bytes)
-    ok = sims >= threshold
 
-    t0 = time.perf_counter()
-    labels = cluster.components(n, np.concatenate([exact_left, left[ok], c_small]),
-                                np.concatenate([first[exact_left], right[ok], c_big]))
-    reps = cluster.representatives(labels, sk.lengths, keep)
-    if sets is None:
-        method, similarity = methods_for(sk, first, reps, None, threshold, containment_threshold)
-    else:
-        covered = block_reps >= 0
-        if not np.array_equal(block_reps[covered], reps[covered]):
-            raise RuntimeError("clusters of a verification block differ from the global ones")
-        todo = np.flatnonzero(~covered & (reps != np.arange(n)))  # exact copies only
-        label_removed(sk, first, todo, reps[todo], None, threshold, containment_threshold,
-                      method, similarity)
-    timings["cluster"] = timings.get("cluster", 0.0) + time.perf_counter() - t0
-    stats = {"candidate_pairs": int(left.size), "verified_pairs": int(ok.sum()),
-             "rejected_pairs": int((~ok).sum()), "exact_copies": int((~distinct).sum()),
-             "containment_candidates": int(c_left.size), "contained_pairs": int(c_small.size),
-             "sets_loaded": int(sets_loaded), "seconds": timings}
-    return Decisions(labels, reps, method, similarity, left, right, sims, stats)
+@dataclass
+class _Verified:
+    """What verification found: the similarity of every candidate pair, the contained
+    pairs (small in big), and, from exact verification, each removed document's method
+    and similarity and the block representative of each document in a block (-1 else)."""
+
+    sims: np.ndarray
+    small: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    big: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    method: np.ndarray | None = None
+    similarity: np.ndarray | None = None
+    block_reps: np.ndarray | None = None
+    sets_loaded: int = 0
+
+
+def _label(sk: Sketches, first, reps, found: _Verified, threshold: float,
+           containment_threshold: float):
+    """Method and similarity of every document: from the blocks where verification made
+    them (checking the blocks clustered as the whole corpus does), else from signatures."""
+    if found.method is None:
+        return methods_for(sk, first, reps, None, threshold, containment_threshold)
+    covered = found.block_reps >= 0
+    if not np.array_equal(found.block_reps[covered], reps[covered]):
+        raise RuntimeError("clusters of a verification block differ from the global ones")
+    todo = np.flatnonzero(~covered & (reps != np.arange(reps.shape[0])))  # exact copies only
+    label_removed(sk, first, todo, reps[todo], None, threshold, containment_threshold,
+                  found.method, found.similarity)
+    return found.method, found.similarity
 
 
 def _verify_in_blocks(sk: Sketches, sets: SetSource, first, distinct, left, right, c_left,
                       c_right, *, threshold: float, containment_threshold: float, keep: str,
-                      timings: dict, block_bytes: int):
+                      timings: dict, block_bytes: int) -> _Verified:
     """Verify the candidates block by block (see blocks.py), labelling each block's removed
-    documents while its sets are loaded. Returns (similarity of every candidate pair,
-    contained pairs (small, big), method, similarity, the block representative of every
-    document in a block (-1 elsewhere), number of sets loaded)."""
+    documents while its sets are loaded."""
     n = len(sk)
     sims = np.zeros(left.size, dtype=np.float64)
     method = np.full(n, "", dtype=object)
@@ -243,8 +270,8 @@ def _verify_in_blocks(sk: Sketches, sets: SetSource, first, distinct, left, righ
         timings["verify"] += t2 - t1
         timings["cluster"] += time.perf_counter() - t2
     empty = np.empty(0, dtype=np.int64)
-    return (sims, np.concatenate([empty, *smalls]), np.concatenate([empty, *bigs]), method,
-            similarity, block_reps, loaded_count)
+    return _Verified(sims, np.concatenate([empty, *smalls]), np.concatenate([empty, *bigs]),
+                     method, similarity, block_reps, loaded_count)
 
 
 def _methods(sk: Sketches, reps: np.ndarray, mode: str, threshold: float,
