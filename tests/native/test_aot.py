@@ -101,3 +101,14 @@ def test_mode_reads_the_environment(monkeypatch, value):
     assert registry.mode() == "jit"
     monkeypatch.setenv("NEARCOPY_KERNELS", "bogus")
     assert registry.mode() == "aot"
+
+
+def test_a_build_removes_modules_of_older_sources(tmp_path):
+    current = tmp_path / "_nearcopy_kernels_new.cpython-311-x86_64-linux-gnu.so"
+    names = ["_nearcopy_kernels_old.cpython-311-x86_64-linux-gnu.so",
+             "_nearcopy_kernels_old.cpython-311-x86_64-linux-gnu.so.lock", "unrelated.txt"]
+    for name in names + [current.name, current.name + ".lock"]:
+        (tmp_path / name).write_bytes(b"")
+    aot._remove_stale(current)
+    assert sorted(p.name for p in tmp_path.iterdir()) == \
+        sorted([current.name, current.name + ".lock", "unrelated.txt"])

@@ -47,7 +47,8 @@ def cache_dir() -> Path:
 def module_key() -> str:
     """Hash of everything the built module depends on."""
     digest = hashlib.sha256()
-    for name in (*KERNEL_MODULES, "nearcopy.native.signature", "nearcopy.native.build"):
+    for name in (*KERNEL_MODULES, "nearcopy.native.signature", "nearcopy.native.registry",
+                 "nearcopy.native.jit", "nearcopy.native.build"):
         digest.update(Path(importlib.util.find_spec(name).origin).read_bytes())
     for dist in ("numba", "llvmlite", "numpy"):
         digest.update(importlib.metadata.version(dist).encode())
@@ -100,10 +101,28 @@ def _build(path: Path) -> None:
         fcntl.flock(lock, fcntl.LOCK_EX)  # another process may be building it
         if path.exists():
             return
+        # the child must compile these very sources (the key hashes them), wherever
+        # this process imported nearcopy from
+        source_root = str(Path(__file__).resolve().parents[2])
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            p for p in (source_root, os.environ.get("PYTHONPATH")) if p)}
         done = subprocess.run([sys.executable, "-m", "nearcopy.native.build", str(path),
-                               module_name()], capture_output=True, text=True, check=False)
+                               module_name()], capture_output=True, text=True, check=False,
+                              env=env)
         if done.returncode != 0 or not path.exists():
             raise RuntimeError(f"building {path.name} failed: {done.stderr.strip()[-2000:]}")
+        _remove_stale(path)
+
+
+def _remove_stale(path: Path) -> None:
+    """Delete modules built from older kernel sources (a running process that loaded one
+    keeps its mapping)."""
+    for old in path.parent.glob("_nearcopy_kernels_*"):
+        if not old.name.startswith(path.name):  # this module and its lock file stay
+            try:
+                old.unlink()
+            except OSError:
+                pass
 
 
 def _import(path: Path):
