@@ -90,9 +90,16 @@ def load():
             _STATE["module"] = _import(path)
         except Exception as exc:  # noqa: BLE001 - any failure means: use the JIT
             _STATE["failed"] = str(exc)
-            log.warning("nearcopy: compiled kernels unavailable (%s); using numba's JIT",
-                        str(exc).strip().splitlines()[-1:] or exc)
+            log.warning("nearcopy: could not build the compiled kernels (%s); using numba's "
+                        "JIT instead (same results, ~1 s more per process)", _cause(str(exc)))
         return _STATE.get("module")
+
+
+def _cause(error: str) -> str:
+    """The line of a child's traceback that names the error."""
+    lines = [line.strip() for line in error.splitlines() if line.strip()]
+    named = [line for line in lines if line.split(":")[0].endswith(("Error", "Exception"))]
+    return (named or lines or ["unknown error"])[-1][:300]
 
 
 def _build(path: Path) -> None:
