@@ -127,13 +127,13 @@ def script_of(char: str) -> str:
 
 
 def script_counts(line: str) -> dict[str, int]:
-    """Letters per script class (ASCII letters counted at C speed, by deleting them)."""
-    if line.isascii():
-        data = line.encode("ascii")
-        return {"latin": len(data) - len(data.translate(None, _ASCII_LETTERS))}
+    """Letters per script class, scripts without letters left out (ASCII letters counted
+    at C speed, by deleting them)."""
     data = line.encode("utf-8")  # (multi-byte sequences hold no byte below 0x80)
     latin = len(data) - len(data.translate(None, _ASCII_LETTERS))
     counts: dict[str, int] = {"latin": latin} if latin else {}
+    if len(data) == len(line):
+        return counts  # ASCII
     for char in _NON_ASCII.findall(line):  # a news line holds few: quotes, accents
         if char.isalpha():
             script = script_of(char)
@@ -148,7 +148,7 @@ def script_counts_of(lines: list[str]) -> tuple[list[dict[str, int]], list[int]]
     if lines and text.isascii():
         kept = text.encode("ascii").translate(None, _NOT_LETTERS_NOR_NEWLINE).split(b"\n")
         letters = list(map(len, kept))
-        return [{"latin": n} for n in letters], letters
+        return [{"latin": n} if n else {} for n in letters], letters
     scripts = [script_counts(line) for line in lines]
     return scripts, [sum(counts.values()) for counts in scripts]
 
@@ -228,9 +228,10 @@ def detect_language(lines: list[str], scripts: list[dict[str, int]], letters: li
     preds: list[tuple[str, float] | None] = [None] * len(lines)
     if not any(letters):
         return None, None, preds  # every vote is 0: no main language
-    used = {script for counts in scripts for script, n in counts.items() if n}
+    used = set().union(*scripts)  # (script_counts leaves out scripts without letters)
     single = next(iter(used)) if len(used) == 1 else None
     votes: dict[str, float] = {}
+    rest = []
     for i, line in enumerate(lines):
         guess = guess_language(line)
         if guess is not None:
@@ -239,12 +240,13 @@ def detect_language(lines: list[str], scripts: list[dict[str, int]], letters: li
                                     or stray.needs_model(line, scripts[i], single)):
             pred = predict_line(line)
         else:
+            if letters[i]:
+                rest.append(i)
             continue
         preds[i] = pred
         votes[pred[0]] = votes.get(pred[0], 0.0) + pred[1] * letters[i]
-    rest = sorted((i for i, pred in enumerate(preds) if pred is None and letters[i]),
-                  key=lambda i: -letters[i])
     if rest:
+        rest.sort(key=lambda i: -letters[i])  # (stable: equal lengths keep line order)
         unasked = sum(letters[i] for i in rest)
         for i in rest:
             ranked = sorted(votes.values(), reverse=True) + [0.0, 0.0]
