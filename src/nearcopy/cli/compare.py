@@ -18,7 +18,6 @@ import orjson
 from nearcopy.cli.options import field_options
 from nearcopy.dedup import verify
 from nearcopy.dedup.sketch import SketchParams, sketch_texts
-from nearcopy.dedup.spans import find_spans
 from nearcopy.errors import ConfigError, InputFormatError
 from nearcopy.io.discover import iter_documents
 
@@ -65,6 +64,8 @@ def shared_paragraphs(text_a: str, text_b: str) -> list[dict]:
 
 def shared_spans(text_a: str, text_b: str, min_span: int, top: int) -> list[dict]:
     """The longest word spans found in both texts, longest first."""
+    from nearcopy.dedup.spans import find_spans  # pydivsufsort: only for this command
+
     found = []
     for span in find_spans([text_a, text_b], min_span=min_span):
         occ = span["occurrences"]
