@@ -93,11 +93,8 @@ def _worker_cleaner(shipped):
     """This process's cleaner for a task: one per config, kept across tasks (its
     line-verdict cache then spans batches); a forked worker inherits the parent's."""
     global _WORKER_CLEANER
-    if not isinstance(shipped, CleanerConfig):
-        if _WORKER_CLEANER is None or getattr(_WORKER_CLEANER, "config", None) != \
-                getattr(shipped, "config", None) or type(_WORKER_CLEANER) is not type(shipped):
-            _WORKER_CLEANER = shipped
-        return _WORKER_CLEANER
+    if not isinstance(shipped, CleanerConfig):  # another cleaner travels as itself
+        return shipped
     if _WORKER_CLEANER is None or getattr(_WORKER_CLEANER, "config", None) != shipped.config:
         from nearcopy.clean import Cleaner
         _WORKER_CLEANER = Cleaner(shipped.config)
