@@ -152,3 +152,12 @@ def test_corpus_boilerplate():
     assert text == f"Fresh story here.\n{content}"  # shared prose is left for dedup to judge
     assert removed == [{"line": 1, "text": template, "rule": "corpus_boilerplate", "docs": 13}]
     assert table.strip("Story number 3 about things.")[1] == []  # seen once: not boilerplate
+
+
+def test_stray_language_with_min_letters_zero_skips_lines_without_letters():
+    config = CleanConfig(rules={"stray_language": {"min_letters": 0}})
+    text = ("The council approved the new budget on Tuesday after a long debate in the city.\n"
+            "2024 — 15:30 | 42\n"
+            "Members said the plan would fund schools, roads and the new library next year.")
+    result = Cleaner(config).clean(Document("d", text))  # divided by zero letters before
+    assert not [line for line in result.removed_lines if line["rule"] == "stray_language"]

@@ -175,7 +175,7 @@ class StrayLanguageFilter(Rule):
         min_letters, min_ratio = self.min_letters, self.min_script_ratio
         for i, line in enumerate(lines):
             n = letters[i]
-            if n < min_letters:
+            if n < min_letters or n == 0:
                 continue  # too few letters to judge (`_script_stray` is None)
             if main_script is not None and (n - scripts[i].get(main_script, 0)) / n >= min_ratio:
                 out.append(i)
@@ -197,7 +197,7 @@ class StrayLanguageFilter(Rule):
     def _script_stray(self, counts: dict[str, int], main_script: str | None) -> bool | None:
         """True: mostly in another script; None: too few letters to judge; False: ask the model."""
         letters = sum(counts.values())
-        if letters < self.min_letters:
+        if letters < self.min_letters or letters == 0:
             return None
         if main_script is not None:
             foreign = letters - counts.get(main_script, 0)
