@@ -93,6 +93,14 @@ def test_without_a_compiler_the_kernels_run_on_the_jit(tmp_path):
     assert numba_loaded == "True"
     expected = sketch_texts(["one two three four five six"], SketchParams()).signatures[0, 0]
     assert int(value) == int(expected)
+    # the failure is remembered: the next process goes to the JIT without building again
+    markers = list((tmp_path / "cache").glob("*.failed"))
+    assert len(markers) == 1 and "Error" in markers[0].read_text()
+    again = _run("from nearcopy.native import aot\n"
+                 "aot.load()\n"
+                 "print(aot._STATE['failed'])",
+                 NEARCOPY_CACHE_DIR=str(tmp_path / "cache"))  # a compiler again: still no build
+    assert again.strip() == markers[0].read_text().strip()
 
 
 @pytest.mark.parametrize("value", ["jit", "JIT"])

@@ -92,8 +92,14 @@ def load():
     with _LOCK:
         if "module" in _STATE or "failed" in _STATE:
             return _STATE.get("module")
+        path = module_path()
+        failed = _failure_marker(path)
+        if failed.exists():  # an earlier process could not build it: do not retry each run
+            _STATE["failed"] = failed.read_text(errors="replace")
+            log.info("nearcopy: compiled kernels unavailable (%s); using numba's JIT; delete "
+                     "%s to try the build again", _cause(_STATE["failed"]), failed)
+            return None
         try:
-            path = module_path()
             if not path.exists():
                 _build(path)
             _STATE["module"] = _import(path)
@@ -101,7 +107,16 @@ def load():
             _STATE["failed"] = str(exc)
             log.warning("nearcopy: could not build the compiled kernels (%s); using numba's "
                         "JIT instead (same results, ~1 s more per process)", _cause(str(exc)))
+            try:
+                failed.write_text(str(exc))
+            except OSError:
+                pass
         return _STATE.get("module")
+
+
+def _failure_marker(path: Path) -> Path:
+    """Written when building `path` failed, so later processes go straight to the JIT."""
+    return path.parent / (path.name + ".failed")
 
 
 def _cause(error: str) -> str:
