@@ -120,3 +120,14 @@ def test_a_build_removes_modules_of_older_sources(tmp_path):
     aot._remove_stale(current)
     assert sorted(p.name for p in tmp_path.iterdir()) == \
         sorted([current.name, current.name + ".lock", "unrelated.txt"])
+
+
+def test_every_kernel_lives_in_a_module_the_build_compiles():
+    import importlib
+    import pkgutil
+
+    import nearcopy
+    for info in pkgutil.walk_packages(nearcopy.__path__, "nearcopy."):
+        if not info.name.startswith("nearcopy.native"):
+            importlib.import_module(info.name)
+    assert {k.py_func.__module__ for k in registry.REGISTRY} <= set(registry.KERNEL_MODULES)

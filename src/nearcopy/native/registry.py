@@ -50,9 +50,10 @@ class Kernel:
         from nearcopy.native import aot, jit
 
         module = aot.load() if self.signature is not None and mode() == "aot" else None
-        if module is None:
+        compiled = getattr(module, self.export_name, None)  # None: not in KERNEL_MODULES
+        if compiled is None:
             return jit.dispatcher(self)
-        compiled, accepts = getattr(module, self.export_name), self.signature.accepts
+        accepts = self.signature.accepts
 
         def call(*args):
             if accepts(args):
