@@ -56,6 +56,7 @@ def candidate_blocks(num_docs: int, lengths: np.ndarray, left: np.ndarray, right
     pair_groups = _group(block_of[left], comp_block.max() + 1)
     c_groups = _group(block_of[c_left], comp_block.max() + 1)
     doc_groups = _group(doc_block, comp_block.max() + 1)
+    del labels, block_of  # two arrays per corpus document: not held while blocks are verified
     for b in range(comp_block.max() + 1):
         yield Block(np.sort(docs[doc_groups[b]]), pair_groups[b], c_groups[b])
 

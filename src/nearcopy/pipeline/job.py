@@ -235,6 +235,7 @@ class BatchJob:
                     store.close()
                     raise
                 table = self.boilerplate.finish() if self.boilerplate is not None else None
+                release_free_memory()  # before the signatures are loaded, and after
                 sketches = store.finish(samples=self.sample_mod > 0)
                 release_free_memory()
                 self.stripped = self._resketch(spool, sketches, table)

@@ -134,10 +134,13 @@ class SketchStore:
         self._small.clear()
         signatures = np.fromfile(self.folder / "signatures.u32", dtype=np.uint32)
         signatures = signatures.reshape(-1, self.num_perm)
-        return Sketches(exact_hashes=small["exact_hashes"].astype(np.uint64),
-                        lengths=small["lengths"].astype(np.int64), signatures=signatures,
-                        sample_values=small["set_values"].astype(np.uint32) if samples else None,
-                        sample_counts=small["set_counts"].astype(np.int64) if samples else None)
+        return Sketches(exact_hashes=small["exact_hashes"].astype(np.uint64, copy=False),
+                        lengths=small["lengths"].astype(np.int64, copy=False),
+                        signatures=signatures,
+                        sample_values=small["set_values"].astype(np.uint32, copy=False)
+                        if samples else None,
+                        sample_counts=small["set_counts"].astype(np.int64, copy=False)
+                        if samples else None)
 
 
 def make_workdir(out_dir: Path) -> Path:
