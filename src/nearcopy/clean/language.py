@@ -57,11 +57,6 @@ def _load_model():
     return fasttext.load_model(bundled_model_path())
 
 
-def predict_lines(lines: list[str]) -> list[tuple[str, float]]:
-    """Top language and probability for each line (lower-cased: caps headlines confuse lid)."""
-    return [predict_line(line) for line in lines]
-
-
 #: probability given to a line whose function words name its language (see stopwords.py)
 GUESS_PROBABILITY = 1.0
 
