@@ -293,10 +293,7 @@ def band_key_matrix(signatures, num_bands, rows):
     out = np.empty((n, num_bands), dtype=np.uint64)
     for i in range(n):
         for band in range(num_bands):
-            key = np.uint64(band + 1)
-            for col in range(band * rows, (band + 1) * rows):
-                key = fmix64((key ^ np.uint64(signatures[i, col])) * FNV_PRIME)
-            out[i, band] = key
+            out[i, band] = _band_key(signatures, i, band, rows)
     return out
 
 
@@ -307,12 +304,17 @@ def band_keys_of(signatures, rows_index, band, rows):
     band's columns took 170 MB)."""
     out = np.empty(rows_index.shape[0], dtype=np.uint64)
     for k in range(rows_index.shape[0]):
-        i = rows_index[k]
-        key = np.uint64(band + 1)
-        for col in range(band * rows, (band + 1) * rows):
-            key = fmix64((key ^ np.uint64(signatures[i, col])) * FNV_PRIME)
-        out[k] = key
+        out[k] = _band_key(signatures, rows_index[k], band, rows)
     return out
+
+
+@kernel(inline=True)
+def _band_key(signatures, i, band, rows):
+    """The key of one band of signature row i: its columns hashed, seeded by the band."""
+    key = np.uint64(band + 1)
+    for col in range(band * rows, (band + 1) * rows):
+        key = fmix64((key ^ np.uint64(signatures[i, col])) * FNV_PRIME)
+    return key
 
 
 def kernels_cached() -> bool:
