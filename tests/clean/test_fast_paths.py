@@ -254,3 +254,54 @@ def test_word_count_after_a_cut_placeholder_counts_words_not_spaces():
     assert "  " in res.text
     assert res.dropped is not None and res.dropped["rule"] == "gopher_word_count"
     assert res.dropped["value"] == 49
+
+
+# --- the compiled per-line scan (scan.py / kernels.py) must equal the Python definitions --
+
+_SCAN_TOKENS = ["the", "of", "and", "The", "OF", "der", "und", "les", "des", "el", "di", "van",
+                "het", "do", "em", "sono", "market", "Market", "x", "A", "2015", "(at)", "...",
+                " ", "  ", "\t", "\x0b", "\x0c", "\r", "\x1c", "\x1f", "\n", ".", "'s", "-",
+                "é", "für", "está", "\u00a0", "\u2028", "\u0130", "\u212a", "中文", "OO\u212a"]
+
+
+def _check_scan(text):
+    from nearcopy.clean.language import _headline_case, script_counts
+    from nearcopy.clean.scan import HEADLINE, LANGUAGES, NON_ASCII, scan
+    from nearcopy.clean.stopwords import _guess
+    letters, words, guesses, flags = scan(text)
+    lines = text.split("\n")
+    assert len(letters) == len(words) == len(guesses) == len(flags) == len(lines)
+    for i, line in enumerate(lines):
+        assert bool(flags[i] & NON_ASCII) == (not line.isascii())
+        if line.isascii():
+            split = line.split()
+            assert letters[i] == sum(script_counts(line).values())
+            assert words[i] == len(split)
+            assert LANGUAGES[guesses[i]] == _guess(line)
+            assert bool(flags[i] & HEADLINE) == _headline_case(split)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_SCAN_TOKENS), max_size=80).map(" ".join))
+def test_scan_equals_the_python_definitions_per_line(text):
+    _check_scan(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_scan_equals_the_python_definitions_on_any_text(text):
+    _check_scan(text)
+
+
+def test_scan_guesses_every_listed_language():
+    from nearcopy.clean import stopwords
+    from nearcopy.clean.scan import LANGUAGES, scan
+    lines = []
+    for lang, words in stopwords.FUNCTION_WORDS.items():
+        ascii_words = sorted(w for w in words if w.isascii() and
+                             not any(w in other for o, other in stopwords.FUNCTION_WORDS.items()
+                                     if o != lang))
+        lines.append(" ".join(ascii_words[:8]))
+    guesses = scan("\n".join(lines))[2]
+    assert [LANGUAGES[g] for g in guesses] == list(stopwords.FUNCTION_WORDS)
+    _check_scan("\n".join(lines + [line.upper() for line in lines]))

@@ -22,7 +22,9 @@ from nearcopy.clean.chrome import AD_MARKS, AdPlaceholderFilter
 from nearcopy.clean.config import CleanConfig
 from nearcopy.clean.documents import LineList
 from nearcopy.clean.language import (LanguageFilter, StrayLanguageFilter, detect_language,
-                                     script_counts_of)
+                                     script_counts)
+from nearcopy.clean.scan import HEADLINE, LANGUAGES, NON_ASCII, scan
+from nearcopy.clean.stopwords import guess_language
 from nearcopy.clean.normalize import normalize
 from nearcopy.clean.registry import DOCUMENT_FILTERS, LINE_FILTERS
 from nearcopy.clean.normalize import NORMALIZERS, WhitespaceRule
@@ -102,14 +104,13 @@ class Cleaner:
         normalized: dict[str, int] = {}
         text = normalize(doc.text, self.normalizers, normalized)
         res = CleanResult(text="", normalized=normalized)
-        kept = self._line_rules(text.split("\n"), res)
+        numbers, lines, changed = self._line_rules(text.split("\n"), res)
         t1 = time.perf_counter()
-        kept, language = self._languages(kept, res)
+        numbers, lines, language = self._languages(text, numbers, lines, changed, res)
         t2 = time.perf_counter()
         if self.repeats is not None:
-            drop = set(self.repeats.repeated([line for _, line in kept]))
-            kept = self._remove(kept, drop, self.repeats.name, res)
-        lines = [line for _, line in kept]
+            drop = self.repeats.repeated(lines)
+            numbers, lines = self._remove(numbers, lines, drop, self.repeats.name, res)
         res.language = language
         spaced = self._spaced and (self.ad is None or self.ad.name not in res.chars_removed)
         res.dropped = self._document_rules(LineList(lines, spaced), language)
@@ -119,9 +120,13 @@ class Cleaner:
         self.timings["language_id"] += t2 - t1
         return res
 
-    def _line_rules(self, lines: list[str], res: CleanResult) -> list[tuple[int, str]]:
-        """Strip placeholders, then drop a line on the first line rule that fires."""
-        kept = []
+    def _line_rules(self, lines: list[str], res: CleanResult):
+        """Strip placeholders, then drop a line on the first line rule that fires.
+
+        Returns the kept lines' numbers, their texts, and the numbers of the kept
+        lines whose text lost a placeholder.
+        """
+        numbers, kept, changed = [], [], set()
         ad, cache = self.ad, self._verdicts
         for i, raw in enumerate(lines):
             if not raw:
@@ -131,6 +136,8 @@ class Cleaner:
                 line = self._strip_placeholders(raw, i, res)
                 if not line:
                     continue
+                if line != raw:
+                    changed.add(i)
             cacheable = cache is not None and len(line) <= LINE_CACHE_CHARS
             verdict = cache.get(line, _UNSEEN) if cacheable else _UNSEEN
             if verdict is _UNSEEN:
@@ -138,10 +145,11 @@ class Cleaner:
                 if cacheable:
                     self._remember(line, verdict)
             if verdict is None:
-                kept.append((i, line))
+                numbers.append(i)
+                kept.append(line)
             else:
                 self._record(res, i, line, verdict.reason)
-        return kept
+        return numbers, kept, changed
 
     def _strip_placeholders(self, raw: str, i: int, res: CleanResult) -> str:
         """The line without its "[ad_1]"-style tokens ("" when nothing else is left)."""
@@ -178,22 +186,48 @@ class Cleaner:
                 return verdict
         return None
 
-    def _languages(self, kept: list[tuple[int, str]], res: CleanResult):
-        """Detect the main language; drop stray-language lines."""
-        lines = [line for _, line in kept]
-        scripts, letters = script_counts_of(lines)
-        main, main_script, preds = detect_language(lines, scripts, letters, self.stray)
-        if self.stray is not None and main is not None:
-            drop = set(self.stray.stray_lines(lines, preds, scripts, letters, main, main_script))
-            kept = self._remove(kept, drop, self.stray.name, res)
-        return kept, main
+    def _languages(self, text: str, numbers: list[int], lines: list[str], changed: set[int],
+                   res: CleanResult):
+        """Detect the main language; drop stray-language lines.
 
-    def _remove(self, kept, drop: set[int], rule: str, res: CleanResult):
+        The letters, function-word guesses and headline case of the ASCII lines come
+        from one compiled pass over the document (scan.py); other lines, and lines
+        that lost a placeholder, are asked of the Python definitions.
+        """
+        all_letters, all_words, all_guesses, all_flags = scan(text)
+        min_words = self.stray.min_words if self.stray is not None else 0
+        scripts, letters, guesses, may_flag = [], [], [], []
+        for i, line in zip(numbers, lines):
+            if all_flags[i] & NON_ASCII or i in changed:
+                counts = script_counts(line)
+                scripts.append(counts)
+                letters.append(sum(counts.values()))
+                guesses.append(guess_language(line))
+                may_flag.append(None)
+            else:
+                n = all_letters[i]
+                scripts.append({"latin": n} if n else {})
+                letters.append(n)
+                guesses.append(LANGUAGES[all_guesses[i]])
+                may_flag.append(all_words[i] >= min_words and not all_flags[i] & HEADLINE)
+        main, main_script, preds = detect_language(lines, scripts, letters, self.stray,
+                                                   guesses, may_flag)
+        if self.stray is not None and main is not None:
+            drop = self.stray.stray_lines(lines, preds, scripts, letters, main, main_script,
+                                          may_flag)
+            numbers, lines = self._remove(numbers, lines, drop, self.stray.name, res)
+        return numbers, lines, main
+
+    def _remove(self, numbers: list[int], lines: list[str], drop: list[int], rule: str,
+                res: CleanResult) -> tuple[list[int], list[str]]:
+        """Remove the lines at positions `drop` of `lines`, recording them under `rule`."""
         if not drop:
-            return kept
+            return numbers, lines
+        drop = set(drop)
         for j in sorted(drop):
-            self._record(res, kept[j][0], kept[j][1], rule)
-        return [item for j, item in enumerate(kept) if j not in drop]
+            self._record(res, numbers[j], lines[j], rule)
+        keep = [j for j in range(len(lines)) if j not in drop]
+        return [numbers[j] for j in keep], [lines[j] for j in keep]
 
     @staticmethod
     def _record(res: CleanResult, line_no: int, text: str, rule: str) -> None:

@@ -33,6 +33,8 @@ CONFIRM_CHARS = 2000
 CACHE_LINES = 1 << 16
 # fastText adds 1e-5 to a probability before its log, so scores stay below 1 + 1e-5.
 MAX_PROBABILITY = 1.01
+#: a line is in headline case when this share of its letter-initial words start with a capital
+HEADLINE_SHARE = 0.7
 _ASCII_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _NOT_LETTERS_NOR_NEWLINE = bytes(c for c in range(256) if c not in _ASCII_LETTERS and c != 10)
 _NON_ASCII = re.compile("[^\x00-\x7f]")
@@ -89,7 +91,7 @@ def _headline_case(words: list[str]) -> bool:
     else:
         letters = [char for char in firsts if char.isalpha()]
         alpha, upper = len(letters), sum(map(str.isupper, letters))
-    return alpha > 0 and upper >= 0.7 * alpha
+    return alpha > 0 and upper >= HEADLINE_SHARE * alpha
 
 
 def _confirm(line: str, main: str, min_confidence: float) -> bool:
@@ -158,11 +160,13 @@ class StrayLanguageFilter(Rule):
 
     def stray_lines(self, lines: list[str], preds: list[tuple[str, float] | None],
                     scripts: list[dict[str, int]], letters: list[int], main: str | None,
-                    main_script: str | None) -> list[int]:
+                    main_script: str | None,
+                    may_flag: list[bool | None] | None = None) -> list[int]:
         """Indices of lines in another script, or confidently in another language.
 
         `preds` come from `detect_language`: None where no prediction can matter
-        (then `needs_model` is False for the line); `letters[i]` sums `scripts[i]`.
+        (then `needs_model` is False for the line); `letters[i]` sums `scripts[i]`;
+        `may_flag[i]`, where given and not None, is `_model_may_flag(lines[i])`.
         """
         if main is None:
             return []
@@ -176,7 +180,10 @@ class StrayLanguageFilter(Rule):
                 out.append(i)
                 continue
             pred = preds[i]
-            if pred is None or pred[0] == main or not self._model_may_flag(line):
+            if pred is None or pred[0] == main:
+                continue
+            flag = None if may_flag is None else may_flag[i]
+            if not (self._model_may_flag(line) if flag is None else flag):
                 continue
             # A guess from function words is not enough to remove a line: ask the model.
             lang, prob = predict_line(line)
@@ -185,9 +192,12 @@ class StrayLanguageFilter(Rule):
                 out.append(i)
         return out
 
-    def needs_model(self, line: str, counts: dict[str, int], main_script: str | None) -> bool:
-        """Whether `stray_lines` reads this line's prediction (other lines need none)."""
-        return self._script_stray(counts, main_script) is False and self._model_may_flag(line)
+    def needs_model(self, line: str, counts: dict[str, int], main_script: str | None,
+                    may_flag: bool | None = None) -> bool:
+        """Whether `stray_lines` reads this line's prediction (other lines need none);
+        `may_flag`, when not None, is `_model_may_flag(line)`."""
+        return self._script_stray(counts, main_script) is False and (
+            self._model_may_flag(line) if may_flag is None else may_flag)
 
     def _script_stray(self, counts: dict[str, int], main_script: str | None) -> bool | None:
         """True: mostly in another script; None: too few letters to judge; False: ask the model."""
@@ -207,7 +217,8 @@ class StrayLanguageFilter(Rule):
 
 
 def detect_language(lines: list[str], scripts: list[dict[str, int]], letters: list[int],
-                    stray: StrayLanguageFilter | None):
+                    stray: StrayLanguageFilter | None, guesses: list[str | None] | None = None,
+                    may_flag: list[bool | None] | None = None):
     """(main language, its script, predictions): the letter-weighted vote of every line's
     language (its function words where they are unambiguous, 3/4 of prose lines, else the
     model's prediction), with few model calls; predictions are None where nobody reads them.
@@ -219,6 +230,9 @@ def detect_language(lines: list[str], scripts: list[dict[str, int]], letters: li
     the vote: each adds at most MAX_PROBABILITY x its letters to one language.
     The answer is the same whatever the order in which lines are asked. Lines
     without letters weigh nothing in the vote and are never asked.
+
+    `guesses[i]`, where given, is `guess_language(lines[i])`; `may_flag` as in
+    `StrayLanguageFilter.stray_lines` (both come from one compiled pass, scan.py).
     """
     preds: list[tuple[str, float] | None] = [None] * len(lines)
     if not any(letters):
@@ -228,11 +242,11 @@ def detect_language(lines: list[str], scripts: list[dict[str, int]], letters: li
     votes: dict[str, float] = {}
     rest = []
     for i, line in enumerate(lines):
-        guess = guess_language(line)
+        guess = guess_language(line) if guesses is None else guesses[i]
         if guess is not None:
             pred = (guess, GUESS_PROBABILITY)
-        elif stray is not None and (single is None
-                                    or stray.needs_model(line, scripts[i], single)):
+        elif stray is not None and (single is None or stray.needs_model(
+                line, scripts[i], single, None if may_flag is None else may_flag[i])):
             pred = predict_line(line)
         else:
             if letters[i]:

@@ -16,7 +16,7 @@ KERNEL_MODULES = (
     "nearcopy.dedup.kernels", "nearcopy.dedup.lsh", "nearcopy.dedup.verify",
     "nearcopy.dedup.cluster", "nearcopy.dedup.containment", "nearcopy.dedup.spans.tokens",
     "nearcopy.dedup.spans.suffix", "nearcopy.dedup.spans.finder",
-    "nearcopy.pipeline.components",
+    "nearcopy.pipeline.components", "nearcopy.clean.kernels",
 )
 REGISTRY: list["Kernel"] = []
 

@@ -1,0 +1,141 @@
+"""Compiled one-pass scans of a whole document for the cleaner (numba kernels).
+
+The cleaner needs, for every line, its letters, its words, the function-word
+language guess and whether it is set in headline case. Asked line by line in
+Python that was several calls per line (a third of the cleaning time); here one
+kernel call per document reads the UTF-8 bytes once. Only ASCII lines are
+judged here (their `str.lower`, `str.split` and `str.isalpha` are plain byte
+rules); a line holding any other byte is flagged `NON_ASCII` and the caller
+asks the Python definitions about it (`language.py`, `stopwords.py`).
+
+Every result must equal its Python definition: tests/clean/test_fast_paths.py
+compares them on random text.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nearcopy.native.registry import kernel
+
+#: rows of `line_stats`' result, one column per line of the document
+LETTERS, WORDS, GUESS, FLAGS = range(4)
+#: FLAGS bits: the line holds a non-ASCII byte (the other rows are then not to be used);
+#: the line is in headline case (`language._headline_case` of its words)
+NON_ASCII, HEADLINE = 1, 2
+
+#: byte classes: the whitespace of `str.split()` (ASCII), capital and small ASCII letters
+_SPACE, _UPPER, _LOWER = 1, 2, 4
+
+#: layout of `line_stats`' `tables` (int64): five integer parameters, then the class of
+#: each ASCII byte, then the 1024-slot word table, then each slot's weights (row-major)
+NLANGS, MIN_WORDS, MIN_HITS, DOMINANCE, MAX_KEY_LEN = range(5)
+CLASSES = 8
+TABLE = CLASSES + 128
+WEIGHTS = TABLE + 1024
+
+#: multiplier of the word hash (Fibonacci hashing; as a signed 64-bit integer)
+HASH_MULTIPLIER = 0x9E3779B97F4A7C15 - (1 << 64)
+HASH_SHIFT = 54  # the top 10 bits: a table of 1024 slots
+
+
+@kernel(inline=True)
+def word_slot(key):
+    """Home slot of a packed word in the 1024-slot table (see `scan._function_words`)."""
+    return ((key * HASH_MULTIPLIER) >> HASH_SHIFT) & 1023
+
+
+@kernel("i8[:,:](u1[:]r, i8[:]r, f8, f8)")
+def line_stats(buf, tables, min_share, headline_share):
+    """Per line of buf (split at b"\\n"): ASCII letters, words, function-word guess
+    (0: none, k + 1: the k-th language of the weights) and flags.
+
+    `tables` (see the layout above and `scan.py`): the guess's parameters (as in
+    stopwords.py, with `min_share` and `headline_share`), the _SPACE / _UPPER / _LOWER
+    bits of each ASCII byte, and the function words, packed as little-endian
+    integers of their bytes (at most MAX_KEY_LEN bytes), in a table of 1024 slots
+    (0 = empty, linear probing from `word_slot`). A word's weights are the counts it
+    adds to each language that lists it (nlangs columns) and to each language it is
+    a rival of (nlangs more), as in `stopwords._WEIGHTS`.
+    """
+    nlangs, min_words, min_hits = tables[NLANGS], tables[MIN_WORDS], tables[MIN_HITS]
+    dominance, max_key_len = tables[DOMINANCE], tables[MAX_KEY_LEN]
+    nfields = 2 * nlangs
+    n = buf.shape[0]
+    nlines = 1
+    for i in range(n):
+        if buf[i] == 10:
+            nlines += 1
+    out = np.empty((4, nlines), dtype=np.int64)
+    counts = np.zeros(nfields, dtype=np.int64)
+    i = 0
+    for line in range(nlines):
+        letters = 0
+        words = 0
+        alpha = 0
+        upper = 0
+        flags = 0
+        hit = False
+        while True:  # one word per round
+            # the spaces before it
+            while i < n:
+                b = buf[i]
+                if b == 10 or b >= 128 or tables[CLASSES + b] & _SPACE == 0:
+                    break
+                i += 1
+            if i >= n or buf[i] == 10:
+                break
+            # the word: buf[start:i]
+            words += 1
+            c = tables[CLASSES + buf[i]] if buf[i] < 128 else 0
+            if c & (_UPPER | _LOWER):
+                alpha += 1
+                if c & _UPPER:
+                    upper += 1
+            key = np.int64(0)
+            start = i
+            while i < n:
+                b = buf[i]
+                if b >= 128:  # (the caller does not read this line's other rows)
+                    flags |= NON_ASCII
+                    i += 1
+                    continue
+                c = tables[CLASSES + b]
+                if b == 10 or c & _SPACE:
+                    break
+                if c & (_UPPER | _LOWER):
+                    letters += 1
+                    if c & _UPPER:
+                        b += 32
+                if i - start < max_key_len:
+                    key |= np.int64(b) << (8 * (i - start))
+                i += 1
+            if i - start <= max_key_len:
+                j = word_slot(key)
+                while tables[TABLE + j] != 0:
+                    if tables[TABLE + j] == key:
+                        row = WEIGHTS + j * nfields
+                        for k in range(nfields):
+                            counts[k] += tables[row + k]
+                        hit = True
+                        break
+                    j = (j + 1) & 1023
+        i += 1  # past the newline
+        guess = 0
+        if words >= min_words:
+            need = max(float(min_hits), min_share * words)
+            for k in range(nlangs):
+                if counts[k] >= need:
+                    if counts[k] >= dominance * counts[nlangs + k]:
+                        guess = k + 1
+                    break
+        if hit:
+            for k in range(nfields):
+                counts[k] = 0
+        if alpha > 0 and upper >= headline_share * alpha:
+            flags |= HEADLINE
+        out[LETTERS, line] = letters
+        out[WORDS, line] = words
+        out[GUESS, line] = guess
+        out[FLAGS, line] = flags
+    return out
