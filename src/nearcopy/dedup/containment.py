@@ -30,9 +30,10 @@ def sample_sets(values: np.ndarray, counts: np.ndarray, sample_mod: int):
     return np.asarray(values[keep]), np.bincount(doc[keep], minlength=counts.shape[0])
 
 
-@kernel("u8[:](u4[:]r, i8[:]r, b1[:]r)")
-def _posting_keys(values, counts, active):
-    """(value << 32 | document) for every sample of an active document, in one array."""
+@kernel("u8[:](u4[:]r, i8[:]r, b1[:]r, i8)")
+def posting_keys(values, counts, active, first_doc):
+    """(value << 32 | document) for every sample of an active document, in one array;
+    the documents of `counts` are numbered from `first_doc`."""
     total = 0
     for d in range(counts.shape[0]):
         if active[d]:
@@ -43,10 +44,34 @@ def _posting_keys(values, counts, active):
     for d in range(counts.shape[0]):
         if active[d]:
             for k in range(pos, pos + counts[d]):
-                keys[at] = (np.uint64(values[k]) << np.uint64(32)) | np.uint64(d)
+                keys[at] = (np.uint64(values[k]) << np.uint64(32)) | np.uint64(d + first_doc)
                 at += 1
         pos += counts[d]
     return keys
+
+
+@kernel("i8[:](u8[:]r, u8[:], i8)")
+def partition_keys(keys, out, bits):
+    """Scatter posting keys into `out` grouped by the top `bits` bits of their value
+    (a counting sort, stable); returns the 2**bits + 1 group bounds. Every key of a value
+    lands in one group, so groups can be paired independently (`partition_pairs`)."""
+    parts = 1 << bits
+    shift = np.uint64(64 - bits) if bits > 0 else np.uint64(0)
+    bounds = np.zeros(parts + 1, dtype=np.int64)
+    if bits == 0:
+        out[:] = keys
+        bounds[1] = keys.shape[0]
+        return bounds
+    for k in range(keys.shape[0]):
+        bounds[np.int64(keys[k] >> shift) + 1] += 1
+    for p in range(parts):
+        bounds[p + 1] += bounds[p]
+    at = bounds[:-1].copy()
+    for k in range(keys.shape[0]):
+        p = np.int64(keys[k] >> shift)
+        out[at[p]] = keys[k]
+        at[p] += 1
+    return bounds
 
 
 @kernel("u8[:](u8[:]r, i8)")
@@ -86,17 +111,54 @@ def containment_candidates(sample_values: np.ndarray, sample_counts: np.ndarray,
     """Packed pairs (i << 32 | j, i < j) of active documents sharing >= min_shared samples.
 
     One uint64 array of (value, document) keys sorted in place: 8 bytes a sample,
-    no index arrays (this stage set the job's peak memory before).
+    no index arrays (this stage set the job's peak memory before). A spilled corpus
+    does the same over value partitions (pipeline/spilled.py).
     """
-    keys = _posting_keys(np.asarray(sample_values), sample_counts.astype(np.int64),
-                         active.astype(np.bool_))
+    keys = posting_keys(np.asarray(sample_values), sample_counts.astype(np.int64),
+                        active.astype(np.bool_), 0)
+    return shared_pairs([partition_pairs(keys, max_posting)], min_shared)
+
+
+def partition_pairs(keys: np.ndarray, max_posting: int = MAX_POSTING):
+    """(distinct pairs, how many sampled values each shares) among posting `keys` (sorted
+    here, in place), counting only values held by 2..max_posting documents."""
     keys.sort()
     pairs = _posting_pairs(keys, max_posting)
-    del keys
-    if pairs.size == 0:
-        return pairs
-    unique, counts = np.unique(pairs, return_counts=True)
-    return unique[counts >= min_shared]
+    return np.unique(pairs, return_counts=True)
+
+
+def shared_pairs(parts, min_shared: int) -> np.ndarray:
+    """Pairs whose shared-value counts, summed over the value partitions, reach min_shared.
+
+    `parts` (an iterable of `partition_pairs` results) is merged as it comes, so only the
+    running union and one partition are held at a time."""
+    pairs, counts = np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+    for more, more_counts in parts:
+        if more.size:
+            pairs, counts = _merge_counted(pairs, counts, more, more_counts.astype(np.int64))
+    return pairs[counts >= min_shared]
+
+
+@kernel("(u8[:], i8[:])(u8[:]r, i8[:]r, u8[:]r, i8[:]r)")
+def _merge_counted(a, a_counts, b, b_counts):
+    """Union of two sorted distinct pair arrays, with the counts of a pair in both summed."""
+    size = a.shape[0] + b.shape[0]
+    out = np.empty(size, dtype=np.uint64)
+    out_counts = np.empty(size, dtype=np.int64)
+    i = j = k = 0
+    while i < a.shape[0] or j < b.shape[0]:
+        if j == b.shape[0] or (i < a.shape[0] and a[i] < b[j]):
+            out[k], out_counts[k] = a[i], a_counts[i]
+            i += 1
+        elif i == a.shape[0] or b[j] < a[i]:
+            out[k], out_counts[k] = b[j], b_counts[j]
+            j += 1
+        else:
+            out[k], out_counts[k] = a[i], a_counts[i] + b_counts[j]
+            i += 1
+            j += 1
+        k += 1
+    return out[:k].copy(), out_counts[:k].copy()
 
 
 def verify_contained(values: np.ndarray, offsets: np.ndarray, left: np.ndarray,

@@ -59,6 +59,7 @@ class Sketches:
     sample_counts: np.ndarray | None = None
     set_values: np.ndarray | None = None      # full sets, where a caller holds them all
     set_counts: np.ndarray | None = None
+    nonempty: np.ndarray | None = None        # signature not empty (else read from column 0)
 
     @property
     def set_offsets(self) -> np.ndarray:
@@ -135,25 +136,30 @@ class Decisions:
 def find_copies(sk: Sketches, sets: SetSource | None, *, threshold: float, num_bands: int,
                 rows: int, keep: str = "longest", window: int = lsh.DEFAULT_WINDOW,
                 containment_threshold: float = 0.0, min_shared: int = 2,
-                block_bytes: int = blocks.DEFAULT_BLOCK_BYTES) -> Decisions:
+                block_bytes: int = blocks.DEFAULT_BLOCK_BYTES,
+                candidates: "CandidateFinder | None" = None) -> Decisions:
     """Exact groups; LSH candidates among distinct texts verified at `threshold`; and, if
     `containment_threshold` > 0, partial copies verified by containment.
 
     `sets` None means verification by signature agreement (no containment).
+    `candidates` finds the candidate pairs another way (the batch job's spilled
+    sketches, pipeline/spilled.py); by default they come from the arrays in `sk`.
     """
     n = len(sk)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     first = exact.first_of_group(sk.exact_hashes)
     distinct = first == np.arange(n)
-    active = distinct & (sk.signatures[:, 0] != EMPTY_SIGNATURE) if n else distinct
+    nonempty = sk.nonempty if sk.nonempty is not None or not n else \
+        sk.signatures[:, 0] != EMPTY_SIGNATURE
+    active = distinct & nonempty if n else distinct
     timings["exact"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     use_containment = containment_threshold > 0 and sets is not None and \
         sk.sample_values is not None and n > 0
-    left, right, c_left, c_right = _candidates(sk, active, num_bands, rows, window,
-                                               use_containment, min_shared)
+    left, right, c_left, c_right = (candidates or _candidates)(
+        sk, active, num_bands, rows, window, use_containment, min_shared)
     timings["candidates"] = time.perf_counter() - t0
 
     if sets is None:
@@ -180,6 +186,13 @@ def find_copies(sk: Sketches, sets: SetSource | None, *, threshold: float, num_b
              "contained_pairs": int(found.small.size), "sets_loaded": int(found.sets_loaded),
              "seconds": timings}
     return Decisions(labels, reps, method, similarity, left, right, found.sims, stats)
+
+
+class CandidateFinder(Protocol):
+    """(left, right) LSH candidate pairs and (c_left, c_right) containment candidates."""
+
+    def __call__(self, sk: Sketches, active: np.ndarray, num_bands: int, rows: int,
+                 window: int, use_containment: bool, min_shared: int): ...
 
 
 def _candidates(sk: Sketches, active, num_bands: int, rows: int, window: int,

@@ -308,6 +308,18 @@ def band_keys_of(signatures, rows_index, band, rows):
     return out
 
 
+@kernel("u8[:,:](u4[:,:]r, i8[:]r, i8, i8)")
+def band_keys_by_band(signatures, rows_index, num_bands, rows):
+    """uint64[num_bands, len(rows_index)]: every band's key of the chosen rows, band-major
+    (each band's keys contiguous), in one pass over each row (a chunk of a spilled
+    signature file is read once for all bands; see pipeline/spilled.py)."""
+    out = np.empty((num_bands, rows_index.shape[0]), dtype=np.uint64)
+    for k in range(rows_index.shape[0]):
+        for band in range(num_bands):
+            out[band, k] = _band_key(signatures, rows_index[k], band, rows)
+    return out
+
+
 @kernel(inline=True)
 def _band_key(signatures, i, band, rows):
     """The key of one band of signature row i: its columns hashed, seeded by the band."""

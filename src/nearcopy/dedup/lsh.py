@@ -66,9 +66,11 @@ def block_keys(block: np.ndarray, band: int) -> np.ndarray:
     return keys
 
 
-@kernel("u8[:](i8[:]r, u8[:]r, i8)")
-def bucket_pairs(order, sorted_keys, window):
-    """Pairs (i < j) of documents whose keys are equal, each with its next `window` peers."""
+@kernel("u8[:](i8[:]r, u8[:]r, i8[:]r, i8)")
+def bucket_pairs(order, keys, index, window):
+    """Pairs (i < j) of documents whose keys are equal, each with its next `window` peers
+    in key order. keys[order] is sorted; the documents are index[order] (read through
+    `order`, not gathered: two copies of a band took 16 MB per million documents)."""
     n = order.shape[0]
     cap = 1024
     out = np.empty(cap, dtype=np.uint64)
@@ -76,11 +78,12 @@ def bucket_pairs(order, sorted_keys, window):
     start = 0
     while start < n:
         end = start + 1
-        while end < n and sorted_keys[end] == sorted_keys[start]:
+        first_key = keys[order[start]]
+        while end < n and keys[order[end]] == first_key:
             end += 1
         for a in range(start, end):
             for b in range(a + 1, min(end, a + 1 + window)):
-                i, j = order[a], order[b]
+                i, j = index[order[a]], index[order[b]]
                 if i > j:
                     i, j = j, i
                 if count == cap:
@@ -94,6 +97,41 @@ def bucket_pairs(order, sorted_keys, window):
     return out[:count]
 
 
+def band_pairs(keys: np.ndarray, index: np.ndarray, window: int = DEFAULT_WINDOW) -> np.ndarray:
+    """Distinct packed pairs of one band: documents `index` whose band `keys` are equal."""
+    order = np.argsort(keys, kind="stable")
+    return np.unique(bucket_pairs(order, keys, index, window))
+
+
+@kernel("u8[:](u8[:]r, u8[:]r)")
+def merge_pairs(a, b):
+    """The union of two sorted distinct arrays, sorted and distinct (one linear merge:
+    bands are merged as they come instead of all held and sorted at the end)."""
+    out = np.empty(a.shape[0] + b.shape[0], dtype=np.uint64)
+    i = j = k = 0
+    while i < a.shape[0] and j < b.shape[0]:
+        if a[i] < b[j]:
+            out[k] = a[i]
+            i += 1
+        elif b[j] < a[i]:
+            out[k] = b[j]
+            j += 1
+        else:
+            out[k] = a[i]
+            i += 1
+            j += 1
+        k += 1
+    while i < a.shape[0]:
+        out[k] = a[i]
+        i += 1
+        k += 1
+    while j < b.shape[0]:
+        out[k] = b[j]
+        j += 1
+        k += 1
+    return out[:k].copy()
+
+
 def candidate_pairs(signatures: np.ndarray, num_bands: int, rows: int, *,
                     active: np.ndarray | None = None,
                     window: int = DEFAULT_WINDOW) -> np.ndarray:
@@ -105,18 +143,13 @@ def candidate_pairs(signatures: np.ndarray, num_bands: int, rows: int, *,
         raise ConfigError(f"num_bands * rows_per_band = {num_bands * rows} exceeds "
                           f"num_perm = {signatures.shape[1]}")
     index = np.flatnonzero(active) if active is not None else np.arange(signatures.shape[0])
-    found = []
     signatures = np.ascontiguousarray(signatures, dtype=np.uint32)
     index = index.astype(np.int64)
-    for band in range(num_bands):
+    merged = np.empty(0, dtype=np.uint64)
+    for band in range(num_bands):  # merged as it goes: all bands' pairs at once took ~100 MB
         keys = kernels.band_keys_of(signatures, index, band, rows)
-        order = np.argsort(keys, kind="stable")
-        pairs = bucket_pairs(index[order].astype(np.int64), keys[order], window)
-        if pairs.size:
-            found.append(pairs)
-    if not found:
-        return np.empty(0, dtype=np.uint64)
-    return np.unique(np.concatenate(found))
+        merged = merge_pairs(merged, band_pairs(keys, index, window))
+    return merged
 
 
 def unpack_pairs(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

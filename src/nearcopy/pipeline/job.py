@@ -3,13 +3,13 @@
 Passes: (A) read (+ clean) every document into a spool and sketch it on the
 workers, (B) sketch again the documents that corpus boilerplate changes, (C)
 decide exact/near copies and clusters, (D) stream the spool once more to write
-kept/removed/clusters. Only per-document arrays stay in memory; every output file
-appears atomically.
+kept/removed/clusters. Only per-document arrays stay in memory (signatures and
+containment samples stay in files, see spilled.py); every output file appears
+atomically.
 """
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import shutil
 import time
@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from nearcopy.config import RunConfig
-from nearcopy.dedup.decide import Decisions, find_copies
+from nearcopy.dedup.decide import EMPTY_SIGNATURE, Decisions, find_copies
 from nearcopy.dedup.paragraphs import ParagraphDeduper
 from nearcopy.dedup.sketch import SketchBatch, sketch_texts
 from nearcopy.document import Document
@@ -32,7 +32,9 @@ from nearcopy.io.base import SkipCounter
 from nearcopy.io.discover import discover, iter_documents
 from nearcopy.pipeline import outputs
 from nearcopy.pipeline.outputs import OUR_FIELDS
+from nearcopy.pipeline.heap import release_free_memory
 from nearcopy.pipeline.progress import progress
+from nearcopy.pipeline.spilled import SpilledCandidates, SpilledSketches
 from nearcopy.pipeline.spool import SketchStore, Spool, SpoolSlice, make_workdir
 from nearcopy.pipeline.stats import RunStats
 from nearcopy.pipeline.batching import chunks
@@ -115,15 +117,6 @@ def put_cleaning(record: dict, result) -> tuple:
     return removed_lines, dropped, chars, keys
 
 
-def release_free_memory() -> None:
-    """Hand the heap the read pass freed back to the system (glibc keeps it otherwise):
-    ~17 MB of peak RSS on 100k documents, where the decide pass peaks (issue #4)."""
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: nothing to do
-        pass
-
-
 def _sketch_batch(payload):
     """Worker: (optionally strip corpus boilerplate and) sketch a batch of texts, given as
     a list or as a SpoolSlice to read here."""
@@ -135,30 +128,48 @@ def _sketch_batch(payload):
     return sketch_texts(texts, params, keep_sets=keep_sets, sample_mod=sample_mod)
 
 
-def _patch(sketches, rows: np.ndarray, batches: list) -> None:
-    """Put re-made sketches of documents `rows` into the corpus arrays (samples included)."""
+def _patch(sketches: SpilledSketches, rows: np.ndarray, batches: list) -> None:
+    """Put re-made sketches of documents `rows` into the corpus arrays and files (samples
+    included: the sample file is rewritten with theirs spliced in)."""
     sketches.exact_hashes[rows] = np.concatenate([b.exact_hashes for b in batches])
     sketches.lengths[rows] = np.concatenate([b.lengths for b in batches])
     sketches.signatures[rows] = np.concatenate([b.signatures for b in batches])
+    sketches.nonempty[rows] = sketches.signatures[rows, 0] != EMPTY_SIGNATURE
     if sketches.sample_values is None:
         return
     new_counts = np.concatenate([b.set_counts for b in batches]).astype(np.int64)
     new_values = np.concatenate([b.set_values for b in batches]).astype(np.uint32)
-    old_counts = sketches.sample_counts
-    old_offsets = np.zeros(old_counts.size + 1, dtype=np.int64)
-    np.cumsum(old_counts, out=old_offsets[1:])
+    old_offsets = np.zeros(sketches.sample_counts.size + 1, dtype=np.int64)
+    np.cumsum(sketches.sample_counts, out=old_offsets[1:])
     new_offsets = np.zeros(new_counts.size + 1, dtype=np.int64)
     np.cumsum(new_counts, out=new_offsets[1:])
-    parts, start = [], 0
-    for k, row in enumerate(rows.tolist()):
-        parts.append(sketches.sample_values[old_offsets[start]:old_offsets[row]])
-        parts.append(new_values[new_offsets[k]:new_offsets[k + 1]])
-        start = row + 1
-    parts.append(sketches.sample_values[old_offsets[start]:])
-    counts = old_counts.copy()
-    counts[rows] = new_counts
-    sketches.sample_values = np.concatenate(parts)
-    sketches.sample_counts = counts
+    old_path = sketches.sample_path
+    path = old_path.with_name(old_path.name + ".patched")
+    with open(old_path, "rb") as old, open(path, "wb") as out:
+        start = 0
+        for k, row in enumerate(rows.tolist()):
+            _copy_range(old, out, 4 * old_offsets[start], 4 * old_offsets[row])
+            out.write(new_values[new_offsets[k]:new_offsets[k + 1]].tobytes())
+            start = row + 1
+        _copy_range(old, out, 4 * old_offsets[start], 4 * old_offsets[-1])
+    sketches.sample_values = None  # unmap before the file is replaced
+    path.replace(old_path)
+    sketches.sample_counts[rows] = new_counts
+    total = int(sketches.sample_counts.sum())
+    sketches.sample_values = np.memmap(old_path, dtype=np.uint32, mode="r+", shape=(total,)) \
+        if total else np.empty(0, dtype=np.uint32)
+
+
+def _copy_range(source, target, start: int, end: int, block: int = 1 << 22) -> None:
+    """Copy source bytes [start, end) to the end of target, a block at a time."""
+    source.seek(int(start))
+    left = int(end - start)
+    while left > 0:
+        data = source.read(min(block, left))
+        if not data:
+            raise OSError(f"{source.name} ended early")
+        target.write(data)
+        left -= len(data)
 
 
 class SpoolSets:
@@ -235,14 +246,13 @@ class BatchJob:
                     store.close()
                     raise
                 table = self.boilerplate.finish() if self.boilerplate is not None else None
-                release_free_memory()  # before the signatures are loaded, and after
-                sketches = store.finish(samples=self.sample_mod > 0)
-                release_free_memory()
+                release_free_memory()  # what the read pass freed
+                sketches = store.finish(samples=self.sample_mod > 0)  # signatures stay on disk
                 self.stripped = self._resketch(spool, sketches, table)
                 sets = SpoolSets(self, spool, table) if self.dedup.verify == "exact" else None
-                decisions = self._decide(sketches, sets)
+                decisions = self._decide(sketches, sets, work)
                 self.index_matches = self._match_index(sketches, sets)
-                del sketches, sets  # the signatures (the largest arrays) are done with
+                del sketches, sets  # the per-document sketch arrays are done with
                 release_free_memory()
             summary = self._write(spool, ids_path, decisions, table, read, started)
         finally:
@@ -423,7 +433,9 @@ class BatchJob:
     def uses_containment(self) -> bool:
         return self.dedup.verify == "exact" and self.dedup.containment > 0
 
-    def _decide(self, sketches, sets) -> Decisions:
+    def _decide(self, sketches, sets, work: Path) -> Decisions:
+        candidates = SpilledCandidates(work / "candidates", self.executor,
+                                       parallel=self.workers_read_spool)
         with self.stats.stage("dedup") as st:
             st.documents = len(sketches)
             decisions = find_copies(sketches, sets, threshold=self.dedup.threshold,
@@ -431,7 +443,8 @@ class BatchJob:
                                     rows=self.dedup.rows_per_band, keep=self.dedup.keep,
                                     window=self.dedup.bucket_window,
                                     containment_threshold=self.dedup.containment
-                                    if self.uses_containment else 0.0)
+                                    if self.uses_containment else 0.0,
+                                    candidates=candidates)
         for name, seconds in decisions.stats.pop("seconds").items():
             self.stats.stages[f"dedup/{name}"] = type(st)(seconds=seconds, documents=len(sketches))
         return decisions

@@ -91,8 +91,8 @@ def band_reduce(payload: dict) -> dict:
     order = np.lexsort((rows["index"], rows["key"], rows["band"]))
     rows = rows[order]
     cuts = np.flatnonzero(np.diff(rows["band"].astype(np.int64))) + 1
-    found = [lsh.bucket_pairs(seg["index"].copy(), seg["key"].copy(), payload["window"])
-             for seg in np.split(rows, cuts) if seg.size]
+    found = [lsh.bucket_pairs(np.arange(seg.size), seg["key"].copy(), seg["index"].copy(),
+                              payload["window"]) for seg in np.split(rows, cuts) if seg.size]
     pairs = np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.uint64)
     left = (pairs >> np.uint64(32)).astype(np.int64)
     _scatter(folder, "pairs", pairs, _range_of(left, payload["num_docs"], payload["ranges"]),

@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 import orjson
 
-from nearcopy.dedup.decide import Sketches
+from nearcopy.dedup.decide import EMPTY_SIGNATURE
 from nearcopy.dedup.sketch import SketchBatch
+from nearcopy.pipeline.spilled import SpilledSketches
 
 #: buffer for writing and streaming the spool: documents are kilobytes each, so the
 #: default 8 KB buffer makes a system call every two or three documents (and streaming
@@ -104,7 +105,8 @@ class SpoolSlice:
 
 
 class SketchStore:
-    """Accumulates SketchBatches: signatures go to a file, small arrays stay in lists.
+    """Accumulates SketchBatches: signatures and containment samples go to files, the
+    per-document arrays (8-17 bytes a document) stay in lists.
 
     The batches carry only the 1-in-N shingle samples (containment candidates);
     full sets are re-made later for the few documents that are candidates.
@@ -113,34 +115,51 @@ class SketchStore:
     def __init__(self, folder: Path, num_perm: int):
         self.folder = folder
         self.num_perm = num_perm
-        self._sigs = open(folder / "signatures.u32", "wb")
+        self.signature_path = folder / "signatures.u32"
+        self.sample_path = folder / "samples.u32"
+        self._sigs = open(self.signature_path, "wb", buffering=BUFFER)
+        self._samples = open(self.sample_path, "wb", buffering=BUFFER)
         self._small: dict[str, list[np.ndarray]] = {"exact_hashes": [], "lengths": [],
-                                                     "set_values": [], "set_counts": []}
+                                                     "set_counts": [], "nonempty": []}
         self.count = 0
 
     def append(self, batch: SketchBatch) -> None:
-        self._sigs.write(np.ascontiguousarray(batch.signatures).tobytes())
-        for name, parts in self._small.items():
-            parts.append(getattr(batch, name))
+        signatures = np.ascontiguousarray(batch.signatures, dtype=np.uint32)
+        self._sigs.write(signatures.tobytes())
+        self._samples.write(np.ascontiguousarray(batch.set_values, dtype=np.uint32).tobytes())
+        self._small["exact_hashes"].append(batch.exact_hashes)
+        self._small["lengths"].append(batch.lengths)
+        self._small["set_counts"].append(batch.set_counts)
+        self._small["nonempty"].append(signatures[:, 0] != EMPTY_SIGNATURE)
         self.count += len(batch)
 
     def close(self) -> None:
         self._sigs.close()
+        self._samples.close()
 
-    def finish(self, samples: bool) -> Sketches:
+    def finish(self, samples: bool) -> SpilledSketches:
+        """The sketches, with signatures (and samples) mapped from their files."""
         self.close()
         small = {name: (np.concatenate(parts) if parts else np.empty(0, dtype=np.int64))
                  for name, parts in self._small.items()}
         self._small.clear()
-        signatures = np.fromfile(self.folder / "signatures.u32", dtype=np.uint32)
-        signatures = signatures.reshape(-1, self.num_perm)
-        return Sketches(exact_hashes=small["exact_hashes"].astype(np.uint64, copy=False),
-                        lengths=small["lengths"].astype(np.int64, copy=False),
-                        signatures=signatures,
-                        sample_values=small["set_values"].astype(np.uint32, copy=False)
-                        if samples else None,
-                        sample_counts=small["set_counts"].astype(np.int64, copy=False)
-                        if samples else None)
+        counts = small["set_counts"].astype(np.int64, copy=False)
+        return SpilledSketches(
+            exact_hashes=small["exact_hashes"].astype(np.uint64, copy=False),
+            lengths=small["lengths"].astype(np.int64, copy=False),
+            signatures=_mapped(self.signature_path, (self.count, self.num_perm)),
+            sample_values=_mapped(self.sample_path, (int(counts.sum()),)) if samples else None,
+            sample_counts=counts if samples else None,
+            nonempty=small["nonempty"].astype(bool, copy=False),
+            signature_path=self.signature_path, sample_path=self.sample_path)
+
+
+def _mapped(path: Path, shape: tuple) -> np.ndarray:
+    """A writable memory map of a uint32 file (an empty array for an empty one, which
+    cannot be mapped)."""
+    if not all(shape):
+        return np.empty(shape, dtype=np.uint32)
+    return np.memmap(path, dtype=np.uint32, mode="r+", shape=shape)
 
 
 def make_workdir(out_dir: Path) -> Path:

@@ -1,0 +1,162 @@
+"""Sketches that stay on disk, and candidate pairs found from them in parts.
+
+The batch job writes every signature and containment sample to a file as it
+sketches, and never loads them whole: at a million documents the signatures
+alone are 512 MB and the samples 224 MB, and the posting keys made from the
+samples were 450 MB more (issue #4). Candidates are found instead in parts that
+each hold a few MB per million documents:
+
+- LSH: one pass over the signature file, in row chunks, writes every band's keys
+  to its own file; then each band is sorted and paired on its own, and the bands'
+  pairs are merged as they come.
+- Containment: one pass over the sample file writes the (value, document) posting
+  keys into 2**bits files by the top bits of the value, so every document holding a
+  value is in one file; each file is sorted and paired on its own, and the shared
+  counts are summed over the files.
+
+The parts are independent tasks: with local worker processes they run on the
+workers (which read the files), so this stage uses every core. Outputs are the
+same pairs as `decide._candidates` over arrays in memory (tested).
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from nearcopy.dedup import containment, kernels, lsh
+from nearcopy.dedup.decide import Sketches
+from nearcopy.errors import ConfigError
+from nearcopy.executors.base import Executor
+from nearcopy.pipeline.heap import release_free_memory
+
+#: signature rows per read of the signature file (16 MB at 128 permutations)
+CHUNK_ROWS = 1 << 15
+#: sample values per read of the sample file (4 MB of values, 16 MB of keys)
+CHUNK_VALUES = 1 << 20
+#: posting keys per partition file, at most about (32 MB)
+PART_KEYS = 1 << 22
+MAX_PART_BITS = 10
+
+
+@dataclass
+class SpilledSketches(Sketches):
+    """Sketches whose signatures and samples are memory maps of the job's files (random
+    reads, e.g. signature verification, touch only the rows they read)."""
+
+    signature_path: Path | None = None
+    sample_path: Path | None = None
+
+    def sample_chunks(self, active: np.ndarray, chunk_values: int = CHUNK_VALUES):
+        """(first document, values, counts, active) for runs of whole documents."""
+        counts = self.sample_counts
+        ends = np.cumsum(counts)
+        start_doc, start_value = 0, 0
+        while start_doc < counts.shape[0]:
+            stop_doc = int(np.searchsorted(ends, start_value + chunk_values, side="right"))
+            stop_doc = max(stop_doc, start_doc + 1)
+            stop_value = int(ends[stop_doc - 1])
+            values = np.fromfile(self.sample_path, dtype=np.uint32,
+                                 count=stop_value - start_value, offset=4 * start_value)
+            yield (start_doc, values, counts[start_doc:stop_doc].astype(np.int64),
+                   active[start_doc:stop_doc])
+            start_doc, start_value = stop_doc, stop_value
+
+    def signature_chunks(self, chunk_rows: int = CHUNK_ROWS):
+        """(first row, signatures of the rows) in order, read from the file (not mapped:
+        mapped pages read once would count in this process's RSS until unmapped)."""
+        num_perm = self.signatures.shape[1]
+        for start in range(0, len(self), chunk_rows):
+            rows = min(chunk_rows, len(self) - start)
+            yield start, np.fromfile(self.signature_path, dtype=np.uint32, count=rows * num_perm,
+                                     offset=4 * start * num_perm).reshape(rows, num_perm)
+
+
+def _band_task(payload) -> np.ndarray:
+    """Distinct pairs of one band (runs on a worker): its keys file and the documents."""
+    keys_path, index, window = payload
+    if isinstance(index, Path):
+        index = np.fromfile(index, dtype=np.int64)
+    return lsh.band_pairs(np.fromfile(keys_path, dtype=np.uint64), index, window)
+
+
+def _partition_task(payload):
+    """(distinct pairs, shared counts) of one posting partition (runs on a worker)."""
+    path, max_posting = payload
+    return containment.partition_pairs(np.fromfile(path, dtype=np.uint64), max_posting)
+
+
+class SpilledCandidates:
+    """A `decide.CandidateFinder` over SpilledSketches; parts run on `executor` when its
+    workers can read this machine's files (`parallel`), else in this process."""
+
+    def __init__(self, folder: Path, executor: Executor, parallel: bool):
+        self.folder, self.executor, self.parallel = folder, executor, parallel
+
+    def __call__(self, sk: SpilledSketches, active, num_bands: int, rows: int, window: int,
+                 use_containment: bool, min_shared: int):
+        if num_bands * rows > sk.signatures.shape[1]:
+            raise ConfigError(f"num_bands * rows_per_band = {num_bands * rows} exceeds "
+                              f"num_perm = {sk.signatures.shape[1]}")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            left, right = lsh.unpack_pairs(self._lsh(sk, active, num_bands, rows, window))
+            release_free_memory()  # each band's arrays were freed; keep RSS flat
+            c_left = c_right = np.empty(0, dtype=np.int64)
+            if use_containment:
+                c_left, c_right = lsh.unpack_pairs(self._containment(sk, active, min_shared))
+                release_free_memory()
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+        return left, right, c_left, c_right
+
+    def _map(self, fn, payloads):
+        if self.parallel:
+            return self.executor.map_ordered(fn, payloads)
+        return map(fn, payloads)
+
+    def _lsh(self, sk: SpilledSketches, active, num_bands: int, rows: int, window: int):
+        index = np.flatnonzero(active).astype(np.int64)
+        paths = [self.folder / f"band-{band:04d}.u64" for band in range(num_bands)]
+        files = [open(path, "wb") for path in paths]
+        try:
+            for start, chunk in sk.signature_chunks():
+                lo, hi = np.searchsorted(index, [start, start + chunk.shape[0]])
+                keys = kernels.band_keys_by_band(chunk, index[lo:hi] - start, num_bands, rows)
+                for band, handle in enumerate(files):
+                    handle.write(keys[band].tobytes())
+        finally:
+            for handle in files:
+                handle.close()
+        shared = index
+        if self.parallel:
+            shared = self.folder / "index.i64"
+            index.tofile(shared)
+        merged = np.empty(0, dtype=np.uint64)
+        for pairs in self._map(_band_task, [(path, shared, window) for path in paths]):
+            merged = lsh.merge_pairs(merged, pairs)
+        return merged
+
+    def _containment(self, sk: SpilledSketches, active, min_shared: int):
+        total = int(sk.sample_counts[active].sum())
+        bits = 0
+        while (total >> bits) > PART_KEYS and bits < MAX_PART_BITS:
+            bits += 1
+        paths = [self.folder / f"postings-{p:04d}.u64" for p in range(1 << bits)]
+        files = [open(path, "wb") for path in paths]
+        try:
+            for first, values, counts, chunk_active in sk.sample_chunks(active):
+                keys = containment.posting_keys(values, counts, chunk_active, first)
+                grouped = np.empty_like(keys)
+                bounds = containment.partition_keys(keys, grouped, bits)
+                del keys
+                for p, handle in enumerate(files):
+                    handle.write(grouped[bounds[p]:bounds[p + 1]].tobytes())
+        finally:
+            for handle in files:
+                handle.close()
+        payloads = [(path, containment.MAX_POSTING) for path in paths]
+        return containment.shared_pairs(self._map(_partition_task, payloads), min_shared)
