@@ -17,3 +17,50 @@ def test_a_cleaning_task_carries_the_config_and_the_worker_keeps_one_cleaner(mon
     assert job._worker_cleaner(pickle.loads(pickle.dumps(shipped))) is first
     other = job._worker_cleaner(job.CleanerConfig(CleanConfig(rules={"stray_language": {"enabled": False}})))
     assert other is not first and other.stray is None
+
+
+def test_the_write_pass_in_parts_on_the_workers_gives_the_same_bytes(invoke, tmp_path,
+                                                                      monkeypatch):
+    """Each worker writes a run of the spool; joined, the files equal one stream's, with
+    documents dropped by cleaning, corpus boilerplate stripped and examples on the way."""
+    import random
+
+    from tests.conftest import random_text, write_jsonl
+    rng = random.Random(5)
+    template = "The Morning Ledger is published by Ledger Media Group of Springfield"
+    docs = []
+    for i in range(60):
+        story = random_text(rng, 80)
+        docs.append({"id": f"s{i}", "text": f"{template}\n{story}", "site": f"site{i % 3}"})
+        if i % 4 == 0:
+            docs.append({"id": f"s{i}-copy", "text": story + " and one more line at the end"})
+        if i % 7 == 0:
+            docs.append({"id": f"tiny{i}", "text": "too short"})  # dropped by cleaning
+    corpus = write_jsonl(tmp_path / "c.jsonl", docs)
+    monkeypatch.setattr(job, "MIN_PART_DOCUMENTS", 1)
+    calls = []
+    monkeypatch.setattr(job.outputs, "_stream_parts",
+                        _counting(job.outputs._stream_parts, calls))
+    outs = []
+    for workers in ("1", "3"):
+        out = tmp_path / f"w{workers}"
+        result = invoke("run", corpus, "--out", out, "--quiet", "--workers", workers)
+        assert result.exit_code == 0, result.output
+        outs.append(out)
+    assert len(calls) == 1  # only the 3-worker run wrote in parts
+    removed = (outs[0] / "removed.jsonl").read_text()
+    assert '"method":"filtered"' in removed and '"method":"near"' in removed
+    for name in ("kept.jsonl", "removed.jsonl", "clusters.jsonl", "examples.jsonl"):
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+    import json
+    stats = [json.loads((out / "stats.json").read_text()) for out in outs]
+    assert stats[0]["cleaning"]["counts"]["line/corpus_boilerplate"] > 40
+    assert stats[0]["cleaning"] == stats[1]["cleaning"]
+    assert stats[0]["documents"] == stats[1]["documents"]
+
+
+def _counting(fn, calls):
+    def wrapped(*args, **kwargs):
+        calls.append(1)
+        return fn(*args, **kwargs)
+    return wrapped

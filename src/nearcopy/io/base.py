@@ -168,8 +168,9 @@ class Writer(ABC):
 
     suffix: str = ""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, *, durable: bool = True):
         self.path = Path(path)
+        self.durable = durable  # False: no fsync (a part file that another file absorbs)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp",
                                    dir=self.path.parent)
@@ -189,7 +190,8 @@ class Writer(ABC):
         try:
             self._finish()
             self._handle.flush()
-            os.fsync(self._handle.fileno())
+            if self.durable:
+                os.fsync(self._handle.fileno())
         except BaseException:
             self.abort()
             raise

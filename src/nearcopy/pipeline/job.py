@@ -46,6 +46,8 @@ CLEAN_BATCH = 200
 #: documents per task that re-makes full sets: a task's texts, bytes and buffers (~12 KB a
 #: document) are the decide pass's peak memory; 2,000 made it 25 MB (issue #4)
 SETS_BATCH = 500
+#: the write pass runs on the local workers from this many documents per worker
+MIN_PART_DOCUMENTS = 2000
 _WORKER_CLEANER = None
 
 
@@ -254,7 +256,7 @@ class BatchJob:
                 self.index_matches = self._match_index(sketches, sets)
                 del sketches, sets  # the per-document sketch arrays are done with
                 release_free_memory()
-            summary = self._write(spool, ids_path, decisions, table, read, started)
+            summary = self._write(spool, ids_path, decisions, table, read, started, work)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         return summary
@@ -475,9 +477,29 @@ class BatchJob:
         return found
 
     # -- pass D: write ---------------------------------------------------------------------
-    def _write(self, spool, ids_path, decisions, table, read, started) -> dict:
+    def _spool_parts(self, spool: Spool) -> list[outputs.SpoolPart] | None:
+        """The spool cut into one run of lines per local worker, at document boundaries
+        (None for a corpus too small to be worth the workers)."""
+        offsets, workers = self.record_offsets, self.executor.workers
+        if offsets.size < MIN_PART_DOCUMENTS * workers:
+            return None
+        dropped = np.array(sorted(self.dropped_lines), dtype=np.int64)
+        kept_before = dropped - np.arange(dropped.size)  # documents before each dropped line
+        parts, start, line, index = [], 0, 0, 0
+        for k in range(1, workers + 1):
+            if k == workers:
+                parts.append(outputs.SpoolPart(start, spool.size, line, index))
+                break
+            cut = k * offsets.size // workers  # the first document of the next part
+            cut_line = cut + int(np.searchsorted(kept_before, cut, side="right"))
+            parts.append(outputs.SpoolPart(start, int(offsets[cut]), line, index))
+            start, line, index = int(offsets[cut]), cut_line, cut
+        return parts
+
+    def _write(self, spool, ids_path, decisions, table, read, started, work: Path) -> dict:
         self.paragraphs = ParagraphDeduper(self.config.min_paragraph_chars) \
             if self.config.dedup_paragraphs else None
+        parts = self._spool_parts(spool) if self.workers_read_spool else None
         with self.stats.stage("write") as st:
             counts = outputs.write_outputs(
                 self.out_dir, spool, ids_path, decisions, table=table,
@@ -485,7 +507,8 @@ class BatchJob:
                 threshold=self.dedup.threshold, containment=self.dedup.containment,
                 show_progress=self.show_progress, paragraphs=self.paragraphs,
                 index_matches=self.index_matches, dropped_lines=self.dropped_lines,
-                stripped=self.stripped)
+                stripped=self.stripped, parts=parts,
+                fork_map=self.executor.map_forked if parts else None, work=work)
             st.documents = read
         outputs.file_boilerplate_counts(counts, self.clean_counts, self.clean_chars)
         summary = outputs.build_stats(self, read, counts, decisions, time.perf_counter() - started)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import platform
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -67,10 +68,22 @@ _SINGLETON_TAIL = b',"cluster_id":null}\n'
 _PROGRESS_EVERY = 1024
 
 
+@dataclass(frozen=True)
+class SpoolPart:
+    """A run of spool lines one write task streams: bytes [start, end), the number of its
+    first line and the sketch index of its first document that cleaning did not drop."""
+
+    start: int
+    end: int
+    line: int
+    index: int
+
+
 def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *, table, fmt: str,
                   meta_keys: list[str], threshold: float, containment: float,
                   show_progress: bool, paragraphs=None, index_matches=None,
-                  dropped_lines=frozenset(), stripped=None) -> dict:
+                  dropped_lines=frozenset(), stripped=None, parts: list[SpoolPart] | None = None,
+                  fork_map=None, work: Path | None = None) -> dict:
     """Stream the spool once, writing kept/removed records and then clusters.jsonl.
 
     Spooled lines are already output-shaped JSON objects: for JSON Lines output a
@@ -80,6 +93,9 @@ def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *,
     `dropped_lines`: spool line numbers of documents dropped by cleaning.
     `stripped`: indices of the documents whose text the boilerplate `table` changes
     (None: unknown, so every document is stripped); the others keep their bytes.
+    With `parts` and `fork_map` (JSON Lines, no paragraph pass, which needs every kept
+    document in order), each part is written by a forked worker into a file in `work`,
+    and the parts are joined in order: the same bytes as one stream.
     """
     number, sizes = cluster_ids(decisions)
     indexed = _indexed_by_label(decisions.labels, index_matches or {})
@@ -96,11 +112,22 @@ def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *,
     suffix = writer_cls.suffix
     rewrite = _Rewrite(decisions, id_of, meta_keys, fmt, threshold, containment, table,
                        paragraphs, index_matches, stripped)
+    parallel = fork_map is not None and parts is not None and len(parts) > 1 and \
+        writer_cls is JsonlWriter and paragraphs is None
     with writer_cls(out_dir / f"kept{suffix}") as kept, \
             writer_cls(out_dir / f"removed{suffix}") as removed, \
             progress(desc="write", enabled=show_progress) as bar:
-        counts, members, examples = _stream(spool, kept, removed, number, indexed, wanted,
-                                            rewrite, dropped_lines, bar)
+        if parallel:
+            global _PART_STATE
+            _PART_STATE = (spool.path, number, indexed, wanted, rewrite, dropped_lines)
+            try:
+                counts, members, examples = _stream_parts(parts, kept, removed, rewrite, bar,
+                                                          fork_map, work)
+            finally:
+                _PART_STATE = None
+        else:
+            counts, members, examples = _stream(spool.raw_lines(), kept, removed, number,
+                                                indexed, wanted, rewrite, dropped_lines, bar)
     if table is not None:  # the caller files these with the cleaning counts
         counts[BOILERPLATE_LINES] = rewrite.boilerplate_lines
         counts[BOILERPLATE_CHARS] = rewrite.boilerplate_chars
@@ -116,8 +143,67 @@ def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *,
     return dict(counts)
 
 
-def _stream(spool, kept, removed, number, indexed: dict, wanted: set, rewrite: "_Rewrite",
-            dropped_lines, bar) -> tuple[Counter, dict[int, list[str]], list[dict]]:
+#: what a write task needs besides its part, set before the workers fork (they inherit it)
+_PART_STATE = None
+
+
+def _stream_parts(parts: list[SpoolPart], kept, removed, rewrite: "_Rewrite", bar, fork_map,
+                  work: Path):
+    """`_stream` over the parts on forked workers; their files and figures joined in order."""
+    counts: Counter[str] = Counter()
+    members: dict[int, list[str]] = {}
+    examples: list[dict] = []
+    payloads = [(k, part, work) for k, part in enumerate(parts)]
+    for result in fork_map(_write_part, payloads):
+        part_counts, part_members, part_examples, files, lines, boilerplate = result
+        counts.update(part_counts)
+        for num, ids in part_members.items():
+            members.setdefault(num, []).extend(ids)
+        examples.extend(part_examples)
+        for writer, (path, count) in zip((kept, removed), files):
+            writer.append_file(path, count)
+            path.unlink()
+        rewrite.boilerplate_lines += boilerplate[0]
+        rewrite.boilerplate_chars += boilerplate[1]
+        bar.update(lines)
+    return counts, members, examples
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+
+def _write_part(payload):
+    """Worker: `_stream` one spool part into part files (no fsync: the joined file has it)."""
+    k, part, work = payload
+    spool_path, number, indexed, wanted, rewrite, dropped_lines = _PART_STATE
+    lines = _lines_between(spool_path, part.start, part.end)
+    with JsonlWriter(work / f"kept-{k:04d}.jsonl", durable=False) as kept, \
+            JsonlWriter(work / f"removed-{k:04d}.jsonl", durable=False) as removed:
+        counts, members, examples = _stream(lines, kept, removed, number, indexed, wanted,
+                                            rewrite, dropped_lines, _NoBar(), part.line,
+                                            part.index)
+    files = ((kept.path, kept.count), (removed.path, removed.count))
+    return (counts, members, examples, files, kept.count + removed.count,
+            (rewrite.boilerplate_lines, rewrite.boilerplate_chars))
+
+
+def _lines_between(path: Path, start: int, end: int):
+    """The lines of a file in bytes [start, end) (both at line starts)."""
+    with open(path, "rb", buffering=1 << 20) as handle:
+        handle.seek(start)
+        at = start
+        for line in handle:
+            if at >= end:
+                return
+            yield line
+            at += len(line)
+
+
+def _stream(lines, kept, removed, number, indexed: dict, wanted: set, rewrite: "_Rewrite",
+            dropped_lines, bar, first_line: int = 0,
+            first_index: int = 0) -> tuple[Counter, dict[int, list[str]], list[dict]]:
     """The per-document loop of `write_outputs`: (counts, cluster members, example records).
 
     Runs once per document, so it works on Python lists, not numpy scalars, and the
@@ -132,8 +218,10 @@ def _stream(spool, kept, removed, number, indexed: dict, wanted: set, rewrite: "
     reps = rewrite.decisions.representative.tolist()
     raw_ok, id_of = rewrite.raw_ok, rewrite.id_of
     stripped = rewrite.stripped if rewrite.stripped is not None else ()
-    index = -1
-    for line_no, raw in enumerate(spool.raw_lines()):
+    index = first_index - 1
+    done = 0
+    for line_no, raw in enumerate(lines, first_line):
+        done += 1
         if line_no % _PROGRESS_EVERY == _PROGRESS_EVERY - 1:
             bar.update(_PROGRESS_EVERY)
         if dropped_lines and line_no in dropped_lines:
@@ -163,7 +251,7 @@ def _stream(spool, kept, removed, number, indexed: dict, wanted: set, rewrite: "
         out.write(record)
         if index in wanted:
             examples.append({**record, "file": "kept" if is_kept else "removed"})
-    bar.update(spool.count % _PROGRESS_EVERY)
+    bar.update(done % _PROGRESS_EVERY)
     return counts, members, examples
 
 
