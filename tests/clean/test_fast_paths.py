@@ -305,3 +305,43 @@ def test_scan_guesses_every_listed_language():
     guesses = scan("\n".join(lines))[2]
     assert [LANGUAGES[g] for g in guesses] == list(stopwords.FUNCTION_WORDS)
     _check_scan("\n".join(lines + [line.upper() for line in lines]))
+
+
+_GATE_TOKENS = ["Home", ">", "News", "»", "/", "|", ":", "：", "@", "[", "]", "{", "(at)", ")",
+                "...", "…", "】", "→", "By", "by", "Share", "this", "Read", "more", "3", "likes",
+                "JavaScript", "Terms", "of", "use", "cookies", "All", "rights", "reserved",
+                "Source", "link", "the", "said", "\t", " ", "  ", "\x1c", "é", "\u212a", "ſ",
+                "\u0130", "\n", "\r", "2015", "11:33", "x" * 45, "y" * 90]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_GATE_TOKENS), max_size=40).map(" ".join))
+def test_line_gate_lets_through_only_lines_that_fail_every_band_prefilter(text):
+    from nearcopy.clean import scan
+    cleaner = Cleaner(CleanConfig())
+    gate = cleaner._gate
+    flags = scan.scan(text, scan.tables(gate.chars, gate.ends))[scan.FLAGS]
+    judged = scan.NON_ASCII | scan.LITERAL | scan.END
+    for flag, line in zip(flags, text.split("\n")):
+        if line and not flag & judged and not gate.may_pass(line):
+            band = cleaner._triage.band(len(line))
+            assert not band.any(line), line
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_GATE_TOKENS), max_size=40).map(" ".join))
+def test_gated_line_rules_equal_the_line_by_line_rules(text):
+    from nearcopy.clean.cleaner import CleanResult
+    from nearcopy.clean import scan
+    cleaner = Cleaner(CleanConfig())
+    gate = cleaner._gate
+    flags = scan.scan(text, scan.tables(gate.chars, gate.ends))[scan.FLAGS]
+    lines = text.split("\n")
+    fast, slow = CleanResult(text=""), CleanResult(text="")
+    assert cleaner._gated_line_rules(lines, flags, fast) == cleaner._line_rules(lines, slow)
+    assert (fast.removed_lines, fast.chars_removed) == (slow.removed_lines, slow.chars_removed)
+
+
+def test_no_line_gate_when_a_rule_may_drop_any_line():
+    assert Cleaner(CleanConfig(rules={"c4_min_words": {"enabled": True}}))._gate is None
+    assert Cleaner(CleanConfig())._gate is not None

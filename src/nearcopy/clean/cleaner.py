@@ -23,7 +23,8 @@ from nearcopy.clean.config import CleanConfig
 from nearcopy.clean.documents import LineList
 from nearcopy.clean.language import (LanguageFilter, StrayLanguageFilter, detect_language,
                                      script_counts)
-from nearcopy.clean.scan import HEADLINE, LANGUAGES, NON_ASCII, scan
+from nearcopy.clean.scan import (_TABLES, END, FLAGS, HEADLINE, LANGUAGES, LITERAL, NON_ASCII,
+                                 encode, scan_utf8, tables)
 from nearcopy.clean.stopwords import guess_language
 from nearcopy.clean.normalize import normalize
 from nearcopy.clean.registry import DOCUMENT_FILTERS, LINE_FILTERS
@@ -79,6 +80,7 @@ class Cleaner:
         self._doc_rules = [(rule, None) for rule in [self.language_filter] if rule] + [
             (rule, rule.params.get("languages")) for rule in self.doc_filters]
         self._triage = LineTriage(self.line_filters)
+        self._gate = LineGate.of(self.line_filters, self.ad is not None)
         # Lines out of the whitespace rule are single-spaced until a placeholder is cut out.
         self._spaced = any(isinstance(rule, WhitespaceRule) for rule in self.normalizers)
         # Verdicts by line text: copies and site templates repeat lines across documents
@@ -104,9 +106,16 @@ class Cleaner:
         normalized: dict[str, int] = {}
         text = normalize(doc.text, self.normalizers, normalized)
         res = CleanResult(text="", normalized=normalized)
-        numbers, lines, changed = self._line_rules(text.split("\n"), res)
+        data = encode(text)
+        gate = self._gate
+        stats = scan_utf8(data, _TABLES if gate is None else tables(gate.chars, gate.ends))
+        lines = text.split("\n")
+        if gate is None:
+            numbers, lines, changed = self._line_rules(lines, res)
+        else:
+            numbers, lines, changed = self._gated_line_rules(lines, stats[FLAGS], res)
         t1 = time.perf_counter()
-        numbers, lines, language = self._languages(text, numbers, lines, changed, res)
+        numbers, lines, language = self._languages(stats, numbers, lines, changed, res)
         t2 = time.perf_counter()
         if self.repeats is not None:
             drop = self.repeats.repeated(lines)
@@ -127,21 +136,36 @@ class Cleaner:
         lines whose text lost a placeholder.
         """
         numbers, kept, changed = [], [], set()
-        ad, cache = self.ad, self._verdicts
         for i, raw in enumerate(lines):
-            if not raw:
+            if raw:
+                self._judge(raw, i, len(lines), res, numbers, kept, changed)
+        return numbers, kept, changed
+
+    def _gated_line_rules(self, lines: list[str], flags: list[int], res: CleanResult):
+        """`_line_rules`, with the lines no rule can drop let through at a glance.
+
+        A line goes to the rules (`_judge`) only when the compiled scan cannot vouch
+        for it (a non-ASCII line) or when it may pass the prefilter of the union of
+        all line rules (`LineGate`): it holds one of the literal characters or ends with
+        one of the ends (flags from the scan), or holds a literal word or matches a
+        start pattern (`LineGate.may_pass`, remembered with the line's verdict). Any
+        other line would fail its length band's prefilter, which is never looser than
+        the union's, so it is kept as it is.
+        """
+        gate, cache = self._gate, self._verdicts
+        numbers, kept, changed = [], [], set()
+        may_pass = gate.may_pass
+        judge = NON_ASCII | LITERAL | END
+        for i, line in enumerate(lines):
+            if not line:
                 continue
-            line = raw
-            if ad is not None and (AD_MARKS[0] in raw or AD_MARKS[1] in raw):
-                line = self._strip_placeholders(raw, i, res)
-                if not line:
-                    continue
-                if line != raw:
-                    changed.add(i)
+            if flags[i] & judge:
+                self._judge(line, i, len(lines), res, numbers, kept, changed)
+                continue
             cacheable = cache is not None and len(line) <= LINE_CACHE_CHARS
             verdict = cache.get(line, _UNSEEN) if cacheable else _UNSEEN
             if verdict is _UNSEEN:
-                verdict = self._first_failure(line, i, len(lines))
+                verdict = self._first_failure(line, i, len(lines)) if may_pass(line) else None
                 if cacheable:
                     self._remember(line, verdict)
             if verdict is None:
@@ -150,6 +174,30 @@ class Cleaner:
             else:
                 self._record(res, i, line, verdict.reason)
         return numbers, kept, changed
+
+    def _judge(self, raw: str, i: int, num_lines: int, res: CleanResult, numbers: list[int],
+               kept: list[str], changed: set[int]) -> None:
+        """Strip the placeholders of line `i`, then keep it or record the first rule that
+        drops it."""
+        line = raw
+        if self.ad is not None and (AD_MARKS[0] in raw or AD_MARKS[1] in raw):
+            line = self._strip_placeholders(raw, i, res)
+            if not line:
+                return
+            if line != raw:
+                changed.add(i)
+        cache = self._verdicts
+        cacheable = cache is not None and len(line) <= LINE_CACHE_CHARS
+        verdict = cache.get(line, _UNSEEN) if cacheable else _UNSEEN
+        if verdict is _UNSEEN:
+            verdict = self._first_failure(line, i, num_lines)
+            if cacheable:
+                self._remember(line, verdict)
+        if verdict is None:
+            numbers.append(i)
+            kept.append(line)
+        else:
+            self._record(res, i, line, verdict.reason)
 
     def _strip_placeholders(self, raw: str, i: int, res: CleanResult) -> str:
         """The line without its "[ad_1]"-style tokens ("" when nothing else is left)."""
@@ -186,15 +234,15 @@ class Cleaner:
                 return verdict
         return None
 
-    def _languages(self, text: str, numbers: list[int], lines: list[str], changed: set[int],
-                   res: CleanResult):
+    def _languages(self, stats: list[list[int]], numbers: list[int], lines: list[str],
+                   changed: set[int], res: CleanResult):
         """Detect the main language; drop stray-language lines.
 
         The letters, function-word guesses and headline case of the ASCII lines come
         from one compiled pass over the document (scan.py); other lines, and lines
         that lost a placeholder, are asked of the Python definitions.
         """
-        all_letters, all_words, all_guesses, all_flags = scan(text)
+        all_letters, all_words, all_guesses, all_flags = stats
         min_words = self.stray.min_words if self.stray is not None else 0
         scripts, letters, guesses, may_flag = [], [], [], []
         for i, line in zip(numbers, lines):
@@ -244,6 +292,42 @@ class Cleaner:
                 return {"rule": verdict.reason, "value": verdict.value,
                         "threshold": verdict.threshold}
         return None
+
+
+class LineGate:
+    """What the union of all line rules' prefilters looks for, split for `_gated_line_rules`:
+    literal characters and ends (flagged by the compiled scan of ASCII lines), and the
+    literal words and start patterns (`may_pass`, per line)."""
+
+    def __init__(self, chars: str, words: tuple[str, ...], ends: tuple[str, ...],
+                 start: re.Pattern | None) -> None:
+        self.chars, self.words, self.ends, self.start = chars, words, ends, start
+
+    @classmethod
+    def of(cls, rules, placeholders: bool) -> "LineGate | None":
+        """The gate of these rules (with "[" and "{" when placeholders are cut out), or
+        None when a rule may drop any line, a `MAY_DROP` is not plain literals, or the
+        ends do not fit the scan's table."""
+        union = _prefilter(rules)
+        if union is None or union.anywhere is not None:
+            return None
+        chars = "".join(lit for lit in union.literals if len(lit) == 1)
+        if placeholders:
+            chars += "".join(AD_MARKS)
+        words = tuple(lit for lit in union.literals if len(lit) > 1)
+        if tables(chars, union.ends) is None:
+            return None
+        return cls(chars, words, union.ends, union.start)
+
+    def may_pass(self, line: str) -> bool:
+        """Whether a line without the literal characters and ends holds a literal word
+        or matches a start pattern."""
+        if self.words:
+            lower = line.lower()
+            for word in self.words:
+                if word in lower:
+                    return True
+        return self.start is not None and self.start.match(line) is not None
 
 
 def _prefilter(rules) -> "Prefilter | None":

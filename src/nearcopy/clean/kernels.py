@@ -20,18 +20,24 @@ from nearcopy.native.registry import kernel
 
 #: rows of `line_stats`' result, one column per line of the document
 LETTERS, WORDS, GUESS, FLAGS = range(4)
-#: FLAGS bits: the line holds a non-ASCII byte (the other rows are then not to be used);
-#: the line is in headline case (`language._headline_case` of its words)
-NON_ASCII, HEADLINE = 1, 2
+#: FLAGS bits: the line holds a non-ASCII byte (the other rows and bits are then not to
+#: be used); the line is in headline case (`language._headline_case` of its words);
+#: with its trailing whitespace stripped, it ends with one of the tables' ends; it
+#: holds a byte of class _LITERAL
+NON_ASCII, HEADLINE, END, LITERAL = 1, 2, 4, 8
 
-#: byte classes: the whitespace of `str.split()` (ASCII), capital and small ASCII letters
-_SPACE, _UPPER, _LOWER = 1, 2, 4
+#: byte classes: the whitespace of `str.split()` (ASCII), capital and small ASCII
+#: letters, bytes the caller asks about (the LITERAL flag: the same bit)
+_SPACE, _UPPER, _LOWER, _LITERAL = 1, 2, 4, LITERAL
 
-#: layout of `line_stats`' `tables` (int64): five integer parameters, then the class of
-#: each ASCII byte, then the 1024-slot word table, then each slot's weights (row-major)
-NLANGS, MIN_WORDS, MIN_HITS, DOMINANCE, MAX_KEY_LEN = range(5)
+#: layout of `line_stats`' `tables` (int64): six integer parameters, then the class of
+#: each ASCII byte, then NENDS (packed end, its length) pairs, then the 1024-slot word
+#: table, then each slot's weights (row-major)
+NLANGS, MIN_WORDS, MIN_HITS, DOMINANCE, MAX_KEY_LEN, NENDS = range(6)
 CLASSES = 8
-TABLE = CLASSES + 128
+ENDS = CLASSES + 128
+MAX_ENDS, MAX_END_LEN = 16, 7
+TABLE = ENDS + 2 * MAX_ENDS
 WEIGHTS = TABLE + 1024
 
 #: multiplier of the word hash (Fibonacci hashing; as a signed 64-bit integer)
@@ -51,15 +57,16 @@ def line_stats(buf, tables, min_share, headline_share):
     (0: none, k + 1: the k-th language of the weights) and flags.
 
     `tables` (see the layout above and `scan.py`): the guess's parameters (as in
-    stopwords.py, with `min_share` and `headline_share`), the _SPACE / _UPPER / _LOWER
-    bits of each ASCII byte, and the function words, packed as little-endian
+    stopwords.py, with `min_share` and `headline_share`), the class bits of each
+    ASCII byte, the ends (packed like the words, at most MAX_END_LEN bytes each), and
+    the function words, packed as little-endian
     integers of their bytes (at most MAX_KEY_LEN bytes), in a table of 1024 slots
     (0 = empty, linear probing from `word_slot`). A word's weights are the counts it
     adds to each language that lists it (nlangs columns) and to each language it is
     a rival of (nlangs more), as in `stopwords._WEIGHTS`.
     """
     nlangs, min_words, min_hits = tables[NLANGS], tables[MIN_WORDS], tables[MIN_HITS]
-    dominance, max_key_len = tables[DOMINANCE], tables[MAX_KEY_LEN]
+    dominance, max_key_len, nends = tables[DOMINANCE], tables[MAX_KEY_LEN], tables[NENDS]
     nfields = 2 * nlangs
     n = buf.shape[0]
     nlines = 1
@@ -70,6 +77,8 @@ def line_stats(buf, tables, min_share, headline_share):
     counts = np.zeros(nfields, dtype=np.int64)
     i = 0
     for line in range(nlines):
+        line_start = i
+        last = i  # end of the line without its trailing whitespace
         letters = 0
         words = 0
         alpha = 0
@@ -103,6 +112,7 @@ def line_stats(buf, tables, min_share, headline_share):
                 c = tables[CLASSES + b]
                 if b == 10 or c & _SPACE:
                     break
+                flags |= c & _LITERAL  # (the same bit as LITERAL)
                 if c & (_UPPER | _LOWER):
                     letters += 1
                     if c & _UPPER:
@@ -110,6 +120,7 @@ def line_stats(buf, tables, min_share, headline_share):
                 if i - start < max_key_len:
                     key |= np.int64(b) << (8 * (i - start))
                 i += 1
+            last = i
             if i - start <= max_key_len:
                 j = word_slot(key)
                 while tables[TABLE + j] != 0:
@@ -121,6 +132,15 @@ def line_stats(buf, tables, min_share, headline_share):
                         break
                     j = (j + 1) & 1023
         i += 1  # past the newline
+        for e in range(nends):
+            length = tables[ENDS + 2 * e + 1]
+            if last - line_start >= length:
+                tail = np.int64(0)
+                for k in range(length):
+                    tail |= np.int64(buf[last - length + k]) << (8 * k)
+                if tail == tables[ENDS + 2 * e]:
+                    flags |= END
+                    break
         guess = 0
         if words >= min_words:
             need = max(float(min_hits), min_share * words)

@@ -7,13 +7,16 @@ flagged `NON_ASCII` must be asked of the Python definitions instead.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from nearcopy.clean import kernels, stopwords
 from nearcopy.clean.language import HEADLINE_SHARE
-from nearcopy.clean.kernels import FLAGS, GUESS, HEADLINE, LETTERS, NON_ASCII, WORDS
+from nearcopy.clean.kernels import END, FLAGS, GUESS, HEADLINE, LETTERS, LITERAL, NON_ASCII, WORDS
 
-__all__ = ["scan", "LETTERS", "WORDS", "GUESS", "FLAGS", "NON_ASCII", "HEADLINE", "LANGUAGES"]
+__all__ = ["scan", "tables", "LETTERS", "WORDS", "GUESS", "FLAGS", "NON_ASCII", "HEADLINE",
+           "END", "LITERAL", "LANGUAGES"]
 
 #: GUESS k (k > 0) names LANGUAGES[k]
 LANGUAGES: tuple[str | None, ...] = (None, *stopwords._LANGUAGES)
@@ -31,10 +34,10 @@ def _slot(key: int) -> int:
     return (product >> kernels.HASH_SHIFT) & 1023
 
 
-def _tables() -> np.ndarray:
-    """`kernels.line_stats`' tables: the guess's parameters, the byte classes, and the
-    ASCII function words with their weights (a non-ASCII word never occurs in an ASCII
-    line)."""
+def _base_tables() -> np.ndarray:
+    """`kernels.line_stats`' tables without literals and ends: the guess's parameters,
+    the byte classes, and the ASCII function words with their weights (a non-ASCII
+    word never occurs in an ASCII line)."""
     nlangs = len(stopwords._LANGUAGES)
     nfields = 2 * nlangs
     words = sorted(w for w in stopwords._WEIGHTS if w.isascii())
@@ -65,12 +68,44 @@ def _tables() -> np.ndarray:
     return tables
 
 
-_TABLES = _tables()
+_TABLES = _base_tables()
 _MIN_SHARE = float(stopwords.MIN_SHARE)
 _HEADLINE_SHARE = float(HEADLINE_SHARE)
 
 
-def scan(text: str) -> list[list[int]]:
+@lru_cache(maxsize=16)
+def tables(literals: str = "", ends: tuple[str, ...] = ()) -> np.ndarray | None:
+    """Tables that also flag LITERAL the ASCII lines holding a character of `literals`
+    in their `str.lower()`, and END those whose `rstrip()` ends with one of `ends`;
+    None when the ends do not fit the table (too many or too long ASCII ends)."""
+    ascii_ends = [end.encode("ascii") for end in dict.fromkeys(ends) if end.isascii()]
+    if len(ascii_ends) > kernels.MAX_ENDS or any(len(e) > kernels.MAX_END_LEN
+                                                  for e in ascii_ends):
+        return None
+    out = _TABLES.copy()
+    for b in range(128):
+        if chr(b).lower() in literals:
+            out[kernels.CLASSES + b] |= kernels._LITERAL
+    out[kernels.NENDS] = len(ascii_ends)
+    for e, end in enumerate(ascii_ends):
+        out[kernels.ENDS + 2 * e] = _pack(end)
+        out[kernels.ENDS + 2 * e + 1] = len(end)
+    out.flags.writeable = False
+    return out
+
+
+def scan(text: str, tables: np.ndarray = _TABLES) -> list[list[int]]:
     """[letters, words, guess, flags]: one list each, one entry per line of `text`."""
-    buf = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
-    return kernels.line_stats(buf, _TABLES, _MIN_SHARE, _HEADLINE_SHARE).tolist()
+    return scan_utf8(encode(text), tables)
+
+
+def encode(text: str) -> bytes:
+    """The bytes `scan_utf8` reads (a lone surrogate, which UTF-8 cannot encode, becomes
+    three non-ASCII bytes: its line is flagged NON_ASCII like any other)."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+def scan_utf8(data: bytes, tables: np.ndarray = _TABLES) -> list[list[int]]:
+    """`scan` of the text whose `encode` is `data`."""
+    buf = np.frombuffer(data, dtype=np.uint8)
+    return kernels.line_stats(buf, tables, _MIN_SHARE, _HEADLINE_SHARE).tolist()
