@@ -40,6 +40,22 @@ def open_maybe_compressed(path: Path) -> IO[bytes]:
     return open(path, "rb", buffering=READ_BUFFER)
 
 
+BINARY_MESSAGE = ("binary data, not JSON Lines text (wrong file or a compressed file "
+                  "without its .gz/.zst suffix?)")
+
+
+def check_plain_file(path: Path) -> None:
+    """The checks `JsonlReader.read_file` makes before its first line, for a reader of
+    byte ranges (pipeline/ranges.py): the file opens and does not start as binary data."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(8192)
+    except OSError as exc:
+        raise InputFormatError(f"cannot open: {exc.strerror or exc}", path=str(path)) from exc
+    if looks_binary(head):
+        raise InputFormatError(BINARY_MESSAGE, path=str(path))
+
+
 class JsonlReader(Reader):
     """Reads one JSON object per line; blank lines are ignored."""
 
@@ -53,9 +69,7 @@ class JsonlReader(Reader):
             raise InputFormatError(f"cannot open: {exc.strerror or exc}", path=str(path)) from exc
         with handle:
             if looks_binary(head):
-                raise InputFormatError("binary data, not JSON Lines text (wrong file or a "
-                                       "compressed file without its .gz/.zst suffix?)",
-                                       path=str(path))
+                raise InputFormatError(BINARY_MESSAGE, path=str(path))
             try:
                 yield from self._read_lines(handle, path)
             except (OSError, EOFError, ValueError) as exc:

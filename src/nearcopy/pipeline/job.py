@@ -14,7 +14,7 @@ import logging
 import shutil
 import time
 from array import array
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,9 +28,10 @@ from nearcopy.document import Document
 from nearcopy.errors import InputFormatError
 from nearcopy.executors.base import Executor
 from nearcopy.executors.local import LocalExecutor
-from nearcopy.io.base import SkipCounter
+from nearcopy.io.base import DUPLICATE_ID, SkipCounter
 from nearcopy.io.discover import discover, iter_documents
-from nearcopy.pipeline import outputs
+from nearcopy.io.jsonl import check_plain_file
+from nearcopy.pipeline import outputs, ranges
 from nearcopy.pipeline.outputs import OUR_FIELDS
 from nearcopy.pipeline.heap import release_free_memory
 from nearcopy.pipeline.progress import progress
@@ -103,6 +104,20 @@ def _worker_cleaner(shipped):
         from nearcopy.clean import Cleaner
         _WORKER_CLEANER = Cleaner(shipped.config)
     return _WORKER_CLEANER
+
+
+def spool_record(doc: Document) -> tuple[dict, tuple]:
+    """A document's spooled record, output-shaped (cleaning's fields are added after), and
+    the names of the metadata fields it carries (ours are not copied: outputs set them)."""
+    record = {"id": doc.id, "text": doc.text}
+    if not doc.metadata:
+        return record, ()
+    names = []
+    for key, value in doc.metadata.items():
+        if key not in OUR_FIELDS:
+            record[key] = value
+            names.append(key)
+    return record, tuple(names)
 
 
 def put_cleaning(record: dict, result) -> tuple:
@@ -286,10 +301,15 @@ class BatchJob:
         with self.stats.stage(name) as st, \
                 progress(desc=name.replace("_", "+"), enabled=self.show_progress) as bar, \
                 open(work / "ids.txt", "wb") as ids_file, spool:
-            docs = iter_documents(paths, id_field=self.config.input.id_field,
-                                  text_field=self.config.input.text_field, skips=self.skips,
-                                  max_doc_chars=self.config.input.max_doc_chars)
-            batches = self._spool_batches(docs, spool, ids_file, st, bar)
+            if store is not None and self._reads_in_chunks(paths):
+                self._read_chunks(paths, spool, ids_file, store, st, bar)
+                batches = ()
+            else:
+                docs = iter_documents(paths, id_field=self.config.input.id_field,
+                                      text_field=self.config.input.text_field,
+                                      skips=self.skips,
+                                      max_doc_chars=self.config.input.max_doc_chars)
+                batches = self._spool_batches(docs, spool, ids_file, st, bar)
             if self.cleaner is not None:  # the workers sketched what they cleaned
                 for _, sketched in batches:
                     if sketched is not None:
@@ -305,6 +325,86 @@ class BatchJob:
             detail = f" ({dict(self.skips.counts)} skipped)" if self.skips.counts else ""
             raise InputFormatError(f"no documents found in {', '.join(map(str, paths))}{detail}")
         return spool, work / "ids.txt", read
+
+    def _reads_in_chunks(self, paths) -> bool:
+        """Whether the workers read the input themselves (ranges.py): local workers, and
+        every input an uncompressed JSON Lines file."""
+        return self.workers_read_spool and all(
+            item.kind == "jsonl" and item.path.name.lower().endswith(ranges.PLAIN_SUFFIXES)
+            for item in discover(paths))
+
+    def _read_chunks(self, paths, spool: Spool, ids_file, store: SketchStore, st, bar) -> None:
+        """Pass A with the workers reading byte ranges of the input (see ranges.py); this
+        process files their results in order: repeated ids, skips, spool, ids, counters."""
+        reader_args = {"id_field": self.config.input.id_field,
+                       "text_field": self.config.input.text_field,
+                       "max_doc_chars": self.config.input.max_doc_chars}
+        shipped = shippable(self.cleaner) if self.cleaner is not None else None
+        template = self.boilerplate.lines if shipped is not None and \
+            self.boilerplate is not None else None
+        sketch = (self.dedup.sketch, self.sample_mod)
+        size = ranges.CLEAN_CHUNK_BYTES if self.cleaner is not None else ranges.SKETCH_CHUNK_BYTES
+        planned: deque = deque()
+        folder = spool.path.parent
+
+        def payloads():
+            for item in discover(paths):
+                check_plain_file(item.path)
+                for chunk in ranges.plan_chunks(item.path, size):
+                    planned.append(chunk)
+                    yield chunk, reader_args, shipped, template, sketch, folder
+
+        seen: set[int] = set()
+        for result in self.executor.map_ordered(ranges.read_chunk, payloads()):
+            path = str(planned.popleft().path)
+            self._file_chunk(result, path, seen, spool, ids_file, store, st)
+            bar.update(len(result))
+
+    def _file_chunk(self, result, path: str, seen: set, spool: Spool, ids_file,
+                    store: SketchStore, st) -> None:
+        """File one chunk's documents as the one-process path files them."""
+        events = result.skips
+        repeated = [i for i, key in enumerate(result.id_keys.tolist())
+                    if key in seen or seen.add(key)]
+        if repeated:
+            events = sorted(events + [(int(result.lines[i]), DUPLICATE_ID,
+                                       f"id {result.ids[i]!r} seen before") for i in repeated],
+                            key=lambda event: event[0])
+            result = ranges.without(result, np.array(repeated))
+        for line, reason, detail in events:
+            self.skips.skip(reason, path, line, detail)
+        if not len(result):
+            if result.spool_path is not None:
+                result.spool_path.unlink()
+            return
+        first_line = spool.count
+        start = spool.append_raw(result.spool, len(result)) if result.spool is not None \
+            else spool.append_file(result.spool_path, len(result))
+        offsets = start + np.cumsum(result.lengths) - result.lengths
+        kept = ~result.dropped
+        self._offsets.frombytes(offsets[kept].astype(np.int64).tobytes())
+        ids = result.ids
+        if not kept.all():
+            self.dropped_lines.update((first_line + np.flatnonzero(result.dropped)).tolist())
+            ids = [ids[i] for i in np.flatnonzero(kept).tolist()]
+        if ids:
+            ids_file.write(("\n".join(ids) + "\n").encode("utf-8", "surrogatepass"))
+        for key in result.meta_keys():
+            self.meta_keys.setdefault(key, None)
+        for rules, chars, dropped_rule, keys in result.cleaning or ():
+            for rule in rules:
+                self.clean_counts[f"line/{rule}"] += 1
+            self.clean_chars.update(chars or {})
+            if dropped_rule:
+                self.clean_counts[f"document/{dropped_rule}"] += 1
+            elif self.boilerplate is not None:
+                self.boilerplate.add_keys(keys)
+                self._doc_keys.extend(keys)
+                self._doc_key_counts.append(len(keys))
+        st.documents += len(result)
+        st.bytes += int(result.text_bytes.sum())
+        if result.sketch is not None:
+            store.append(result.sketch)
 
     def _spool_batches(self, docs, spool, ids_file, st, bar):
         """Spool every document; yield, batch by batch, the texts to sketch (not dropped)
@@ -378,12 +478,9 @@ class BatchJob:
     def _spool_one(self, spool: Spool, doc: Document, result) -> str | None:
         """Spool one document; return its text to sketch, or None if cleaning dropped it."""
         # output-shaped: the write pass appends its fields to these bytes (outputs.py)
-        record = {"id": doc.id, "text": doc.text}
-        if doc.metadata:
-            for key, value in doc.metadata.items():
-                if key not in OUR_FIELDS:
-                    record[key] = value
-                    self.meta_keys.setdefault(key, None)
+        record, names = spool_record(doc)
+        for key in names:
+            self.meta_keys.setdefault(key, None)
         if result is not None:
             self._add_cleaning(record, result)
         offset = spool.append(record)

@@ -16,6 +16,7 @@ import orjson
 
 from nearcopy.dedup.decide import EMPTY_SIGNATURE
 from nearcopy.dedup.sketch import SketchBatch
+from nearcopy.io.jsonl import copy_file
 from nearcopy.pipeline.spilled import SpilledSketches
 
 #: buffer for writing and streaming the spool: documents are kilobytes each, so the
@@ -40,6 +41,27 @@ class Spool:
         self._handle.write(line)
         self.size += len(line)
         self.count += 1
+        return offset
+
+    def append_raw(self, lines: bytes, count: int) -> int:
+        """Append `count` records already serialised (JSON lines); return the offset of the
+        first."""
+        offset = self.size
+        self._handle.write(lines)
+        self.size += len(lines)
+        self.count += count
+        return offset
+
+    def append_file(self, path: Path, count: int) -> int:
+        """Append `count` records from a file of JSON lines (copied by the kernel where it
+        can); return the offset of the first. The file is removed."""
+        self._handle.flush()
+        offset = self.size
+        with open(path, "rb") as part:
+            copy_file(part, self._handle)
+            self.size += part.tell()
+        path.unlink()
+        self.count += count
         return offset
 
     def read_at(self, offsets: np.ndarray) -> list[dict]:

@@ -1,0 +1,109 @@
+"""Workers reading byte ranges of the input (pipeline/ranges.py) give what one stream gives."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from nearcopy.pipeline import ranges
+from tests.conftest import random_text
+
+
+def _messy_lines(rng: random.Random) -> list[bytes]:
+    """Documents with copies, and every kind of line a reader skips or fixes up."""
+    lines = []
+    stories = [random_text(rng, 60) for _ in range(12)]
+    for i in range(120):
+        story = stories[i % len(stories)]
+        record = {"id": f"d{i}", "text": story if i % 3 else story + f" variant {i}"}
+        if i % 5 == 0:
+            record["url"] = f"https://example.org/{i}"
+        if i % 11 == 0:
+            record = {"text": story + " without an id", "lang": "en"}  # id from file:line
+        if i % 13 == 0:
+            record["id"] = "d1"  # repeated id (skipped after the first)
+        lines.append(json.dumps(record).encode() + b"\n")
+        if i % 17 == 0:
+            lines.append(b"{not json\n")
+        if i % 19 == 0:
+            lines.append(b"\n")  # blank: ignored, but counted as a line
+        if i % 23 == 0:
+            lines.append(b'{"id": "bad-utf8", "text": "caf\xe9"}\n')
+        if i % 29 == 0:
+            lines.append(b'["not", "an", "object"]\n')
+        if i % 31 == 0:
+            lines.append(b'{"id": "empty", "text": "  "}\n')
+    lines.append(json.dumps({"id": "long", "text": random_text(rng, 3000)}).encode() + b"\n")
+    lines.append(json.dumps({"id": "last", "text": stories[0]}).encode())  # no final newline
+    return lines
+
+
+def _outputs(out):
+    stats = json.loads((out / "stats.json").read_text())
+    files = {name: (out / name).read_bytes() for name in
+             ("kept.jsonl", "removed.jsonl", "clusters.jsonl", "examples.jsonl")}
+    return files, stats["documents"], stats["skipped"], stats.get("skipped_examples"), \
+        stats["cleaning"]
+
+
+@pytest.mark.parametrize("command", ["dedup", "run"])
+def test_ranges_on_workers_equal_one_stream(invoke, tmp_path, monkeypatch, command):
+    rng = random.Random(3)
+    (tmp_path / "in").mkdir()
+    for name in ("a.jsonl", "b.ndjson"):
+        (tmp_path / "in" / name).write_bytes(b"".join(_messy_lines(rng)))
+    monkeypatch.setattr(ranges, "SKETCH_CHUNK_BYTES", 2000)  # many ranges, some one long line
+    monkeypatch.setattr(ranges, "CLEAN_CHUNK_BYTES", 3000)
+    read = []
+    monkeypatch.setattr(ranges, "plan_chunks", _recording(ranges.plan_chunks, read))
+    results = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"w{workers}"
+        result = invoke(command, tmp_path / "in", "--out", out, "-q", "--workers", workers)
+        assert result.exit_code == 0, result.output
+        results.append(_outputs(out))
+    assert len(read) > 20  # the 2-worker run read its input in ranges
+    one, many = results
+    assert one[1:] == many[1:]
+    assert set(one[2]) >= {"duplicate_id", "invalid_json", "invalid_utf8", "not_an_object",
+                           "empty_text"}
+    for name in one[0]:
+        assert one[0][name] == many[0][name], name
+
+
+def test_strict_stops_at_the_same_first_bad_line(invoke, tmp_path, monkeypatch):
+    lines = [json.dumps({"id": f"d{i}", "text": f"text {i} " * 20}).encode() + b"\n"
+             for i in range(200)]
+    lines[150] = b'{"id": "d3", "text": "repeated id comes first"}\n'
+    lines[170] = b"{broken\n"
+    (tmp_path / "c.jsonl").write_bytes(b"".join(lines))
+    monkeypatch.setattr(ranges, "SKETCH_CHUNK_BYTES", 1000)
+    outputs = []
+    for workers in ("1", "2"):
+        result = invoke("dedup", tmp_path / "c.jsonl", "--out", tmp_path / f"o{workers}",
+                        "--strict", "--workers", workers)
+        assert result.exit_code != 0
+        outputs.append(result.output)
+    assert outputs[0] == outputs[1] and "c.jsonl:151" in outputs[0]
+
+
+def test_plan_chunks_cover_the_file_at_line_ends(tmp_path):
+    data = b"a\nbb\n" + b"x" * 50 + b"\nccc\nd"
+    path = tmp_path / "f.jsonl"
+    path.write_bytes(data)
+    for size in (1, 3, 7, 16, 100):
+        chunks = list(ranges.plan_chunks(path, size))
+        assert b"".join(data[c.start:c.end] for c in chunks) == data
+        assert all(data[c.end - 1:c.end] == b"\n" for c in chunks[:-1])
+        assert [c.first_line for c in chunks] == \
+            [data[:c.start].count(b"\n") + 1 for c in chunks]
+
+
+def _recording(plan, calls):
+    def wrapped(*args):
+        for chunk in plan(*args):
+            calls.append(chunk)
+            yield chunk
+    return wrapped
