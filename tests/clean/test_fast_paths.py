@@ -345,3 +345,39 @@ def test_gated_line_rules_equal_the_line_by_line_rules(text):
 def test_no_line_gate_when_a_rule_may_drop_any_line():
     assert Cleaner(CleanConfig(rules={"c4_min_words": {"enabled": True}}))._gate is None
     assert Cleaner(CleanConfig())._gate is not None
+
+
+_PREFIX_PATTERNS = [r"(?i:ab|c{2,3}d)", r"\d[\d,.]*\s*[kK]?\s+x", r"(?!.{5})a*b", r"[^a]b",
+                    r"(?:ab)?c", r".{2}z", r"(?i:^(?:sh|s\s|\|)+$)", r"a{0,2}b+?c",
+                    r"(?=ab)a|\bzz", r"(?i:ſh|k)"]
+_PREFIX_TEXT = st.text(alphabet="abcdzkKsShH1,. \t|", max_size=8)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from(_PREFIX_PATTERNS), _PREFIX_TEXT)
+def test_start_prefixes_hold_the_beginning_of_every_match(pattern, line):
+    import re
+    from nearcopy.clean.cleaner import start_prefixes
+    short, full = start_prefixes(pattern)
+    if re.match(pattern, line):
+        assert line[:3] in full or line[:2] in short or line[:1] in short
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_GATE_TOKENS[:-12] + ["1,2k", "views", "Views:", "tweet",
+                                                      "Related:", "(c)", "copyright", "\u00a9"]),
+                max_size=12).map(" ".join))
+def test_start_prefixes_of_the_line_rules_hold_every_start_match(line):
+    from nearcopy.clean.cleaner import start_prefixes
+    start = Cleaner(CleanConfig())._gate.start
+    short, full = start_prefixes(start.pattern)
+    for text in (line, line.strip(), line.lstrip(" ")):
+        if text.isascii() and start.match(text):
+            assert text[:3] in full or text[:2] in short or text[:1] in short
+
+
+def test_start_prefixes_give_up_on_what_they_cannot_bound():
+    from nearcopy.clean.cleaner import start_prefixes
+    assert start_prefixes("a|b?") is None  # matches the empty string
+    assert start_prefixes(r"(a)\1") is None  # a backreference
+    assert start_prefixes("(?i:ab)c") == (frozenset(), frozenset({"abc", "aBc", "Abc", "ABc"}))
