@@ -259,6 +259,14 @@ class Cleaner:
         """
         all_letters, all_words, all_guesses, all_flags = stats
         min_words = self.stray.min_words if self.stray is not None else 0
+        if not changed and not any([all_flags[i] & NON_ASCII for i in numbers]):
+            letters = [all_letters[i] for i in numbers]  # (every line from the scan)
+            scripts = [{"latin": n} if n else {} for n in letters]
+            guesses = [LANGUAGES[all_guesses[i]] for i in numbers]
+            may_flag = [all_words[i] >= min_words and not all_flags[i] & HEADLINE
+                        for i in numbers]
+            return self._stray_languages(numbers, lines, scripts, letters, guesses, may_flag,
+                                         res)
         scripts, letters, guesses, may_flag = [], [], [], []
         for i, line in zip(numbers, lines):
             if all_flags[i] & NON_ASCII or i in changed:
@@ -273,6 +281,9 @@ class Cleaner:
                 letters.append(n)
                 guesses.append(LANGUAGES[all_guesses[i]])
                 may_flag.append(all_words[i] >= min_words and not all_flags[i] & HEADLINE)
+        return self._stray_languages(numbers, lines, scripts, letters, guesses, may_flag, res)
+
+    def _stray_languages(self, numbers, lines, scripts, letters, guesses, may_flag, res):
         main, main_script, preds = detect_language(lines, scripts, letters, self.stray,
                                                    guesses, may_flag)
         if self.stray is not None and main is not None:
