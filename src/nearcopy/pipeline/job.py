@@ -15,7 +15,7 @@ import shutil
 import time
 from array import array
 from collections import Counter, deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -355,9 +355,20 @@ class BatchJob:
                     yield chunk, reader_args, shipped, template, sketch, folder
 
         seen: set[int] = set()
+        lines_before, last_path = 0, None
         for result in self.executor.map_ordered(ranges.read_chunk, payloads()):
-            path = str(planned.popleft().path)
-            self._file_chunk(result, path, seen, spool, ids_file, store, st)
+            chunk = planned.popleft()
+            if chunk.path != last_path:
+                lines_before, last_path = 0, chunk.path
+            if result.needs_first_line:  # ids made from line numbers: number them right
+                result.spool_path.unlink()
+                chunk = replace(chunk, first_line=lines_before + 1)
+                result = ranges.read_chunk((chunk, reader_args, shipped, template, sketch,
+                                            folder))
+            elif chunk.first_line is None:
+                ranges.shift_lines(result, lines_before)
+            lines_before += result.line_count
+            self._file_chunk(result, str(chunk.path), seen, spool, ids_file, store, st)
             bar.update(len(result))
 
     def _file_chunk(self, result, path: str, seen: set, spool: Spool, ids_file,

@@ -1,7 +1,7 @@
 """Reading plain JSON Lines files on the workers, a byte range each.
 
 With local worker processes, the parent only cuts each input file into ranges
-of whole lines (one sequential read, counting lines); each worker reads its
+of whole lines (reading a few bytes around each cut); each worker reads its
 range, parses and validates the lines, cleans (in `run`), builds the spooled
 records and sketches the texts, and returns the spool bytes with the figures
 the parent files in order. Before, the parent parsed every document, pickled it
@@ -16,6 +16,7 @@ skips and sketches are the ones the one-process path makes (tested byte for byte
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,40 +40,28 @@ PLAIN_SUFFIXES = (".jsonl", ".ndjson")
 
 @dataclass(frozen=True)
 class FileChunk:
-    """Whole lines [start, end) of a file; `first_line` is the number of the first (1-based)."""
+    """Whole lines [start, end) of a file. `first_line` is the number of its first line
+    (1-based), or None when not known yet: the worker then numbers lines from 1 and the
+    parent shifts them (see `BatchJob._file_chunk`)."""
 
     path: Path
     start: int
     end: int
-    first_line: int
+    first_line: int | None = None
 
 
 def plan_chunks(path: Path, chunk_bytes: int) -> Iterator[FileChunk]:
     """Cut a file into ranges of about `chunk_bytes` that end at a line end (a line
-    longer than that makes its range longer). One read into a reused buffer; the part
-    after the last line end is read again with the next range."""
-    buffer = bytearray(chunk_bytes)
+    longer than that makes its range longer). Only the bytes around each cut are read:
+    the workers read the ranges, and count their lines."""
+    size = os.path.getsize(path)
     with open(path, "rb", buffering=0) as handle:
-        start, line = 0, 1
-        while True:
-            handle.seek(start)
-            size = handle.readinto(buffer)
-            if size == 0:
-                return
-            cut = buffer.rfind(b"\n", 0, size) + 1
-            if size < len(buffer):  # the end of the file
-                cut = size
-            elif cut == 0:  # one line longer than the buffer: read until it ends
-                cut = _line_end(handle, start + size) - start
-                buffer = bytearray(cut)
-                handle.seek(start)
-                handle.readinto(buffer)
-                size = cut
-            yield FileChunk(path, start, start + cut, line)
-            line += buffer.count(b"\n", 0, cut)
-            start += cut
-            if len(buffer) != chunk_bytes:
-                buffer = bytearray(chunk_bytes)
+        start = 0
+        while start < size:
+            end = size if start + chunk_bytes >= size else \
+                _line_end(handle, start + chunk_bytes - 1)
+            yield FileChunk(path, start, end)
+            start = end
 
 
 def _line_end(handle, position: int) -> int:
@@ -117,6 +106,10 @@ class ChunkResult:
     sketch: SketchBatch | None    # of the documents not dropped, in order
     cleaning: list | None = field(default=None)  # per document: (removed rules, chars, dropped rule, keys)
 
+    line_count: int = 0           # line ends in the chunk
+    needs_first_line: bool = False  # lines were numbered from 1 and a document took its id
+                                    # from its line number ("file:line"): read it again
+
     def __len__(self) -> int:
         return len(self.ids)
 
@@ -142,10 +135,15 @@ def read_chunk(payload) -> ChunkResult:
     records, ids, keys, lines, dropped, texts, cleaning = [], [], [], [], [], [], []
     sizes, meta_of = [], []
     kinds: dict[tuple, int] = {}
-    for lineno, raw in enumerate(io.BytesIO(data), start=chunk.first_line):
+    relative = chunk.first_line is None
+    needs_first_line = False
+    default_id = chunk.path.name + ":"
+    for lineno, raw in enumerate(io.BytesIO(data), start=chunk.first_line or 1):
         doc = parse(raw, chunk.path, lineno)
         if doc is None:
             continue
+        if relative and doc.id.startswith(default_id):  # perhaps an id made from the line
+            needs_first_line = needs_first_line or doc.id == f"{default_id}{lineno}"
         text = doc.text
         sizes.append(len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass")))
         record, names = spool_record(doc)
@@ -183,7 +181,17 @@ def read_chunk(payload) -> ChunkResult:
                        np.array(dropped, dtype=bool), skips.events,
                        np.array(sizes, dtype=np.int64), list(kinds),
                        np.array(meta_of, dtype=np.int32), sketched,
-                       cleaning if cleaner is not None else None)
+                       cleaning if cleaner is not None else None, data.count(b"\n"),
+                       needs_first_line)
+
+
+def shift_lines(result: ChunkResult, lines_before: int) -> None:
+    """Renumber a result whose lines were numbered from 1: its chunk starts after
+    `lines_before` lines of its file."""
+    if lines_before:
+        result.lines += lines_before
+        result.skips = [(line + lines_before, reason, detail)
+                        for line, reason, detail in result.skips]
 
 
 def without(result: ChunkResult, gone: np.ndarray) -> ChunkResult:
@@ -212,7 +220,7 @@ def without(result: ChunkResult, gone: np.ndarray) -> ChunkResult:
                        result.id_keys[keep], result.lines[keep], result.dropped[keep],
                        result.skips, result.text_bytes[keep], kinds, remap[meta_of], sketch,
                        [result.cleaning[i] for i in pick] if result.cleaning is not None
-                       else None)
+                       else None, result.line_count)
 
 
 def select_rows(batch: SketchBatch, keep: np.ndarray) -> SketchBatch:
