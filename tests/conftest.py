@@ -34,6 +34,18 @@ def read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
+def run_per_workers(invoke, command: str, corpus, out_root: Path, workers=("1", "2"),
+                    *extra) -> list[Path]:
+    """Run `nearcopy command` once per worker count, into out_root/w<N>; the folders."""
+    outs = []
+    for count in workers:
+        out = Path(out_root) / f"w{count}"
+        result = invoke(command, corpus, "--out", out, "--quiet", "--workers", count, *extra)
+        assert result.exit_code == 0, result.output
+        outs.append(out)
+    return outs
+
+
 def random_text(rng: random.Random, words: int = 200) -> str:
     return " ".join(rng.choice(WORDS) + str(rng.randint(0, 999)) for _ in range(words))
 

@@ -8,7 +8,7 @@ import tomllib
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import read_jsonl, write_jsonl
+from tests.conftest import read_jsonl, run_per_workers, write_jsonl
 
 OUTPUTS = ("kept.jsonl", "removed.jsonl", "clusters.jsonl", "stats.json", "config.toml")
 
@@ -165,12 +165,7 @@ def test_boilerplate_documents_are_sketched_again_after_the_corpus_pass(invoke, 
     docs = [{"id": f"t{i}", "text": f"{template}\n{story}"} for i, story in enumerate(stories)]
     docs.append({"id": "bare", "text": stories[0]})  # t0 without its template line
     corpus = write_jsonl(tmp_path / "c.jsonl", docs)
-    outs = []
-    for workers in ("1", "2"):
-        out = tmp_path / f"w{workers}"
-        result = invoke("run", corpus, "--out", out, "--quiet", "--workers", workers)
-        assert result.exit_code == 0, result.output
-        outs.append(out)
+    outs = run_per_workers(invoke, "run", corpus, tmp_path)
     removed = {r["id"]: r for r in read_jsonl(outs[0] / "removed.jsonl")}
     assert set(removed) == {"bare"} or set(removed) == {"t0"}
     assert next(iter(removed.values()))["method"] == "exact"

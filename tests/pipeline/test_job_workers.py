@@ -25,7 +25,7 @@ def test_the_write_pass_in_parts_on_the_workers_gives_the_same_bytes(invoke, tmp
     documents dropped by cleaning, corpus boilerplate stripped and examples on the way."""
     import random
 
-    from tests.conftest import random_text, write_jsonl
+    from tests.conftest import random_text, run_per_workers, write_jsonl
     rng = random.Random(5)
     template = "The Morning Ledger is published by Ledger Media Group of Springfield"
     docs = []
@@ -41,12 +41,7 @@ def test_the_write_pass_in_parts_on_the_workers_gives_the_same_bytes(invoke, tmp
     calls = []
     monkeypatch.setattr(job.outputs, "_stream_parts",
                         _counting(job.outputs._stream_parts, calls))
-    outs = []
-    for workers in ("1", "3"):
-        out = tmp_path / f"w{workers}"
-        result = invoke("run", corpus, "--out", out, "--quiet", "--workers", workers)
-        assert result.exit_code == 0, result.output
-        outs.append(out)
+    outs = run_per_workers(invoke, "run", corpus, tmp_path, ("1", "3"))
     assert len(calls) == 1  # only the 3-worker run wrote in parts
     removed = (outs[0] / "removed.jsonl").read_text()
     assert '"method":"filtered"' in removed and '"method":"near"' in removed

@@ -8,7 +8,7 @@ import random
 import pytest
 
 from nearcopy.pipeline import job, ranges
-from tests.conftest import random_text
+from tests.conftest import random_text, run_per_workers
 
 
 def _messy_lines(rng: random.Random) -> list[bytes]:
@@ -59,12 +59,8 @@ def test_ranges_on_workers_equal_one_stream(invoke, tmp_path, monkeypatch, comma
     read, rereads = [], []
     monkeypatch.setattr(ranges, "plan_chunks", _recording(ranges.plan_chunks, read))
     monkeypatch.setattr(job, "replace", _rereads(job.replace, rereads))
-    results = []
-    for workers in ("1", "2"):
-        out = tmp_path / f"w{workers}"
-        result = invoke(command, tmp_path / "in", "--out", out, "-q", "--workers", workers)
-        assert result.exit_code == 0, result.output
-        results.append(_outputs(out))
+    results = [_outputs(out) for out in run_per_workers(invoke, command, tmp_path / "in",
+                                                        tmp_path)]
     assert len(read) > 20  # the 2-worker run read its input in ranges
     assert rereads  # ranges with ids made from line numbers were read again, numbered
     one, many = results
