@@ -38,11 +38,12 @@ def test_the_write_pass_in_parts_on_the_workers_gives_the_same_bytes(invoke, tmp
             docs.append({"id": f"tiny{i}", "text": "too short"})  # dropped by cleaning
     corpus = write_jsonl(tmp_path / "c.jsonl", docs)
     monkeypatch.setattr(job, "MIN_PART_DOCUMENTS", 1)
+    monkeypatch.setattr(job, "PART_BYTES", 3000)  # many parts, some cut next to dropped lines
     calls = []
     monkeypatch.setattr(job.outputs, "_stream_parts",
                         _counting(job.outputs._stream_parts, calls))
     outs = run_per_workers(invoke, "run", corpus, tmp_path, ("1", "3"))
-    assert len(calls) == 1  # only the 3-worker run wrote in parts
+    assert len(calls) == 1 and calls[0] > 10  # only the 3-worker run wrote in parts
     removed = (outs[0] / "removed.jsonl").read_text()
     assert '"method":"filtered"' in removed and '"method":"near"' in removed
     for name in ("kept.jsonl", "removed.jsonl", "clusters.jsonl", "examples.jsonl"):
@@ -55,7 +56,8 @@ def test_the_write_pass_in_parts_on_the_workers_gives_the_same_bytes(invoke, tmp
 
 
 def _counting(fn, calls):
-    def wrapped(*args, **kwargs):
-        calls.append(1)
-        return fn(*args, **kwargs)
+    """`_stream_parts`, noting how many parts each call wrote."""
+    def wrapped(parts, *args, **kwargs):
+        calls.append(len(parts))
+        return fn(parts, *args, **kwargs)
     return wrapped

@@ -179,6 +179,7 @@ def _write_part(payload):
     k, part, work = payload
     spool_path, number, indexed, wanted, rewrite, dropped_lines = _PART_STATE
     lines = _lines_between(spool_path, part.start, part.end)
+    before = rewrite.boilerplate_lines, rewrite.boilerplate_chars  # a worker writes many parts
     with JsonlWriter(work / f"kept-{k:04d}.jsonl", durable=False) as kept, \
             JsonlWriter(work / f"removed-{k:04d}.jsonl", durable=False) as removed:
         counts, members, examples = _stream(lines, kept, removed, number, indexed, wanted,
@@ -186,7 +187,7 @@ def _write_part(payload):
                                             part.index)
     files = ((kept.path, kept.count), (removed.path, removed.count))
     return (counts, members, examples, files, kept.count + removed.count,
-            (rewrite.boilerplate_lines, rewrite.boilerplate_chars))
+            (rewrite.boilerplate_lines - before[0], rewrite.boilerplate_chars - before[1]))
 
 
 def _lines_between(path: Path, start: int, end: int):
