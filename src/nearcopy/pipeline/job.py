@@ -603,9 +603,10 @@ class BatchJob:
         lines = cuts + np.searchsorted(kept_before, cuts, side="right")
         starts = [0, *offsets[cuts].tolist()]
         ends = [*offsets[cuts].tolist(), spool.size]
-        return [outputs.SpoolPart(int(start), int(end), int(line), int(index))
-                for start, end, line, index in zip(starts, ends, [0, *lines.tolist()],
-                                                   [0, *cuts.tolist()])]
+        indices = [0, *cuts.tolist(), offsets.size]
+        return [outputs.SpoolPart(int(start), int(end), int(line), index, stop)
+                for start, end, line, index, stop in zip(starts, ends, [0, *lines.tolist()],
+                                                         indices[:-1], indices[1:])]
 
     def _write(self, spool, ids_path, decisions, table, read, started, work: Path) -> dict:
         self.paragraphs = ParagraphDeduper(self.config.min_paragraph_chars) \
