@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from nearcopy.pipeline import job, ranges
+from nearcopy.pipeline import ranges
 from tests.conftest import random_text, run_per_workers
 
 
@@ -58,7 +58,7 @@ def test_ranges_on_workers_equal_one_stream(invoke, tmp_path, monkeypatch, comma
     monkeypatch.setattr(ranges, "CLEAN_CHUNK_BYTES", 3000)
     read, rereads = [], []
     monkeypatch.setattr(ranges, "plan_chunks", _recording(ranges.plan_chunks, read))
-    monkeypatch.setattr(job, "replace", _rereads(job.replace, rereads))
+    monkeypatch.setattr(ranges, "replace", _rereads(ranges.replace, rereads))
     results = [_outputs(out) for out in run_per_workers(invoke, command, tmp_path / "in",
                                                         tmp_path)]
     assert len(read) > 20  # the 2-worker run read its input in ranges

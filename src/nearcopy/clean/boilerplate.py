@@ -128,6 +128,15 @@ class BoilerplateCounter:
         if len(self._pending) >= _COMPACT_EVERY:
             self._compact()
 
+    def add_many(self, keys: np.ndarray, documents: int) -> None:
+        """Count `documents` documents given all their keys at once (each document's
+        distinct keys, as `add_keys` takes them; the order does not matter)."""
+        self.num_docs += documents
+        if keys.size:
+            self._pending.extend(keys.tolist())
+        if len(self._pending) >= _COMPACT_EVERY:
+            self._compact()
+
     def _compact(self) -> None:
         if not self._pending:
             return

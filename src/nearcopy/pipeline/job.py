@@ -14,8 +14,8 @@ import logging
 import shutil
 import time
 from array import array
-from collections import Counter, deque
-from dataclasses import dataclass, replace
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -28,15 +28,15 @@ from nearcopy.document import Document
 from nearcopy.errors import InputFormatError
 from nearcopy.executors.base import Executor
 from nearcopy.executors.local import LocalExecutor
-from nearcopy.io.base import DUPLICATE_ID, SkipCounter
+from nearcopy.io.base import SkipCounter
 from nearcopy.io.discover import discover, iter_documents
-from nearcopy.io.jsonl import check_plain_file
 from nearcopy.pipeline import outputs, ranges
 from nearcopy.pipeline.outputs import OUR_FIELDS
 from nearcopy.pipeline.heap import release_free_memory
 from nearcopy.pipeline.progress import progress
 from nearcopy.pipeline.spilled import SpilledCandidates, SpilledSketches
 from nearcopy.pipeline.spool import SketchStore, Spool, SpoolSlice, make_workdir
+from nearcopy.pipeline.spool_ranges import read_spool_range
 from nearcopy.pipeline.stats import RunStats
 from nearcopy.pipeline.batching import chunks
 
@@ -337,62 +337,28 @@ class BatchJob:
 
     def _read_chunks(self, paths, spool: Spool, ids_file, store: SketchStore, st, bar) -> None:
         """Pass A with the workers reading byte ranges of the input (see ranges.py); this
-        process files their results in order: repeated ids, skips, spool, ids, counters."""
+        process files their results in order."""
         reader_args = {"id_field": self.config.input.id_field,
                        "text_field": self.config.input.text_field,
                        "max_doc_chars": self.config.input.max_doc_chars}
         shipped = shippable(self.cleaner) if self.cleaner is not None else None
         template = self.boilerplate.lines if shipped is not None and \
             self.boilerplate is not None else None
-        sketch = (self.dedup.sketch, self.sample_mod)
+        args = (reader_args, shipped, template, (self.dedup.sketch, self.sample_mod),
+                spool.path.parent)
         size = ranges.CLEAN_CHUNK_BYTES if self.cleaner is not None else ranges.SKETCH_CHUNK_BYTES
-        planned: deque = deque()
-        folder = spool.path.parent
-
-        def payloads():
-            for item in discover(paths):
-                check_plain_file(item.path)
-                for chunk in ranges.plan_chunks(item.path, size):
-                    planned.append(chunk)
-                    yield chunk, reader_args, shipped, template, sketch, folder
-
-        seen: set[int] = set()
-        lines_before, last_path = 0, None
-        for result in self.executor.map_ordered(ranges.read_chunk, payloads()):
-            chunk = planned.popleft()
-            if chunk.path != last_path:
-                lines_before, last_path = 0, chunk.path
-            if result.needs_first_line:  # ids made from line numbers: number them right
-                result.spool_path.unlink()
-                chunk = replace(chunk, first_line=lines_before + 1)
-                result = ranges.read_chunk((chunk, reader_args, shipped, template, sketch,
-                                            folder))
-            elif chunk.first_line is None:
-                ranges.shift_lines(result, lines_before)
-            lines_before += result.line_count
-            self._file_chunk(result, str(chunk.path), seen, spool, ids_file, store, st)
+        for _, result in ranges.read_ranges(paths, self.executor, read_spool_range, args, size,
+                                            self.skips):
+            self._file_range(result, spool, ids_file, store, st)
             bar.update(len(result))
 
-    def _file_chunk(self, result, path: str, seen: set, spool: Spool, ids_file,
-                    store: SketchStore, st) -> None:
-        """File one chunk's documents as the one-process path files them."""
-        events = result.skips
-        repeated = [i for i, key in enumerate(result.id_keys.tolist())
-                    if key in seen or seen.add(key)]
-        if repeated:
-            events = sorted(events + [(int(result.lines[i]), DUPLICATE_ID,
-                                       f"id {result.ids[i]!r} seen before") for i in repeated],
-                            key=lambda event: event[0])
-            result = ranges.without(result, np.array(repeated))
-        for line, reason, detail in events:
-            self.skips.skip(reason, path, line, detail)
+    def _file_range(self, result, spool: Spool, ids_file, store: SketchStore, st) -> None:
+        """File one range's documents as the one-process path files them."""
         if not len(result):
-            if result.spool_path is not None:
-                result.spool_path.unlink()
+            result.discard()
             return
         first_line = spool.count
-        start = spool.append_raw(result.spool, len(result)) if result.spool is not None \
-            else spool.append_file(result.spool_path, len(result))
+        start = spool.append_file(result.spool_path, len(result))
         offsets = start + np.cumsum(result.lengths) - result.lengths
         kept = ~result.dropped
         self._offsets.frombytes(offsets[kept].astype(np.int64).tobytes())
@@ -402,20 +368,16 @@ class BatchJob:
             ids = [ids[i] for i in np.flatnonzero(kept).tolist()]
         if ids:
             ids_file.write(("\n".join(ids) + "\n").encode("utf-8", "surrogatepass"))
-        for key in result.meta_keys():
+        for key in result.meta_keys:
             self.meta_keys.setdefault(key, None)
-        for rules, chars, dropped_rule, keys in result.cleaning or ():
-            for rule in rules:
-                self.clean_counts[f"line/{rule}"] += 1
-            self.clean_chars.update(chars or {})
-            if dropped_rule:
-                self.clean_counts[f"document/{dropped_rule}"] += 1
-            elif self.boilerplate is not None:
-                self.boilerplate.add_keys(keys)
-                self._doc_keys.extend(keys)
-                self._doc_key_counts.append(len(keys))
+        self.clean_counts.update(result.clean_counts)
+        self.clean_chars.update(result.clean_chars)
+        if result.boilerplate_counts is not None and self.boilerplate is not None:
+            self.boilerplate.add_many(result.boilerplate_keys, result.boilerplate_counts.size)
+            self._doc_keys.frombytes(result.boilerplate_keys.tobytes())
+            self._doc_key_counts.frombytes(result.boilerplate_counts.tobytes())
         st.documents += len(result)
-        st.bytes += int(result.text_bytes.sum())
+        st.bytes += result.text_bytes
         if result.sketch is not None:
             store.append(result.sketch)
 

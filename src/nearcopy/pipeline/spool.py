@@ -43,15 +43,6 @@ class Spool:
         self.count += 1
         return offset
 
-    def append_raw(self, lines: bytes, count: int) -> int:
-        """Append `count` records already serialised (JSON lines); return the offset of the
-        first."""
-        offset = self.size
-        self._handle.write(lines)
-        self.size += len(lines)
-        self.count += count
-        return offset
-
     def append_file(self, path: Path, count: int) -> int:
         """Append `count` records from a file of JSON lines (copied by the kernel where it
         can); return the offset of the first. The file is removed."""

@@ -1,0 +1,102 @@
+"""The batch job's task over one input range (see ranges.py): read, (clean,) spool, sketch.
+
+A task returns its range's spooled records in a file (the parent copies them into
+the spool in the kernel instead of receiving, unpickling and writing them), the
+documents' sketches, and the range's counts; the parent files them in order
+(`BatchJob._file_range`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import orjson
+
+from nearcopy.dedup.sketch import SketchBatch, sketch_texts
+from nearcopy.pipeline.ranges import FileChunk, RangeDocuments, RangeOrder
+
+
+@dataclass
+class SpoolRange:
+    """What a task made of one range, for the parent to file."""
+
+    order: RangeOrder
+    spool_path: Path                # the spooled records (JSON lines), dropped ones included
+    lengths: np.ndarray             # int64 byte length of each record
+    ids: list[str]
+    dropped: np.ndarray             # bool: cleaning dropped the document
+    text_bytes: int                 # UTF-8 bytes of the documents' texts as read
+    meta_keys: list[str]            # metadata field names, first seen first
+    sketch: SketchBatch | None      # of the documents not dropped, in order
+    clean_counts: Counter = field(default_factory=Counter)  # as BatchJob.clean_counts
+    clean_chars: Counter = field(default_factory=Counter)
+    boilerplate_keys: np.ndarray | None = None    # kept documents' template-line keys (CSR)
+    boilerplate_counts: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def discard(self) -> None:
+        self.spool_path.unlink(missing_ok=True)
+
+
+def read_spool_range(payload) -> SpoolRange:
+    """Task: read, validate, (clean,) spool-shape and sketch the documents of a range."""
+    from nearcopy.pipeline.job import _worker_cleaner, put_cleaning, spool_record
+
+    chunk, reader_args, shipped, template, sketch, folder = payload
+    chunk: FileChunk
+    documents = RangeDocuments(chunk, reader_args)
+    cleaner = _worker_cleaner(shipped) if shipped is not None else None
+    dumps, option = orjson.dumps, orjson.OPT_APPEND_NEWLINE
+    records, ids, dropped, texts = [], [], [], []
+    meta_keys: dict[str, None] = {}
+    counts: Counter[str] = Counter()
+    chars: Counter[str] = Counter()
+    keys: list[int] = []
+    key_counts: list[int] = []
+    size = 0
+    for doc in documents:
+        text = doc.text
+        size += len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+        record, names = spool_record(doc)
+        for name in names:
+            meta_keys.setdefault(name, None)
+        is_dropped = False
+        if cleaner is not None:
+            res = cleaner.clean(doc)
+            doc_keys = template.keys(res.text) if template is not None and not res.dropped \
+                else None
+            removed_lines, is_dropped, doc_chars, doc_keys = put_cleaning(
+                record, (res.text, res.removed_lines, res.dropped, res.language,
+                         dict(res.chars_removed), doc_keys))
+            for line in removed_lines or ():
+                counts[f"line/{line['rule']}"] += 1
+            chars.update(doc_chars or {})
+            if is_dropped:
+                counts[f"document/{is_dropped['rule']}"] += 1
+            elif template is not None:
+                keys.extend(doc_keys)
+                key_counts.append(len(doc_keys))
+            is_dropped = bool(is_dropped)
+        records.append(dumps(record, default=str, option=option))
+        ids.append(doc.id)
+        dropped.append(is_dropped)
+        if not is_dropped:
+            texts.append(record["text"])
+    sketched = None
+    if texts:
+        params, sample_mod = sketch
+        sketched = sketch_texts(texts, params, keep_sets=False, sample_mod=sample_mod)
+    spool_path = folder / f"spool-{chunk.path.name}-{chunk.start}.part"
+    with open(spool_path, "wb") as handle:
+        handle.write(b"".join(records))
+    return SpoolRange(documents.order(), spool_path,
+                      np.fromiter(map(len, records), dtype=np.int64, count=len(records)),
+                      ids, np.array(dropped, dtype=bool), size, list(meta_keys), sketched,
+                      counts, chars,
+                      np.array(keys, dtype=np.uint64) if template is not None else None,
+                      np.array(key_counts, dtype=np.int64) if template is not None else None)
