@@ -112,3 +112,26 @@ def _rereads(replace, calls):
         calls.append(chunk)
         return replace(chunk, **changes)
     return wrapped
+
+
+def test_clean_in_ranges_equals_one_stream(invoke, tmp_path, monkeypatch):
+    """`nearcopy clean` with workers reading ranges: same kept, dropped and stats."""
+    rng = random.Random(8)
+    (tmp_path / "in").mkdir()
+    for name in ("a.jsonl", "b.ndjson"):
+        (tmp_path / "in" / name).write_bytes(b"".join(_messy_lines(rng)))
+    monkeypatch.setattr(ranges, "CLEAN_CHUNK_BYTES", 2500)
+    read = []
+    monkeypatch.setattr(ranges, "plan_chunks", _recording(ranges.plan_chunks, read))
+    outs = run_per_workers(invoke, "clean", tmp_path / "in", tmp_path)
+    assert len(read) > 20
+    for name in ("kept.jsonl", "dropped.jsonl"):
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+    stats = [json.loads((out / "stats.json").read_text()) for out in outs]
+    for s in stats:
+        s.pop("seconds")
+    assert stats[0] == stats[1]
+    ids = [json.loads(line)["id"] for name in ("kept.jsonl", "dropped.jsonl")
+           for line in (outs[1] / name).read_text().splitlines()]
+    assert ids.count("d1") == 1 and len(ids) == len(set(ids))  # repeated ids skipped
+    assert not [p for p in outs[1].iterdir() if p.name.startswith(".")]  # no part left

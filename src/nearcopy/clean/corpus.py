@@ -10,10 +10,12 @@ so memory stays flat whatever the corpus size.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import time
 from array import array
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,10 @@ from nearcopy.clean.boilerplate import RULE as BOILERPLATE, BoilerplateCounter
 from nearcopy.clean.cleaner import Cleaner, CleanResult, CleanStats
 from nearcopy.clean.config import CleanConfig
 from nearcopy.document import Document
-from nearcopy.io.base import atomic_write
+from nearcopy.io.base import SkipCounter, atomic_write
+from nearcopy.io.discover import discover, iter_documents
+from nearcopy.io.jsonl import copy_file
+from nearcopy.pipeline import ranges
 from nearcopy.pipeline.batching import chunks
 
 _WORKER: Cleaner | None = None
@@ -102,8 +107,77 @@ def _changed_documents(doc_keys: array, key_counts: array, table) -> frozenset[i
     return frozenset(np.unique(owner[np.isin(keys, table.keys)]).tolist())
 
 
-def clean_corpus(docs: Iterable[Document], out_dir: Path, config: CleanConfig, *,
-                 workers: int = 1, executor=None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class CorpusFiles:
+    """The corpus as files to read (`nearcopy clean`): with local workers and plain JSON
+    Lines input, each worker reads and cleans byte ranges itself (pipeline/ranges.py)."""
+
+    paths: list
+    reader_args: dict
+    skips: SkipCounter
+
+    def documents(self) -> Iterator[Document]:
+        return iter_documents(self.paths, skips=self.skips, **self.reader_args)
+
+    def in_ranges(self, workers: int, executor) -> bool:
+        return executor is None and workers > 1 and all(
+            item.kind == "jsonl" and item.path.name.lower().endswith(ranges.PLAIN_SUFFIXES)
+            for item in discover(self.paths))
+
+
+@dataclass
+class _CleanedRange:
+    """What a worker made of one range: its kept records (a file), dropped records,
+    counts, and the kept documents' boilerplate keys (CSR)."""
+
+    order: ranges.RangeOrder
+    kept_path: Path
+    dropped: bytes
+    stats: CleanStats
+    keys: np.ndarray
+    key_counts: np.ndarray
+
+    def discard(self) -> None:
+        self.kept_path.unlink(missing_ok=True)
+
+
+def _clean_range(payload) -> _CleanedRange:
+    """Task: read and clean the documents of one input range (see pipeline/ranges.py)."""
+    global _WORKER
+    chunk, reader_args, config, template, folder = payload
+    if _WORKER is None or _WORKER.config != config:
+        _WORKER = Cleaner(config)
+    documents = ranges.RangeDocuments(chunk, reader_args)
+    stats = CleanStats()
+    kept, dropped, keys, key_counts = [], [], [], []
+    for doc in documents:
+        res = _WORKER.clean(doc)
+        stats.add(doc, res)
+        if res.dropped is not None:
+            dropped.append(orjson.dumps(dropped_record(doc, res)) + b"\n")
+            continue
+        if template is not None:
+            doc_keys = template.keys(res.text)
+            keys.extend(doc_keys)
+            key_counts.append(len(doc_keys))
+        kept.append(orjson.dumps(kept_record(doc, res)) + b"\n")
+    kept_path = folder / f"{chunk.path.name}-{chunk.start}.part"
+    with open(kept_path, "wb") as handle:
+        handle.write(b"".join(kept))
+    return _CleanedRange(documents.order(), kept_path, b"".join(dropped), stats,
+                         np.array(keys, dtype=np.uint64), np.array(key_counts, dtype=np.int64))
+
+
+def _add_stats(total: CleanStats, part: CleanStats) -> None:
+    """Fold a range's counts into the corpus's, as if its documents were added one by one."""
+    for name in ("documents", "dropped", "chars_in", "chars_out"):
+        setattr(total, name, getattr(total, name) + getattr(part, name))
+    for name in ("lines", "docs_dropped", "chars", "normalized", "languages"):
+        getattr(total, name).update(getattr(part, name))
+
+
+def clean_corpus(docs: "Iterable[Document] | CorpusFiles", out_dir: Path, config: CleanConfig,
+                 *, workers: int = 1, executor=None) -> dict[str, Any]:
     """Write kept.jsonl, dropped.jsonl, stats.json and clean_config.json to `out_dir`."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -113,20 +187,41 @@ def clean_corpus(docs: Iterable[Document], out_dir: Path, config: CleanConfig, *
     doc_keys, key_counts = array("Q"), array("q")  # per kept document, to find what pass 2 changes
     started = time.perf_counter()
     fd, tmp_name = tempfile.mkstemp(prefix=".clean-pass1.", suffix=".jsonl", dir=out_dir)
+    template = counter.lines if boiler else None
+    parts = None  # the workers' kept records, a file per input range
     try:
         with os.fdopen(fd, "wb") as tmp, atomic_write(out_dir / "dropped.jsonl") as dropped:
-            for doc, res, keys in clean_documents(docs, config, workers=workers,
-                                                  executor=executor,
-                                                  template=counter.lines if boiler else None):
-                stats.add(doc, res)
-                if res.dropped is not None:
-                    dropped.write(orjson.dumps(dropped_record(doc, res)) + b"\n")
-                    continue
-                if boiler:
-                    counter.add_keys(keys)
-                    doc_keys.extend(keys)
-                    key_counts.append(len(keys))
-                tmp.write(orjson.dumps(kept_record(doc, res)) + b"\n")
+            if isinstance(docs, CorpusFiles) and docs.in_ranges(workers, executor):
+                from nearcopy.executors.local import LocalExecutor
+                parts = tempfile.mkdtemp(prefix=".clean-parts.", dir=out_dir)
+                args = (docs.reader_args, config, template, Path(parts))
+                with LocalExecutor(workers) as pool:
+                    for _, part in ranges.read_ranges(docs.paths, pool, _clean_range, args,
+                                                      ranges.CLEAN_CHUNK_BYTES, docs.skips):
+                        _add_stats(stats, part.stats)
+                        dropped.write(part.dropped)
+                        if boiler:
+                            counter.add_many(part.keys, part.key_counts.size)
+                            doc_keys.frombytes(part.keys.tobytes())
+                            key_counts.frombytes(part.key_counts.tobytes())
+                        tmp.flush()
+                        with open(part.kept_path, "rb") as handle:
+                            copy_file(handle, tmp)
+                        part.discard()
+            else:
+                if isinstance(docs, CorpusFiles):
+                    docs = docs.documents()
+                for doc, res, keys in clean_documents(docs, config, workers=workers,
+                                                      executor=executor, template=template):
+                    stats.add(doc, res)
+                    if res.dropped is not None:
+                        dropped.write(orjson.dumps(dropped_record(doc, res)) + b"\n")
+                        continue
+                    if boiler:
+                        counter.add_keys(keys)
+                        doc_keys.extend(keys)
+                        key_counts.append(len(keys))
+                    tmp.write(orjson.dumps(kept_record(doc, res)) + b"\n")
         pass1 = time.perf_counter() - started
         table = counter.finish() if boiler else None
         changed = _changed_documents(doc_keys, key_counts, table)
@@ -146,6 +241,8 @@ def clean_corpus(docs: Iterable[Document], out_dir: Path, config: CleanConfig, *
     finally:
         if os.path.exists(tmp_name):
             os.unlink(tmp_name)
+        if parts is not None:
+            shutil.rmtree(parts, ignore_errors=True)
     summary = stats.to_dict()
     if boiler:
         summary["rules"][BOILERPLATE] = {"lines_removed": boiler_lines, "documents_dropped": 0,

@@ -93,9 +93,8 @@ def clean_command(corpus, out_dir, config_path, languages, list_rules, workers, 
 
 def _run(corpus, out_dir, config_path, languages, workers, strict, id_field, text_field,
          executor=None):
-    from nearcopy.clean.corpus import clean_corpus
+    from nearcopy.clean.corpus import CorpusFiles, clean_corpus
     from nearcopy.io.base import SkipCounter
-    from nearcopy.io.discover import iter_documents
 
     from nearcopy.clean import CleanConfig
 
@@ -104,8 +103,8 @@ def _run(corpus, out_dir, config_path, languages, workers, strict, id_field, tex
     if langs:
         config = config.with_languages(langs)
     skips = SkipCounter(strict=strict)
-    docs = iter_documents(list(corpus), id_field=id_field, text_field=text_field, skips=skips)
-    summary = clean_corpus(docs, out_dir, config, workers=workers, executor=executor)
+    files = CorpusFiles(list(corpus), {"id_field": id_field, "text_field": text_field}, skips)
+    summary = clean_corpus(files, out_dir, config, workers=workers, executor=executor)
     summary["skipped"] = dict(skips.counts)
     from nearcopy.report import write_report
 
