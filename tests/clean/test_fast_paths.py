@@ -320,12 +320,52 @@ def test_line_gate_lets_through_only_lines_that_fail_every_band_prefilter(text):
     from nearcopy.clean import scan
     cleaner = Cleaner(CleanConfig())
     gate = cleaner._gate
-    flags = scan.scan(text, scan.tables(gate.chars, gate.ends))[scan.FLAGS]
+    flags = scan.scan(text, gate.tables())[scan.FLAGS]
     judged = scan.NON_ASCII | scan.LITERAL | scan.END
     for flag, line in zip(flags, text.split("\n")):
-        if line and not flag & judged and not gate.may_pass(line):
+        if line and not flag & judged and not flag & scan.WORD and not gate.may_start(line):
             band = cleaner._triage.band(len(line))
             assert not band.any(line), line
+
+
+_WORD_TOKENS = ["JavaScript", "javascript", "JAVASCRIPT", "java", "script", "Lorem", "ipsum",
+                "lorem ipsum", "Terms", "of", "use", "uses", "cookies", "Cookie", "policy",
+                "Privacy", "All", "rights", "reserved", "(at)", "(AT)", "(a", "t)", "at", "te",
+                "co", "us", "x", " ", "  ", "\t", "\x1c", "é", "\u212a", "\u0130", "ſ", "\n",
+                ":", "...", "2015"]
+
+
+def _check_words(text, words):
+    from nearcopy.clean import scan
+    flags = scan.scan(text, scan.tables("", (), words))[scan.FLAGS]
+    for flag, line in zip(flags, text.split("\n")):
+        if line.isascii():  # (no LITERAL or END with these tables)
+            assert bool(flag & scan.WORD) == any(w in line.lower() for w in words), line
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_WORD_TOKENS), max_size=40).map(" ".join))
+def test_scan_flags_word_exactly_when_the_lowered_line_holds_a_gate_word(text):
+    _check_words(text, Cleaner(CleanConfig())._gate.words)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(st.sampled_from("aAbB( )t"), min_size=2, max_size=5), min_size=1,
+                max_size=4),
+       st.text(st.sampled_from("aAbB( )t\n"), max_size=80))
+def test_scan_word_flag_on_any_words(words, text):
+    _check_words(text, tuple(words))
+
+
+def test_word_flag_only_for_ascii_lines_without_literal_or_end():
+    from nearcopy.clean import scan
+    gate = Cleaner(CleanConfig())._gate
+    assert gate.scanned
+    flags = scan.scan("JavaScript: on\nJavaScript é\nJavaScript off\nno word",
+                      gate.tables())[scan.FLAGS]
+    assert [bool(f & scan.WORD) for f in flags] == [False, False, True, False]
+    assert scan.tables("", (), ("x",)) is None and scan.tables("", (), ("x" * 32,)) is None
+    assert scan.tables("", (), ("é",)) is not None  # (left out: in no ASCII line)
 
 
 @settings(max_examples=200, deadline=None)
@@ -335,7 +375,7 @@ def test_gated_line_rules_equal_the_line_by_line_rules(text):
     from nearcopy.clean import scan
     cleaner = Cleaner(CleanConfig())
     gate = cleaner._gate
-    flags = scan.scan(text, scan.tables(gate.chars, gate.ends))[scan.FLAGS]
+    flags = scan.scan(text, gate.tables())[scan.FLAGS]
     lines = text.split("\n")
     fast, slow = CleanResult(text=""), CleanResult(text="")
     assert cleaner._gated_line_rules(lines, flags, fast) == cleaner._line_rules(lines, slow)

@@ -18,6 +18,8 @@ from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from nearcopy.clean.base import LineContext, Verdict
 from nearcopy.clean.chrome import AD_MARKS, AdPlaceholderFilter
 from nearcopy.clean.config import CleanConfig
@@ -25,7 +27,7 @@ from nearcopy.clean.documents import LineList
 from nearcopy.clean.language import (LanguageFilter, StrayLanguageFilter, detect_language,
                                      script_counts)
 from nearcopy.clean.scan import (_TABLES, END, FLAGS, HEADLINE, LANGUAGES, LITERAL, NON_ASCII,
-                                 encode, scan_utf8, tables)
+                                 WORD, encode, scan_utf8, tables)
 from nearcopy.clean.stopwords import guess_language
 from nearcopy.clean.normalize import normalize
 from nearcopy.clean.registry import DOCUMENT_FILTERS, LINE_FILTERS
@@ -109,7 +111,7 @@ class Cleaner:
         res = CleanResult(text="", normalized=normalized)
         data = encode(text)
         gate = self._gate
-        stats = scan_utf8(data, _TABLES if gate is None else tables(gate.chars, gate.ends))
+        stats = scan_utf8(data, _TABLES if gate is None else gate.tables())
         lines = text.split("\n")
         if gate is None:
             numbers, lines, changed = self._line_rules(lines, res)
@@ -148,14 +150,15 @@ class Cleaner:
         A line goes to the rules (`_judge`) only when the compiled scan cannot vouch
         for it (a non-ASCII line) or when it may pass the prefilter of the union of
         all line rules (`LineGate`): it holds one of the literal characters or ends with
-        one of the ends (flags from the scan), or holds a literal word or matches a
-        start pattern (`LineGate.may_pass`, remembered with the line's verdict). Any
+        one of the ends (flags from the scan), or holds a literal word (flag WORD from
+        the scan, else `LineGate.may_pass`) or matches a start pattern
+        (`LineGate.may_start`; both remembered with the line's verdict). Any
         other line would fail its length band's prefilter, which is never looser than
         the union's, so it is kept as it is.
         """
         gate, cache = self._gate, self._verdicts
         numbers, kept, changed = [], [], set()
-        may_pass = gate.may_pass
+        may_pass = gate.may_start if gate.scanned else gate.may_pass
         judge = NON_ASCII | LITERAL | END
         for i, line in enumerate(lines):
             if not line:
@@ -166,7 +169,8 @@ class Cleaner:
             cacheable = cache is not None and len(line) <= LINE_CACHE_CHARS
             verdict = cache.get(line, _UNSEEN) if cacheable else _UNSEEN
             if verdict is _UNSEEN:
-                verdict = self._first_failure(line, i, len(lines)) if may_pass(line) else None
+                verdict = (self._first_failure(line, i, len(lines))
+                           if flags[i] & WORD or may_pass(line) else None)
                 if cacheable:
                     self._remember(line, verdict)
             if verdict is None:
@@ -329,6 +333,8 @@ class LineGate:
                  start: re.Pattern | None) -> None:
         self.chars, self.words, self.ends, self.start = chars, words, ends, start
         self._prefixes: tuple | None | bool = False  # False: not built yet
+        #: whether the scan flags the lines holding a word (WORD); else `may_pass` looks
+        self.scanned = tables(chars, ends, words) is not None
 
     def __getstate__(self):
         return {**self.__dict__, "_prefixes": False}  # (rebuilt, once per process)
@@ -349,15 +355,23 @@ class LineGate:
             return None
         return cls(chars, words, union.ends, union.start)
 
+    def tables(self) -> np.ndarray:
+        """The scan's tables for this gate (flags LITERAL, END and, if `scanned`, WORD)."""
+        return tables(self.chars, self.ends, self.words if self.scanned else ())
+
     def may_pass(self, line: str) -> bool:
         """Whether an ASCII line without the literal characters and ends holds a literal
-        word or matches a start pattern (asked only when its first three characters
-        can begin a match, see `start_prefixes`)."""
+        word or matches a start pattern (`may_start`)."""
         if self.words:
             lower = line.lower()
             for word in self.words:
                 if word in lower:
                     return True
+        return self.may_start(line)
+
+    def may_start(self, line: str) -> bool:
+        """Whether an ASCII line matches a start pattern (asked only when its first three
+        characters can begin a match, see `start_prefixes`)."""
         if self.start is None:
             return False
         prefixes = self._prefixes

@@ -23,21 +23,27 @@ LETTERS, WORDS, GUESS, FLAGS = range(4)
 #: FLAGS bits: the line holds a non-ASCII byte (the other rows and bits are then not to
 #: be used); the line is in headline case (`language._headline_case` of its words);
 #: with its trailing whitespace stripped, it ends with one of the tables' ends; it
-#: holds a byte of class _LITERAL
-NON_ASCII, HEADLINE, END, LITERAL = 1, 2, 4, 8
+#: holds a byte of class _LITERAL; its lower-cased text holds one of the tables' words
+#: (WORD is looked for only in an ASCII line flagged neither END nor LITERAL)
+NON_ASCII, HEADLINE, END, LITERAL, WORD = 1, 2, 4, 8, 16
 
 #: byte classes: the whitespace of `str.split()` (ASCII), capital and small ASCII
 #: letters, bytes the caller asks about (the LITERAL flag: the same bit)
 _SPACE, _UPPER, _LOWER, _LITERAL = 1, 2, 4, LITERAL
 
-#: layout of `line_stats`' `tables` (int64): six integer parameters, then the class of
-#: each ASCII byte, then NENDS (packed end, its length) pairs, then the 1024-slot word
-#: table, then each slot's weights (row-major)
-NLANGS, MIN_WORDS, MIN_HITS, DOMINANCE, MAX_KEY_LEN, NENDS = range(6)
+#: layout of `line_stats`' `tables` (int64): seven integer parameters, then the class of
+#: each ASCII byte, then NENDS (packed end, its length) pairs, then the bit set of the
+#: words' first two bytes (bit 128 * b0 + b1), then NLITERALS words (its length, then
+#: one byte per slot), then the 1024-slot function-word table, then each slot's weights
+#: (row-major)
+NLANGS, MIN_WORDS, MIN_HITS, DOMINANCE, MAX_KEY_LEN, NENDS, NLITERALS = range(7)
 CLASSES = 8
 ENDS = CLASSES + 128
 MAX_ENDS, MAX_END_LEN = 16, 7
-TABLE = ENDS + 2 * MAX_ENDS
+BIGRAMS = ENDS + 2 * MAX_ENDS
+LITERALS = BIGRAMS + 128 * 128 // 64
+MAX_LITERALS, MAX_LITERAL_LEN = 16, 31
+TABLE = LITERALS + MAX_LITERALS * (MAX_LITERAL_LEN + 1)
 WEIGHTS = TABLE + 1024
 
 #: multiplier of the word hash (Fibonacci hashing; as a signed 64-bit integer)
@@ -59,7 +65,9 @@ def line_stats(buf, tables, min_share, headline_share):
     `tables` (see the layout above and `scan.py`): the guess's parameters (as in
     stopwords.py, with `min_share` and `headline_share`), the class bits of each
     ASCII byte, the ends (packed like the words, at most MAX_END_LEN bytes each), and
-    the function words, packed as little-endian
+    the literal words (ASCII, 2 to MAX_LITERAL_LEN bytes; flag WORD: `word in
+    line.lower()` for one of them, asked only of ASCII lines not flagged END or
+    LITERAL), and the function words, packed as little-endian
     integers of their bytes (at most MAX_KEY_LEN bytes), in a table of 1024 slots
     (0 = empty, linear probing from `word_slot`). A word's weights are the counts it
     adds to each language that lists it (nlangs columns) and to each language it is
@@ -67,6 +75,7 @@ def line_stats(buf, tables, min_share, headline_share):
     """
     nlangs, min_words, min_hits = tables[NLANGS], tables[MIN_WORDS], tables[MIN_HITS]
     dominance, max_key_len, nends = tables[DOMINANCE], tables[MAX_KEY_LEN], tables[NENDS]
+    nliterals = tables[NLITERALS]
     nfields = 2 * nlangs
     n = buf.shape[0]
     nlines = 1
@@ -131,6 +140,7 @@ def line_stats(buf, tables, min_share, headline_share):
                         hit = True
                         break
                     j = (j + 1) & 1023
+        line_end = i
         i += 1  # past the newline
         for e in range(nends):
             length = tables[ENDS + 2 * e + 1]
@@ -140,6 +150,35 @@ def line_stats(buf, tables, min_share, headline_share):
                     tail |= np.int64(buf[last - length + k]) << (8 * k)
                 if tail == tables[ENDS + 2 * e]:
                     flags |= END
+                    break
+        if nliterals > 0 and flags & (NON_ASCII | LITERAL | END) == 0:
+            for p in range(line_start, line_end - 1):
+                b0 = buf[p]
+                if tables[CLASSES + b0] & _UPPER:
+                    b0 += 32
+                b1 = buf[p + 1]
+                if tables[CLASSES + b1] & _UPPER:
+                    b1 += 32
+                pair = np.int64(b0) * 128 + np.int64(b1)
+                if (tables[BIGRAMS + (pair >> 6)] >> (pair & 63)) & 1 == 0:
+                    continue
+                for w in range(nliterals):
+                    base = LITERALS + w * (MAX_LITERAL_LEN + 1)
+                    length = tables[base]
+                    if line_end - p < length:
+                        continue
+                    k = 0
+                    while k < length:
+                        b = buf[p + k]
+                        if tables[CLASSES + b] & _UPPER:
+                            b += 32
+                        if b != tables[base + 1 + k]:
+                            break
+                        k += 1
+                    if k == length:
+                        flags |= WORD
+                        break
+                if flags & WORD:
                     break
         guess = 0
         if words >= min_words:

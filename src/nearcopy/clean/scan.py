@@ -13,10 +13,11 @@ import numpy as np
 
 from nearcopy.clean import kernels, stopwords
 from nearcopy.clean.language import HEADLINE_SHARE
-from nearcopy.clean.kernels import END, FLAGS, GUESS, HEADLINE, LETTERS, LITERAL, NON_ASCII, WORDS
+from nearcopy.clean.kernels import (END, FLAGS, GUESS, HEADLINE, LETTERS, LITERAL, NON_ASCII,
+                                    WORD, WORDS)
 
 __all__ = ["scan", "tables", "LETTERS", "WORDS", "GUESS", "FLAGS", "NON_ASCII", "HEADLINE",
-           "END", "LITERAL", "LANGUAGES"]
+           "END", "LITERAL", "WORD", "LANGUAGES"]
 
 #: GUESS k (k > 0) names LANGUAGES[k]
 LANGUAGES: tuple[str | None, ...] = (None, *stopwords._LANGUAGES)
@@ -74,15 +75,32 @@ _HEADLINE_SHARE = float(HEADLINE_SHARE)
 
 
 @lru_cache(maxsize=16)
-def tables(literals: str = "", ends: tuple[str, ...] = ()) -> np.ndarray | None:
+def tables(literals: str = "", ends: tuple[str, ...] = (),
+           words: tuple[str, ...] = ()) -> np.ndarray | None:
     """Tables that also flag LITERAL the ASCII lines holding a character of `literals`
-    in their `str.lower()`, and END those whose `rstrip()` ends with one of `ends`;
-    None when the ends do not fit the table (too many or too long ASCII ends)."""
+    in their `str.lower()`, END those whose `rstrip()` ends with one of `ends`, and
+    WORD those (of the ASCII lines flagged neither) whose `str.lower()` holds one of
+    `words` (a non-ASCII word is left out: it is in no ASCII line); None when the
+    ends or words do not fit the table (too many, too long or too short)."""
     ascii_ends = [end.encode("ascii") for end in dict.fromkeys(ends) if end.isascii()]
     if len(ascii_ends) > kernels.MAX_ENDS or any(len(e) > kernels.MAX_END_LEN
                                                   for e in ascii_ends):
         return None
+    ascii_words = [word.encode("ascii") for word in dict.fromkeys(words) if word.isascii()]
+    if len(ascii_words) > kernels.MAX_LITERALS or any(
+            not 2 <= len(w) <= kernels.MAX_LITERAL_LEN for w in ascii_words):
+        return None
     out = _TABLES.copy()
+    out[kernels.NLITERALS] = len(ascii_words)
+    bigrams = [0] * (128 * 128 // 64)
+    for w, word in enumerate(ascii_words):
+        pair = word[0] * 128 + word[1]
+        bigrams[pair >> 6] |= 1 << (pair & 63)
+        base = kernels.LITERALS + w * (kernels.MAX_LITERAL_LEN + 1)
+        out[base] = len(word)
+        out[base + 1:base + 1 + len(word)] = list(word)
+    out[kernels.BIGRAMS:kernels.LITERALS] = [b - (1 << 64) if b >= 1 << 63 else b
+                                             for b in bigrams]
     for b in range(128):
         if chr(b).lower() in literals:
             out[kernels.CLASSES + b] |= kernels._LITERAL
