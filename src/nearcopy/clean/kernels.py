@@ -28,8 +28,10 @@ LETTERS, WORDS, GUESS, FLAGS = range(4)
 NON_ASCII, HEADLINE, END, LITERAL, WORD = 1, 2, 4, 8, 16
 
 #: byte classes: the whitespace of `str.split()` (ASCII), capital and small ASCII
-#: letters, bytes the caller asks about (the LITERAL flag: the same bit)
+#: letters, bytes the caller asks about (the LITERAL flag: the same bit); the byte's
+#: `str.lower()` is the class >> LOWERED
 _SPACE, _UPPER, _LOWER, _LITERAL = 1, 2, 4, LITERAL
+LOWERED = 8
 
 #: layout of `line_stats`' `tables` (int64): seven integer parameters, then the class of
 #: each ASCII byte, then NENDS (packed end, its length) pairs, then the bit set of the
@@ -152,14 +154,11 @@ def line_stats(buf, tables, min_share, headline_share):
                     flags |= END
                     break
         if nliterals > 0 and flags & (NON_ASCII | LITERAL | END) == 0:
+            low = tables[CLASSES + buf[line_start]] >> LOWERED if line_end > line_start else 0
             for p in range(line_start, line_end - 1):
-                b0 = buf[p]
-                if tables[CLASSES + b0] & _UPPER:
-                    b0 += 32
-                b1 = buf[p + 1]
-                if tables[CLASSES + b1] & _UPPER:
-                    b1 += 32
-                pair = np.int64(b0) * 128 + np.int64(b1)
+                pair = low * 128
+                low = tables[CLASSES + buf[p + 1]] >> LOWERED
+                pair += low
                 if (tables[BIGRAMS + (pair >> 6)] >> (pair & 63)) & 1 == 0:
                     continue
                 for w in range(nliterals):
@@ -169,10 +168,7 @@ def line_stats(buf, tables, min_share, headline_share):
                         continue
                     k = 0
                     while k < length:
-                        b = buf[p + k]
-                        if tables[CLASSES + b] & _UPPER:
-                            b += 32
-                        if b != tables[base + 1 + k]:
+                        if tables[CLASSES + buf[p + k]] >> LOWERED != tables[base + 1 + k]:
                             break
                         k += 1
                     if k == length:

@@ -55,6 +55,7 @@ def _base_tables() -> np.ndarray:
             tables[kernels.CLASSES + b] |= kernels._SPACE
         if char.isalpha():
             tables[kernels.CLASSES + b] |= kernels._UPPER if char.isupper() else kernels._LOWER
+        tables[kernels.CLASSES + b] |= ord(char.lower()) << kernels.LOWERED
     for word in words:
         key = _pack(word.encode("ascii"))
         slot = _slot(key)
