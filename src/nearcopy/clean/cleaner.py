@@ -160,22 +160,36 @@ class Cleaner:
         numbers, kept, changed = [], [], set()
         may_pass = gate.may_start if gate.scanned else gate.may_pass
         judge = NON_ASCII | LITERAL | END
+        # A line without a word whose first characters no start match begins with is
+        # kept at once: cheaper than its verdict's cache entry (`may_start`'s first test).
+        short, full = gate.prefixes() if gate.scanned else (None, None)
+        if short is None and gate.scanned and gate.start is None:
+            short = full = frozenset()  # (no start pattern: no line matches one)
+        quick = short is not None
+        num_lines = len(lines)
+        keep_number, keep_line = numbers.append, kept.append
         for i, line in enumerate(lines):
             if not line:
                 continue
-            if flags[i] & judge:
-                self._judge(line, i, len(lines), res, numbers, kept, changed)
+            flag = flags[i]
+            if flag & judge:
+                self._judge(line, i, num_lines, res, numbers, kept, changed)
+                continue
+            if quick and not flag & WORD and line[:3] not in full \
+                    and line[:2] not in short and line[:1] not in short:
+                keep_number(i)
+                keep_line(line)
                 continue
             cacheable = cache is not None and len(line) <= LINE_CACHE_CHARS
             verdict = cache.get(line, _UNSEEN) if cacheable else _UNSEEN
             if verdict is _UNSEEN:
-                verdict = (self._first_failure(line, i, len(lines))
-                           if flags[i] & WORD or may_pass(line) else None)
+                verdict = (self._first_failure(line, i, num_lines)
+                           if flag & WORD or may_pass(line) else None)
                 if cacheable:
                     self._remember(line, verdict)
             if verdict is None:
-                numbers.append(i)
-                kept.append(line)
+                keep_number(i)
+                keep_line(line)
             else:
                 self._record(res, i, line, verdict.reason)
         return numbers, kept, changed
@@ -359,6 +373,15 @@ class LineGate:
         """The scan's tables for this gate (flags LITERAL, END and, if `scanned`, WORD)."""
         return tables(self.chars, self.ends, self.words if self.scanned else ())
 
+    def prefixes(self) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+        """`start_prefixes` of the start pattern ((None, None): no start pattern, or it
+        cannot be bounded)."""
+        prefixes = self._prefixes
+        if prefixes is False:
+            prefixes = self._prefixes = (None if self.start is None
+                                         else start_prefixes(self.start.pattern))
+        return (None, None) if prefixes is None else prefixes
+
     def may_pass(self, line: str) -> bool:
         """Whether an ASCII line without the literal characters and ends holds a literal
         word or matches a start pattern (`may_start`)."""
@@ -374,10 +397,8 @@ class LineGate:
         characters can begin a match, see `start_prefixes`)."""
         if self.start is None:
             return False
-        prefixes = self._prefixes
-        if prefixes is False:
-            prefixes = self._prefixes = start_prefixes(self.start.pattern)
-        if prefixes is not None:
+        prefixes = self.prefixes()
+        if prefixes != (None, None):
             short, full = prefixes
             if line[:3] not in full and line[:2] not in short and line[:1] not in short:
                 return False
