@@ -88,12 +88,14 @@ class TemplateLines:
 
     def key(self, line: str) -> int | None:
         """The line's key if it is template-like (see `_template_like`), else None."""
-        words = line.lower().split()
-        n = len(words)
-        if n < self.min_words or len(line.strip()) < self.min_chars:
+        if line.rstrip().endswith(_SENTENCE_END) and \
+                len(line.split(None, self.content_min_words - 1)) >= self.content_min_words:
+            # reads like prose; most lines of a text are, so they are not lower-cased, split
+            # whole and hashed first (the split stops at content_min_words words)
             return None
-        if n >= self.content_min_words and line.rstrip().endswith(_SENTENCE_END):
-            return None  # reads like prose
+        words = line.lower().split()
+        if len(words) < self.min_words or len(line.strip()) < self.min_chars:
+            return None
         return _key(words)
 
     def keys(self, text: str) -> list[int]:
