@@ -108,6 +108,16 @@ def test_whitespace_rule_equals_its_regex_definition(text):
     assert rule.apply(text) == expected
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("  \n\nab\u00e9\u00a0\t")), max_size=40))
+def test_whitespace_rule_collapsing_runs_equals_its_regex_definition(text):
+    """Texts whose only blanks are mostly " " and "\n" (the branch that collapses runs)."""
+    import re
+    from nearcopy.clean.normalize import WhitespaceRule
+    expected = "\n".join(re.sub(r"[^\S\n]+", " ", line).strip() for line in text.split("\n"))
+    assert WhitespaceRule().apply(text) == expected
+
+
 def test_line_verdict_cache_gives_the_same_removals_and_stays_in_its_process():
     import pickle
     cleaner = Cleaner(CleanConfig())

@@ -161,6 +161,7 @@ class ZeroWidthRule(Normalizer):
 
 
 _OTHER_SPACE = re.compile(r"[^\S \n]")  # whitespace but " " and "\n"
+_SPACES = re.compile("  +")
 _LINE_START_SPACE = re.compile("\n ")  # (sre finds it 3x faster than `in`: "\n" is rare)
 
 
@@ -181,10 +182,10 @@ class WhitespaceRule(Normalizer):
         if ("\t" in text or "\x1f" in text) if text.isascii() \
                 else _OTHER_SPACE.search(text) is not None:  # (ASCII: all that can be left)
             return "\n".join([" ".join(line.split()) for line in text.split("\n")])
-        # Only " " and "\n" are left: collapse the lines with "  ", strip the others.
+        # Only " " and "\n" are left: collapse the runs of spaces, strip the lines (what
+        # `" ".join(line.split())` does then; 2.4x faster than asking each line for "  ").
         if "  " in text:
-            return "\n".join([" ".join(line.split()) if "  " in line else line.strip()
-                              for line in text.split("\n")])
+            return "\n".join([line.strip() for line in _SPACES.sub(" ", text).split("\n")])
         if " \n" not in text and _LINE_START_SPACE.search(text) is None \
                 and text[:1] != " " and text[-1:] != " ":
             return text  # no line starts or ends with its only whitespace, " "
