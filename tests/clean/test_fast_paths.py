@@ -431,3 +431,28 @@ def test_start_prefixes_give_up_on_what_they_cannot_bound():
     assert start_prefixes("a|b?") is None  # matches the empty string
     assert start_prefixes(r"(a)\1") is None  # a backreference
     assert start_prefixes("(?i:ab)c") == (frozenset(), frozenset({"abc", "aBc", "Abc", "ABc"}))
+
+
+# --- the mojibake pre-check: False only when ftfy leaves the text as it is ---------------
+
+_MOJIBAKE_TOKENS = ["Ã©", "Ã", "Â", "Â ", "â€™", "â€", "•", "»", "«", "°", "à", "µ", "œ", "Œ9",
+                    "ВЂ", "вЂ", "Ø", "Ù", "√", "≈", "‚", "×", "²", "é", "café", "news", " ",
+                    "\n", "a", "Z", "9", "—", "’", "\u00a0", "中文", "Привет"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_MOJIBAKE_TOKENS), max_size=30).map("".join))
+def test_mojibake_precheck_is_sound_and_its_window_memo_changes_nothing(text):
+    import ftfy
+    from nearcopy.clean import normalize
+    memo = normalize._ftfy_may_change(text)
+    saved = set(normalize._GOOD_WINDOWS)
+    normalize._GOOD_WINDOWS.clear()
+    try:
+        assert normalize._ftfy_may_change(text) == memo  # (the same answer, asked afresh)
+    finally:
+        normalize._GOOD_WINDOWS.update(saved)
+    if not memo:
+        assert ftfy.fix_text(text, unescape_html=False, fix_latin_ligatures=False,
+                             fix_character_width=False, uncurl_quotes=False,
+                             fix_line_breaks=False, normalization=None) == text

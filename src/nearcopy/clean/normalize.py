@@ -64,6 +64,12 @@ def _ftfy_tables():
     return acted_on, re.compile(f"[{marks}]"), BADNESS_RE.search
 
 
+#: windows `is_bad` found nothing in (a bullet's "News • World" recurs across pages: half
+#: of news_copies' windows were seen before); cleared when it holds _MAX_GOOD_WINDOWS
+_GOOD_WINDOWS: set[str] = set()
+_MAX_GOOD_WINDOWS = 100_000
+
+
 def _ftfy_may_change(text: str) -> bool:
     """False only when ftfy with MojibakeRule's options provably returns `text` unchanged.
 
@@ -76,10 +82,16 @@ def _ftfy_may_change(text: str) -> bool:
     if marks is None or len(text) >= 1_000_000 or acted_on.search(text):
         return True  # (ftfy also cuts lines over 1M characters into segments)
     reach = _MAX_BRANCH - 1
+    seen = _GOOD_WINDOWS
     for match in marks.finditer(text):
         pos = match.start()
-        if is_bad(text[max(0, pos - reach):pos + reach + 1]):
-            return True
+        window = text[max(0, pos - reach):pos + reach + 1]
+        if window not in seen:
+            if is_bad(window):
+                return True
+            if len(seen) >= _MAX_GOOD_WINDOWS:
+                seen.clear()
+            seen.add(window)
         if (pos == 0 or text[pos - 1] == "\n") and is_bad(text[pos:pos + reach + 1]):
             return True  # a branch anchored with ^ at the line start
     return False
