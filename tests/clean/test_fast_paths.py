@@ -456,3 +456,29 @@ def test_mojibake_precheck_is_sound_and_its_window_memo_changes_nothing(text):
         assert ftfy.fix_text(text, unescape_html=False, fix_latin_ligatures=False,
                              fix_character_width=False, uncurl_quotes=False,
                              fix_line_breaks=False, normalization=None) == text
+
+
+# --- detect_language's one-script shortcut must equal asking `stray.needs_model` ------
+
+_VOTE_LINES = ["The company said it would raise the dividend for the year.",
+               "Die Bundesbank hat am Montag die Zinsen für das Jahr erhöht.",
+               "Le gouvernement a annoncé que les prix sont en hausse dans le pays.",
+               "Markets rallied sharply today", "Shr 12 cts vs 10 cts", "ATT TO REDEEM ALL NOTES",
+               "Net loss 1,841,000 vs profit 983,000 revs 4.5 mln", "x", "", "12 34",
+               "Analysts expected stronger quarterly earnings from banks this season",
+               "金融 市场 今天 上涨 投资者 关注 央行 政策", "Привет мир как дела сегодня хорошо"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_VOTE_LINES), max_size=12), st.sampled_from([0.5, 0.0]),
+       st.sampled_from([2, 0, 30]))
+def test_detect_language_one_script_shortcut_equals_needs_model(lines, ratio, min_letters):
+    from nearcopy.clean.language import StrayLanguageFilter, detect_language, script_counts_of
+    from nearcopy.clean.stopwords import guess_language
+    stray = StrayLanguageFilter(min_script_ratio=ratio, min_letters=min_letters)
+    scripts, letters = script_counts_of(lines)
+    guesses = [guess_language(line) for line in lines]
+    may_flag = [stray._model_may_flag(line) if k % 2 else None for k, line in enumerate(lines)]
+    fast = detect_language(lines, scripts, letters, stray, guesses, may_flag)
+    assert fast == detect_language(lines, scripts, letters, stray, guesses, None)
+    assert fast == detect_language(lines, scripts, letters, stray, None, None)

@@ -241,22 +241,39 @@ def detect_language(lines: list[str], scripts: list[dict[str, int]], letters: li
     single = next(iter(used)) if len(used) == 1 else None
     votes: dict[str, float] = {}
     rest = []
-    for i, line in enumerate(lines):
-        guess = guess_language(line) if guesses is None else guesses[i]
+    if guesses is None:
+        guesses = [guess_language(line) for line in lines]
+    # In one script no line is in another one: `stray.needs_model` is then "enough
+    # letters, and `_model_may_flag`" (a line's letters all in `single`: 0 foreign).
+    one_script = (single is not None and stray is not None and may_flag is not None
+                  and stray.min_script_ratio > 0)
+    min_letters = stray.min_letters if one_script else 0
+    for i, guess in enumerate(guesses):
+        n = letters[i]
         if guess is not None:
             pred = (guess, GUESS_PROBABILITY)
+        elif one_script:
+            if n < min_letters or n == 0:
+                if n:
+                    rest.append(i)
+                continue
+            flag = may_flag[i]
+            if not (stray._model_may_flag(lines[i]) if flag is None else flag):
+                rest.append(i)
+                continue
+            pred = predict_line(lines[i])
         elif stray is not None and (single is None or stray.needs_model(
-                line, scripts[i], single, None if may_flag is None else may_flag[i])):
-            pred = predict_line(line)
+                lines[i], scripts[i], single, None if may_flag is None else may_flag[i])):
+            pred = predict_line(lines[i])
         else:
-            if letters[i]:
+            if n:
                 rest.append(i)
             continue
         preds[i] = pred
-        votes[pred[0]] = votes.get(pred[0], 0.0) + pred[1] * letters[i]
+        votes[pred[0]] = votes.get(pred[0], 0.0) + pred[1] * n
     if rest:
         rest.sort(key=lambda i: -letters[i])  # (stable: equal lengths keep line order)
-        unasked = sum(letters[i] for i in rest)
+        unasked = sum([letters[i] for i in rest])
         for i in rest:
             ranked = sorted(votes.values(), reverse=True) + [0.0, 0.0]
             if ranked[0] - ranked[1] > unasked * MAX_PROBABILITY:
