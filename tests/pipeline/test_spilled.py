@@ -140,7 +140,6 @@ def test_partition_keys_groups_by_top_bits_stably(keys, bits):
 
 
 def test_patching_rows_rewrites_their_signatures_and_samples(tmp_path):
-    from nearcopy.pipeline.job import _patch
     texts = _corpus(seed=5, families=10)
     rows = np.array([0, 3, 4, len(texts) - 1])
     changed = list(texts)
@@ -150,7 +149,7 @@ def test_patching_rows_rewrites_their_signatures_and_samples(tmp_path):
     sk = _spill(tmp_path / "a", texts)
     batch = sketch_texts([changed[r] for r in rows], PARAMS, keep_sets=False,
                          sample_mod=SAMPLE_MOD)
-    _patch(sk, rows, [batch])
+    sk.patch(rows, [batch])
     want = _spill(tmp_path / "b", changed)
     for name in ("exact_hashes", "lengths", "signatures", "sample_values", "sample_counts",
                  "nonempty"):

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from nearcopy.config import RunConfig
-from nearcopy.dedup.decide import EMPTY_SIGNATURE, Decisions, find_copies
+from nearcopy.dedup.decide import Decisions, find_copies
 from nearcopy.dedup.paragraphs import ParagraphDeduper
 from nearcopy.dedup.sketch import SketchBatch, sketch_texts
 from nearcopy.document import Document
@@ -34,7 +34,7 @@ from nearcopy.pipeline import outputs, ranges
 from nearcopy.pipeline.outputs import OUR_FIELDS
 from nearcopy.pipeline.heap import release_free_memory
 from nearcopy.pipeline.progress import progress
-from nearcopy.pipeline.spilled import SpilledCandidates, SpilledSketches
+from nearcopy.pipeline.spilled import SpilledCandidates
 from nearcopy.pipeline.spool import SketchStore, Spool, SpoolSlice, make_workdir
 from nearcopy.pipeline.spool_ranges import read_spool_range
 from nearcopy.pipeline.stats import RunStats
@@ -145,50 +145,6 @@ def _sketch_batch(payload):
     if table is not None:
         texts = [table.strip(text)[0] for text in texts]
     return sketch_texts(texts, params, keep_sets=keep_sets, sample_mod=sample_mod)
-
-
-def _patch(sketches: SpilledSketches, rows: np.ndarray, batches: list) -> None:
-    """Put re-made sketches of documents `rows` into the corpus arrays and files (samples
-    included: the sample file is rewritten with theirs spliced in)."""
-    sketches.exact_hashes[rows] = np.concatenate([b.exact_hashes for b in batches])
-    sketches.lengths[rows] = np.concatenate([b.lengths for b in batches])
-    sketches.signatures[rows] = np.concatenate([b.signatures for b in batches])
-    sketches.nonempty[rows] = sketches.signatures[rows, 0] != EMPTY_SIGNATURE
-    if sketches.sample_values is None:
-        return
-    new_counts = np.concatenate([b.set_counts for b in batches]).astype(np.int64)
-    new_values = np.concatenate([b.set_values for b in batches]).astype(np.uint32)
-    old_offsets = np.zeros(sketches.sample_counts.size + 1, dtype=np.int64)
-    np.cumsum(sketches.sample_counts, out=old_offsets[1:])
-    new_offsets = np.zeros(new_counts.size + 1, dtype=np.int64)
-    np.cumsum(new_counts, out=new_offsets[1:])
-    old_path = sketches.sample_path
-    path = old_path.with_name(old_path.name + ".patched")
-    with open(old_path, "rb") as old, open(path, "wb") as out:
-        start = 0
-        for k, row in enumerate(rows.tolist()):
-            _copy_range(old, out, 4 * old_offsets[start], 4 * old_offsets[row])
-            out.write(new_values[new_offsets[k]:new_offsets[k + 1]].tobytes())
-            start = row + 1
-        _copy_range(old, out, 4 * old_offsets[start], 4 * old_offsets[-1])
-    sketches.sample_values = None  # unmap before the file is replaced
-    path.replace(old_path)
-    sketches.sample_counts[rows] = new_counts
-    total = int(sketches.sample_counts.sum())
-    sketches.sample_values = np.memmap(old_path, dtype=np.uint32, mode="r+", shape=(total,)) \
-        if total else np.empty(0, dtype=np.uint32)
-
-
-def _copy_range(source, target, start: int, end: int, block: int = 1 << 22) -> None:
-    """Copy source bytes [start, end) to the end of target, a block at a time."""
-    source.seek(int(start))
-    left = int(end - start)
-    while left > 0:
-        data = source.read(min(block, left))
-        if not data:
-            raise OSError(f"{source.name} ended early")
-        target.write(data)
-        left -= len(data)
 
 
 class SpoolSets:
@@ -499,7 +455,7 @@ class BatchJob:
             batches = list(self.executor.map_ordered(_sketch_batch, payloads))
             st.documents = int(rows.size)
         if batches:
-            _patch(sketches, rows, batches)
+            sketches.patch(rows, batches)
         return frozenset(rows.tolist())
 
     # -- pass C: decide ------------------------------------------------------------------

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from nearcopy.dedup import containment, kernels, lsh
-from nearcopy.dedup.decide import Sketches
+from nearcopy.dedup.decide import EMPTY_SIGNATURE, Sketches
 from nearcopy.errors import ConfigError
 from nearcopy.executors.base import Executor
 from nearcopy.pipeline.heap import release_free_memory
@@ -73,6 +73,49 @@ class SpilledSketches(Sketches):
             rows = min(chunk_rows, len(self) - start)
             yield start, np.fromfile(self.signature_path, dtype=np.uint32, count=rows * num_perm,
                                      offset=4 * start * num_perm).reshape(rows, num_perm)
+
+    def patch(self, rows: np.ndarray, batches: list) -> None:
+        """Put re-made sketches of documents `rows` into the corpus arrays and files (samples
+        included: the sample file is rewritten with theirs spliced in)."""
+        self.exact_hashes[rows] = np.concatenate([b.exact_hashes for b in batches])
+        self.lengths[rows] = np.concatenate([b.lengths for b in batches])
+        self.signatures[rows] = np.concatenate([b.signatures for b in batches])
+        self.nonempty[rows] = self.signatures[rows, 0] != EMPTY_SIGNATURE
+        if self.sample_values is None:
+            return
+        new_counts = np.concatenate([b.set_counts for b in batches]).astype(np.int64)
+        new_values = np.concatenate([b.set_values for b in batches]).astype(np.uint32)
+        old_offsets = np.zeros(self.sample_counts.size + 1, dtype=np.int64)
+        np.cumsum(self.sample_counts, out=old_offsets[1:])
+        new_offsets = np.zeros(new_counts.size + 1, dtype=np.int64)
+        np.cumsum(new_counts, out=new_offsets[1:])
+        old_path = self.sample_path
+        path = old_path.with_name(old_path.name + ".patched")
+        with open(old_path, "rb") as old, open(path, "wb") as out:
+            start = 0
+            for k, row in enumerate(rows.tolist()):
+                _copy_range(old, out, 4 * old_offsets[start], 4 * old_offsets[row])
+                out.write(new_values[new_offsets[k]:new_offsets[k + 1]].tobytes())
+                start = row + 1
+            _copy_range(old, out, 4 * old_offsets[start], 4 * old_offsets[-1])
+        self.sample_values = None  # unmap before the file is replaced
+        path.replace(old_path)
+        self.sample_counts[rows] = new_counts
+        total = int(self.sample_counts.sum())
+        self.sample_values = np.memmap(old_path, dtype=np.uint32, mode="r+", shape=(total,)) \
+            if total else np.empty(0, dtype=np.uint32)
+
+
+def _copy_range(source, target, start: int, end: int, block: int = 1 << 22) -> None:
+    """Copy source bytes [start, end) to the end of target, a block at a time."""
+    source.seek(int(start))
+    left = int(end - start)
+    while left > 0:
+        data = source.read(min(block, left))
+        if not data:
+            raise OSError(f"{source.name} ended early")
+        target.write(data)
+        left -= len(data)
 
 
 def _band_task(payload) -> np.ndarray:
