@@ -7,8 +7,9 @@ boilerplate, writing outputs) with --workers processes.
 With --html, also compares Resiliparse and trafilatura main-text extraction on
 news-like pages built from the corpus (body kept %, chrome left %, pages/s).
 
-With --jobs, also runs `nearcopy run` (clean + dedup) and `nearcopy dedup` (no
-cleaning) on the corpus with --workers, --repeat times each, alternating, and
+With --jobs, also runs `nearcopy run` (clean + dedup), `nearcopy dedup` (no
+cleaning) and `nearcopy clean` on the corpus with --workers, --repeat times each,
+alternating (the clean job against the dedup job is the whole-command comparison), and
 reports per-stage wall seconds from their stats.json plus each job's wall and
 CPU seconds (all processes). Both jobs read and sketch in one pass (`run` cleans
 in it too), so cleaning's cost is what `run` takes beyond `dedup`: its wall time
@@ -98,14 +99,14 @@ def run_job(command: str, corpus: Path, workers: int, out: Path) -> dict:
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    stages = json.loads((out / "stats.json").read_text())["stages"]
+    stages = json.loads((out / "stats.json").read_text()).get("stages", {})  # clean: none
     return {"wall": wall, "cpu": cpu,
             "stages": {k: v["seconds"] for k, v in stages.items() if "/" not in k}}
 
 
 def bench_jobs(corpus: Path, workers: int, repeat: int) -> dict:
-    """`run` vs `dedup` on the same corpus, alternating; medians of `repeat` runs."""
-    runs: dict[str, list[dict]] = {"run": [], "dedup": []}
+    """`run`, `dedup` and `clean` on the same corpus, alternating; medians of `repeat` runs."""
+    runs: dict[str, list[dict]] = {"run": [], "dedup": [], "clean": []}
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(repeat):
             for command in runs:
@@ -116,6 +117,7 @@ def bench_jobs(corpus: Path, workers: int, repeat: int) -> dict:
     dedup_stages = {k: round(med(r["stages"].get(k, 0.0) for r in runs["dedup"]), 2)
                     for k in runs["dedup"][0]["stages"]}
     run_wall, dedup_wall = med(r["wall"] for r in runs["run"]), med(r["wall"] for r in runs["dedup"])
+    clean_wall, clean_cpu = med(r["wall"] for r in runs["clean"]), med(r["cpu"] for r in runs["clean"])
     run_cpu, dedup_cpu = med(r["cpu"] for r in runs["run"]), med(r["cpu"] for r in runs["dedup"])
     # `run` reads, cleans and sketches in one pass; `dedup` reads and sketches in one pass.
     dedup_stage_s = dedup_stages["read_sketch"] + dedup_stages["dedup"]
@@ -123,6 +125,8 @@ def bench_jobs(corpus: Path, workers: int, repeat: int) -> dict:
             "run_stages_wall_s": run_stages, "dedup_stages_wall_s": dedup_stages,
             "run_job": {"wall_s": round(run_wall, 2), "cpu_s": round(run_cpu, 2)},
             "dedup_job": {"wall_s": round(dedup_wall, 2), "cpu_s": round(dedup_cpu, 2)},
+            "clean_job": {"wall_s": round(clean_wall, 2), "cpu_s": round(clean_cpu, 2)},
+            "clean_job_over_dedup_job_wall": round(clean_wall / dedup_wall, 2),
             "cleaning_wall_added_s": round(run_wall - dedup_wall, 2),
             "dedup_stage_wall_s": round(dedup_stage_s, 2),
             "cleaning_over_dedup_stage_wall": round((run_wall - dedup_wall) / dedup_stage_s, 2),
