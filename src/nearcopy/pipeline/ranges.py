@@ -71,7 +71,7 @@ def _line_end(handle, position: int) -> int:
     """The offset just after the first line end at or after `position` (or the file end)."""
     handle.seek(position)
     while True:
-        block = handle.read(1 << 20)
+        block = handle.read(1 << 16)  # lines are kilobytes: the end is in the first block
         if not block:
             return handle.tell()
         found = block.find(b"\n")
