@@ -482,3 +482,16 @@ def test_detect_language_one_script_shortcut_equals_needs_model(lines, ratio, mi
     fast = detect_language(lines, scripts, letters, stray, guesses, may_flag)
     assert fast == detect_language(lines, scripts, letters, stray, guesses, None)
     assert fast == detect_language(lines, scripts, letters, stray, None, None)
+
+
+def test_mojibake_precheck_one_class_is_the_union_of_its_two():
+    import pytest
+    from nearcopy.clean import normalize
+    acted_on, marks, _ = normalize._ftfy_tables()
+    if marks is None:
+        pytest.skip("another ftfy version: the pre-check always runs ftfy")
+    either, acted = normalize._ftfy_either()
+    for c in map(chr, [*range(0x10000), 0x1F600, 0x10FFFF]):
+        in_acted = acted_on.fullmatch(c) is not None
+        assert (c in acted) == in_acted, hex(ord(c))
+        assert (either.fullmatch(c) is not None) == (in_acted or marks.fullmatch(c) is not None)

@@ -64,6 +64,18 @@ def _ftfy_tables():
     return acted_on, re.compile(f"[{marks}]"), BADNESS_RE.search
 
 
+@lru_cache(maxsize=1)
+def _ftfy_either():
+    """One class of both: the characters ftfy acts on and the markers (the two class
+    bodies joined: the first ends with a range, the second starts with one), and the
+    set of the characters ftfy acts on (to tell which one a match found)."""
+    from ftfy.chardata import CONTROL_CHARS
+    acted_on, marks, _ = _ftfy_tables()
+    acted = set(map(chr, CONTROL_CHARS)) | {chr(c) for c in range(0x80, 0xA0)} \
+        | {chr(c) for c in range(0xD800, 0xE000)}
+    return re.compile(acted_on.pattern[:-1] + marks.pattern[1:]), frozenset(acted)
+
+
 #: windows `is_bad` found nothing in (a bullet's "News • World" recurs across pages: half
 #: of news_copies' windows were seen before); cleared when it holds _MAX_GOOD_WINDOWS
 _GOOD_WINDOWS: set[str] = set()
@@ -79,11 +91,14 @@ def _ftfy_may_change(text: str) -> bool:
     then run BADNESS_RE around each mojibake-marker character only.
     """
     acted_on, marks, is_bad = _ftfy_tables()
-    if marks is None or len(text) >= 1_000_000 or acted_on.search(text):
+    if marks is None or len(text) >= 1_000_000:
         return True  # (ftfy also cuts lines over 1M characters into segments)
+    either, acted = _ftfy_either()  # (one pass for both: a character ftfy acts on is True)
     reach = _MAX_BRANCH - 1
     seen = _GOOD_WINDOWS
-    for match in marks.finditer(text):
+    for match in either.finditer(text):
+        if match.group() in acted:
+            return True
         pos = match.start()
         window = text[max(0, pos - reach):pos + reach + 1]
         if window not in seen:
