@@ -131,3 +131,17 @@ def test_every_kernel_lives_in_a_module_the_build_compiles():
         if not info.name.startswith("nearcopy.native"):
             importlib.import_module(info.name)
     assert {k.py_func.__module__ for k in registry.REGISTRY} <= set(registry.KERNEL_MODULES)
+
+
+def test_a_dedup_job_imports_neither_cleaning_nor_numba(tmp_path):
+    """Loading the built module hashes the kernel sources, including clean/kernels.py,
+    without importing their packages (`nearcopy.clean` cost every dedup job 75 ms)."""
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(json.dumps({"id": f"d{i}", "text": f"text {i} " * 30}) + "\n"
+                              for i in range(20)))
+    code = ("import sys\nfrom nearcopy.cli.main import main\n"
+            f"sys.argv = ['nearcopy', 'dedup', {str(corpus)!r}, '--out', {str(tmp_path / 'o')!r},"
+            " '-j', '1', '-q']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('nearcopy.clean', 'numba'))))")
+    assert _run(code).strip().splitlines()[-1] == "[]"

@@ -324,9 +324,9 @@ BOILERPLATE_LINES, BOILERPLATE_CHARS = "boilerplate/lines", "boilerplate/chars"
 
 def file_boilerplate_counts(counts: dict, clean_counts: Counter, clean_chars: Counter) -> None:
     """Move the write pass's corpus-boilerplate figures into the cleaning counts."""
-    from nearcopy.clean.boilerplate import RULE
     lines, chars = counts.pop(BOILERPLATE_LINES, 0), counts.pop(BOILERPLATE_CHARS, 0)
     if lines:
+        from nearcopy.clean.boilerplate import RULE  # (a dedup job never imports cleaning)
         clean_counts[f"line/{RULE}"] += lines
         clean_chars[RULE] += chars
 
