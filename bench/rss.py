@@ -1,11 +1,13 @@
 """Run one command and measure its wall time and peak memory.
 
-Why both measures: `ru_maxrss` from wait4 is exact but is the peak of the single
-largest process of the tree; with worker processes the relevant figure is the
-peak of the *sum* over the tree, which only polling can see (psutil, every
-20 ms; it may miss a peak shorter than that). The table reports the larger one.
-CPU seconds come from the same wait4 call: on a shared machine they move far
-less than wall time, so one-core comparisons use them.
+Why not ru_maxrss: Linux folds the RSS of the process that spawned the command
+into it (the child starts as a copy of this benchmark process, which can be
+hundreds of MB: `/bin/true` reported 313 MB from a 300 MB parent). So the peak
+of each process is its VmHWM (the high-water mark of its own memory, which exec
+resets), read from /proc while it runs, and the peak of the sum over the process
+tree is polled with psutil, every 20 ms (it may miss a peak shorter than that).
+The table reports the larger one. CPU seconds come from wait4: on a shared
+machine they move far less than wall time, so one-core comparisons use them.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ class Measured:
     seconds: float
     cpu_seconds: float     # user + system of the command and its waited-for children
     load: float            # 1-minute load average when it ended (how shared the machine was)
-    max_process_rss: int   # bytes, ru_maxrss of the command (largest single process)
+    max_process_rss: int   # bytes, the largest VmHWM of a process of the tree
     peak_tree_rss: int     # bytes, polled sum over the process tree (0 without psutil)
     returncode: int
     stderr: str
@@ -37,7 +39,20 @@ class Measured:
         return max(self.max_process_rss, self.peak_tree_rss)
 
 
+def _high_water(pid: int) -> int:
+    """VmHWM of a live process, in bytes (0 if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 def _poll_tree(pid: int, stop: threading.Event, peak: list[int], interval: float) -> None:
+    """peak[0]: largest polled RSS sum over the tree; peak[1]: largest VmHWM of a process."""
     try:
         root = psutil.Process(pid)
     except psutil.NoSuchProcess:
@@ -48,6 +63,7 @@ def _poll_tree(pid: int, stop: threading.Event, peak: list[int], interval: float
             for proc in [root, *root.children(recursive=True)]:
                 try:
                     total += proc.memory_info().rss
+                    peak[1] = max(peak[1], _high_water(proc.pid))
                 except psutil.NoSuchProcess:
                     pass
         except psutil.NoSuchProcess:
@@ -62,7 +78,7 @@ def run_measured(cmd: list[str], *, env: dict | None = None, interval: float = 0
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
                             cwd=cwd)
-    peak, stop = [0], threading.Event()
+    peak, stop = [0, 0], threading.Event()
     poller = None
     if psutil is not None:
         poller = threading.Thread(target=_poll_tree, args=(proc.pid, stop, peak, interval),
@@ -80,6 +96,7 @@ def run_measured(cmd: list[str], *, env: dict | None = None, interval: float = 0
         poller.join()
     reader.join()
     stderr = b"".join(stderr_chunks).decode("utf-8", "replace")
-    # ru_maxrss is in KiB on Linux
+    # without psutil, ru_maxrss (KiB on Linux) is all there is, an upper bound (see above)
+    largest = peak[1] if poller is not None else usage.ru_maxrss * 1024
     return Measured(seconds, usage.ru_utime + usage.ru_stime, os.getloadavg()[0],
-                    usage.ru_maxrss * 1024, peak[0], proc.returncode, stderr)
+                    largest, peak[0], proc.returncode, stderr)
