@@ -189,14 +189,6 @@ def verify_contained(values: np.ndarray, offsets: np.ndarray, left: np.ndarray,
     return small[best], big[best], score[best]
 
 
-def sampled_postings(values: np.ndarray, offsets: np.ndarray, active: np.ndarray,
-                     sample_mod: int) -> tuple[np.ndarray, np.ndarray]:
-    """(value, document) for every sampled shingle of the active documents (full CSR sets)."""
-    doc_of_value = np.repeat(np.arange(offsets.shape[0] - 1), np.diff(offsets))
-    keep = ((values & np.uint32(sample_mod - 1)) == 0) & active[doc_of_value]
-    return np.asarray(values[keep]), doc_of_value[keep]
-
-
 def contained_pairs(values: np.ndarray, offsets: np.ndarray, active: np.ndarray, *,
                     threshold: float, min_shingles: int = 20, sample_mod: int = 8,
                     min_shared: int = 2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
