@@ -27,7 +27,7 @@ from nearcopy.clean.cleaner import Cleaner, CleanResult, CleanStats
 from nearcopy.clean.config import CleanConfig
 from nearcopy.document import Document
 from nearcopy.io.base import SkipCounter, atomic_write
-from nearcopy.io.discover import discover, iter_documents
+from nearcopy.io.discover import iter_documents
 from nearcopy.io.jsonl import copy_file
 from nearcopy.pipeline import ranges
 from nearcopy.pipeline.batching import chunks
@@ -35,16 +35,22 @@ from nearcopy.pipeline.batching import chunks
 _WORKER: Cleaner | None = None
 
 
+def _worker_cleaner(config: CleanConfig) -> Cleaner:
+    """This worker's cleaner for `config`, built once and kept across tasks."""
+    global _WORKER
+    if _WORKER is None or _WORKER.config != config:
+        _WORKER = Cleaner(config)
+    return _WORKER
+
+
 def _clean_batch(payload) -> list[tuple[CleanResult, list[int] | None]]:
     """A batch of documents cleaned by an executor's task (a worker process, a Ray task);
     with `template` (a TemplateLines), each kept document's boilerplate line keys too."""
-    global _WORKER
     config, docs, template = payload
-    if _WORKER is None or _WORKER.config != config:
-        _WORKER = Cleaner(config)
+    cleaner = _worker_cleaner(config)
     out = []
     for doc in docs:
-        res = _WORKER.clean(doc)
+        res = cleaner.clean(doc)
         keys = template.keys(res.text) if template is not None and res.dropped is None else None
         out.append((res, keys))
     return out
@@ -120,9 +126,7 @@ class CorpusFiles:
         return iter_documents(self.paths, skips=self.skips, **self.reader_args)
 
     def in_ranges(self, workers: int, executor) -> bool:
-        return executor is None and workers > 1 and all(
-            item.kind == "jsonl" and item.path.name.lower().endswith(ranges.PLAIN_SUFFIXES)
-            for item in discover(self.paths))
+        return executor is None and workers > 1 and ranges.readable_in_ranges(self.paths)
 
 
 @dataclass
@@ -143,15 +147,13 @@ class _CleanedRange:
 
 def _clean_range(payload) -> _CleanedRange:
     """Task: read and clean the documents of one input range (see pipeline/ranges.py)."""
-    global _WORKER
     chunk, reader_args, config, template, folder = payload
-    if _WORKER is None or _WORKER.config != config:
-        _WORKER = Cleaner(config)
+    cleaner = _worker_cleaner(config)
     documents = ranges.RangeDocuments(chunk, reader_args)
     stats = CleanStats()
     kept, dropped, keys, key_counts = [], [], [], []
     for doc in documents:
-        res = _WORKER.clean(doc)
+        res = cleaner.clean(doc)
         stats.add(doc, res)
         if res.dropped is not None:
             dropped.append(orjson.dumps(dropped_record(doc, res)) + b"\n")

@@ -287,9 +287,7 @@ class BatchJob:
     def _reads_in_chunks(self, paths) -> bool:
         """Whether the workers read the input themselves (ranges.py): local workers, and
         every input an uncompressed JSON Lines file."""
-        return self.workers_read_spool and all(
-            item.kind == "jsonl" and item.path.name.lower().endswith(ranges.PLAIN_SUFFIXES)
-            for item in discover(paths))
+        return self.workers_read_spool and ranges.readable_in_ranges(paths)
 
     def _read_chunks(self, paths, spool: Spool, ids_file, store: SketchStore, st, bar) -> None:
         """Pass A with the workers reading byte ranges of the input (see ranges.py); this

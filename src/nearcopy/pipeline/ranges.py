@@ -39,6 +39,12 @@ CLEAN_CHUNK_BYTES = 384 << 10
 PLAIN_SUFFIXES = (".jsonl", ".ndjson")
 
 
+def readable_in_ranges(paths) -> bool:
+    """Whether every input is an uncompressed JSON Lines file (a byte range reads alone)."""
+    return all(item.kind == "jsonl" and item.path.name.lower().endswith(PLAIN_SUFFIXES)
+               for item in discover(paths))
+
+
 @dataclass(frozen=True)
 class FileChunk:
     """Whole lines [start, end) of a file. `first_line` is the number of its first line
