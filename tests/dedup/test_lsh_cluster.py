@@ -18,6 +18,31 @@ def test_optimal_bands_match_the_published_criterion(threshold, expected):
     assert lsh.optimal_bands(threshold, 128) == expected
 
 
+def _optimal_bands_by_pair(threshold, num_perm, fp_weight, fn_weight):
+    """The criterion one (bands, rows) pair at a time: the first definition."""
+    def curve(num_bands, rows, above):
+        xs = np.linspace(threshold, 1.0, 201) if above else np.linspace(0.0, threshold, 201)
+        collide = 1.0 - (1.0 - xs ** rows) ** num_bands
+        return float(np.trapezoid(1.0 - collide if above else collide, xs))
+
+    best, best_error = (1, 1), float("inf")
+    for num_bands in range(1, num_perm + 1):
+        for rows in range(1, num_perm // num_bands + 1):
+            error = (fp_weight * curve(num_bands, rows, False)
+                     + fn_weight * curve(num_bands, rows, True))
+            if error < best_error - 1e-12:
+                best, best_error = (num_bands, rows), error
+    return best
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.floats(0.01, 0.99), st.sampled_from([8, 32, 128]), st.floats(0.05, 0.95))
+def test_optimal_bands_equal_the_pair_by_pair_definition(threshold, num_perm, fp_weight):
+    got = lsh.optimal_bands(threshold, num_perm, false_positive_weight=fp_weight,
+                            false_negative_weight=1 - fp_weight)
+    assert got == _optimal_bands_by_pair(threshold, num_perm, fp_weight, 1 - fp_weight)
+
+
 def test_weighting_false_negatives_lowers_the_s_curve():
     b1, r1 = lsh.optimal_bands(0.8, 128)
     b2, r2 = lsh.optimal_bands(0.8, 128, false_negative_weight=0.9, false_positive_weight=0.1)

@@ -77,6 +77,8 @@ def _tokens(rows: list[tuple[str, dict | None]]) -> tuple[list[tuple[int, str]],
 
 
 def _shared_flags(left: list[str], right: list[str]) -> tuple[list[bool], list[bool]]:
+    if left == right:  # exact copies, the commonest pair: one block, no matching needed
+        return [len(left) >= MIN_RUN] * len(left), [len(right) >= MIN_RUN] * len(right)
     matcher = SequenceMatcher(None, left, right, autojunk=False)
     left_flags, right_flags = [False] * len(left), [False] * len(right)
     for block in matcher.get_matching_blocks():
