@@ -61,3 +61,35 @@ def _counting(fn, calls):
         calls.append(len(parts))
         return fn(parts, *args, **kwargs)
     return wrapped
+
+
+_REAL_STREAM = job.outputs._stream
+
+
+def _stream_failing_after_the_first_part(lines, kept, removed, *args):
+    """`_stream` that fails in every part but the first (args[-3]: the part's first line)."""
+    if args[-3] > 0:
+        raise OSError(28, "No space left on device")
+    return _REAL_STREAM(lines, kept, removed, *args)
+
+
+def test_a_failing_write_part_stops_the_job_and_keeps_the_old_outputs(invoke, tmp_path,
+                                                                       monkeypatch):
+    """The parts after a failed one give up their turn instead of waiting for ever, and
+    the outputs of the previous run stay as they were."""
+    import random
+
+    from tests.conftest import random_text, write_jsonl
+    rng = random.Random(9)
+    corpus = write_jsonl(tmp_path / "c.jsonl",
+                         [{"id": f"d{i}", "text": random_text(rng, 60)} for i in range(80)])
+    out = tmp_path / "out"
+    assert invoke("dedup", corpus, "--out", out, "--quiet", "-j", "2").exit_code == 0
+    before = (out / "kept.jsonl").read_bytes()
+    monkeypatch.setattr(job, "MIN_PART_DOCUMENTS", 1)
+    monkeypatch.setattr(job, "PART_BYTES", 2000)
+    monkeypatch.setattr(job.outputs, "_stream", _stream_failing_after_the_first_part)
+    failed = invoke("dedup", corpus, "--out", out, "--quiet", "-j", "2")
+    assert failed.exit_code != 0 and "No space left" in failed.output, failed.output
+    assert (out / "kept.jsonl").read_bytes() == before
+    assert not list(out.glob(".kept.jsonl.*"))  # no temporary file left behind

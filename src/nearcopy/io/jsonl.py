@@ -115,14 +115,15 @@ def dumps(record: dict) -> bytes:
     return orjson.dumps(record, default=str, option=orjson.OPT_SERIALIZE_NUMPY) + b"\n"
 
 
-class JsonlWriter(Writer):
-    """Writes records as JSON Lines; the file appears atomically on close."""
+class JsonlLines:
+    """Records serialised as JSON Lines into memory, in the order written, as blocks of
+    about a thousand lines: what `JsonlWriter` writes out block by block, for a worker
+    that writes the lines out itself when its turn comes (`take_blocks`)."""
 
-    suffix = ".jsonl"
-
-    def __init__(self, path: Path, *, durable: bool = True):
-        super().__init__(path, durable=durable)
+    def __init__(self):
         self._buffer: list[bytes] = []
+        self._blocks: list[bytes] = []
+        self.count = 0
 
     def write(self, record: dict) -> None:
         self.write_raw(dumps(record))
@@ -147,6 +148,28 @@ class JsonlWriter(Writer):
         if len(self._buffer) >= 2048:
             self._finish()
 
+    def _finish(self) -> None:
+        """Join the buffered pieces into one block (one copy of each piece)."""
+        if self._buffer:
+            self._blocks.append(b"".join(self._buffer))
+            self._buffer.clear()
+
+    def take_blocks(self) -> list[bytes]:
+        """The lines written since the last call, as blocks in order."""
+        self._finish()
+        blocks, self._blocks = self._blocks, []
+        return blocks
+
+
+class JsonlWriter(JsonlLines, Writer):
+    """Writes records as JSON Lines; the file appears atomically on close."""
+
+    suffix = ".jsonl"
+
+    def __init__(self, path: Path, *, durable: bool = True):
+        Writer.__init__(self, path, durable=durable)
+        self._buffer: list[bytes] = []
+
     def append_file(self, path: Path, count: int) -> None:
         """Append a whole JSON Lines file of `count` records (a part another process
         wrote), copied by the kernel (copy_file_range) where it can."""
@@ -156,9 +179,23 @@ class JsonlWriter(Writer):
             copy_file(part, self._handle)
         self.count += count
 
+    def appended_by_others(self) -> Path:
+        """Flush what this writer holds and return the temporary file, for other processes
+        to append whole blocks of lines to (O_APPEND), each in its turn; then
+        `count_appended` files their records."""
+        self._finish()
+        self._handle.flush()
+        return self._tmp
+
+    def count_appended(self, count: int) -> None:
+        """File `count` records other processes appended to the temporary file."""
+        self._handle.seek(0, os.SEEK_END)
+        self.count += count
+
     def _finish(self) -> None:
-        self._handle.write(b"".join(self._buffer))
-        self._buffer.clear()
+        if self._buffer:
+            self._handle.write(b"".join(self._buffer))
+            self._buffer.clear()
 
 
 def copy_file(source, target) -> None:

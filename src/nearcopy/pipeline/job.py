@@ -229,7 +229,7 @@ class BatchJob:
                 self.index_matches = self._match_index(sketches, sets)
                 del sketches, sets  # the per-document sketch arrays are done with
                 release_free_memory()
-            summary = self._write(spool, ids_path, decisions, table, read, started, work)
+            summary = self._write(spool, ids_path, decisions, table, read, started)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         return summary
@@ -524,7 +524,7 @@ class BatchJob:
                 for start, end, line, index, stop in zip(starts, ends, [0, *lines.tolist()],
                                                          indices[:-1], indices[1:])]
 
-    def _write(self, spool, ids_path, decisions, table, read, started, work: Path) -> dict:
+    def _write(self, spool, ids_path, decisions, table, read, started) -> dict:
         self.paragraphs = ParagraphDeduper(self.config.min_paragraph_chars) \
             if self.config.dedup_paragraphs else None
         parts = self._spool_parts(spool) if self.workers_read_spool else None
@@ -536,7 +536,7 @@ class BatchJob:
                 show_progress=self.show_progress, paragraphs=self.paragraphs,
                 index_matches=self.index_matches, dropped_lines=self.dropped_lines,
                 stripped=self.stripped, parts=parts,
-                fork_map=self.executor.map_forked if parts else None, work=work)
+                fork_map=self.executor.map_forked if parts else None)
             st.documents = read
         outputs.file_boilerplate_counts(counts, self.clean_counts, self.clean_chars)
         summary = outputs.build_stats(self, read, counts, decisions, time.perf_counter() - started)

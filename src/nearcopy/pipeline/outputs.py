@@ -6,6 +6,7 @@ written under a temporary name and renamed into place.
 
 from __future__ import annotations
 
+import os
 import platform
 from collections import Counter
 from dataclasses import dataclass
@@ -17,8 +18,9 @@ import tomli_w
 
 from nearcopy.dedup.decide import METHOD_CONTAINED, METHOD_EXACT, METHOD_NEAR, Decisions
 from nearcopy.io.base import atomic_write
-from nearcopy.io.jsonl import JsonlWriter
+from nearcopy.io.jsonl import JsonlLines, JsonlWriter
 from nearcopy.pipeline.progress import progress
+from nearcopy.pipeline.turns import Turns
 
 METHOD_FILTERED = "filtered"
 OUR_FIELDS = ("id", "text", "cluster_id", "duplicate_of", "similarity", "method", "reason",
@@ -85,7 +87,7 @@ def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *,
                   meta_keys: list[str], threshold: float, containment: float,
                   show_progress: bool, paragraphs=None, index_matches=None,
                   dropped_lines=frozenset(), stripped=None, parts: list[SpoolPart] | None = None,
-                  fork_map=None, work: Path | None = None) -> dict:
+                  fork_map=None) -> dict:
     """Stream the spool once, writing kept/removed records and then clusters.jsonl.
 
     Spooled lines are already output-shaped JSON objects: for JSON Lines output a
@@ -96,8 +98,8 @@ def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *,
     `stripped`: indices of the documents whose text the boilerplate `table` changes
     (None: unknown, so every document is stripped); the others keep their bytes.
     With `parts` and `fork_map` (JSON Lines, no paragraph pass, which needs every kept
-    document in order), each part is written by a forked worker into a file in `work`,
-    and the parts are joined in order: the same bytes as one stream.
+    document in order), forked workers format the parts in parallel and append them
+    to the outputs in order: the same bytes as one stream.
     """
     number, sizes = cluster_ids(decisions)
     indexed = _indexed_by_label(decisions.labels, index_matches or {})
@@ -121,11 +123,14 @@ def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *,
             progress(desc="write", enabled=show_progress) as bar:
         if parallel:
             global _PART_STATE
-            _PART_STATE = (spool.path, number, indexed, wanted, rewrite, dropped_lines)
+            turns = Turns()
+            _PART_STATE = (spool.path, number, indexed, wanted, rewrite, dropped_lines,
+                           (kept.appended_by_others(), removed.appended_by_others()), turns)
             try:
                 counts, members, examples = _stream_parts(parts, kept, removed, rewrite, bar,
-                                                          fork_map, work)
+                                                          fork_map)
             finally:
+                turns.abort()  # (a no-op once every part has had its turn)
                 _PART_STATE = None
         else:
             counts, members, examples = _stream(spool.raw_lines(), kept, removed, number,
@@ -149,22 +154,20 @@ def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *,
 _PART_STATE = None
 
 
-def _stream_parts(parts: list[SpoolPart], kept, removed, rewrite: "_Rewrite", bar, fork_map,
-                  work: Path):
-    """`_stream` over the parts on forked workers; their files and figures joined in order."""
+def _stream_parts(parts: list[SpoolPart], kept, removed, rewrite: "_Rewrite", bar, fork_map):
+    """`_stream` over the parts on forked workers, which append to `kept` and `removed`
+    in order; their figures are joined here in the same order."""
     counts: Counter[str] = Counter()
     members: dict[int, list[str]] = {}
     examples: list[dict] = []
-    payloads = [(k, part, work) for k, part in enumerate(parts)]
-    for result in fork_map(_write_part, payloads):
-        part_counts, part_members, part_examples, files, lines, boilerplate = result
+    for result in fork_map(_write_part, list(enumerate(parts))):
+        part_counts, part_members, part_examples, written, lines, boilerplate = result
         counts.update(part_counts)
         for num, ids in part_members.items():
             members.setdefault(num, []).extend(ids)
         examples.extend(part_examples)
-        for writer, (path, count) in zip((kept, removed), files):
-            writer.append_file(path, count)
-            path.unlink()
+        for writer, count in zip((kept, removed), written):
+            writer.count_appended(count)
         rewrite.boilerplate_lines += boilerplate[0]
         rewrite.boilerplate_chars += boilerplate[1]
         bar.update(lines)
@@ -177,19 +180,39 @@ class _NoBar:
 
 
 def _write_part(payload):
-    """Worker: `_stream` one spool part into part files (no fsync: the joined file has it)."""
-    k, part, work = payload
-    spool_path, number, indexed, wanted, rewrite, dropped_lines = _PART_STATE
-    lines = _lines_between(spool_path, part.start, part.end)
-    before = rewrite.boilerplate_lines, rewrite.boilerplate_chars  # a worker writes many parts
-    with JsonlWriter(work / f"kept-{k:04d}.jsonl", durable=False) as kept, \
-            JsonlWriter(work / f"removed-{k:04d}.jsonl", durable=False) as removed:
+    """Worker: `_stream` one spool part into memory, then, in its turn (part k after part
+    k-1), append it to the kept and removed files."""
+    k, part = payload
+    spool_path, number, indexed, wanted, rewrite, dropped_lines, targets, turns = _PART_STATE
+    try:
+        lines = _lines_between(spool_path, part.start, part.end)
+        before = rewrite.boilerplate_lines, rewrite.boilerplate_chars  # a worker writes many
+        kept, removed = JsonlLines(), JsonlLines()
         counts, members, examples = _stream(lines, kept, removed, number, indexed, wanted,
                                             rewrite, dropped_lines, _NoBar(), part.line,
                                             part.index, part.stop)
-    files = ((kept.path, kept.count), (removed.path, removed.count))
-    return (counts, members, examples, files, kept.count + removed.count,
+        turns.wait_for(k)
+        for path, out in zip(targets, (kept, removed)):
+            _append_blocks(path, out.take_blocks())
+        turns.done(k)
+    except BaseException:
+        turns.abort()
+        raise
+    return (counts, members, examples, (kept.count, removed.count), kept.count + removed.count,
             (rewrite.boilerplate_lines - before[0], rewrite.boilerplate_chars - before[1]))
+
+
+def _append_blocks(path: Path, blocks: list[bytes]) -> None:
+    """Append the blocks to the file (opened for appending: the end is wherever the
+    previous part left it)."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+    try:
+        for block in blocks:
+            view = memoryview(block)
+            while view:
+                view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
 
 
 def _lines_between(path: Path, start: int, end: int):
