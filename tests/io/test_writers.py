@@ -1,37 +1,50 @@
-"""JSON Lines writer: parts written elsewhere are appended whole, by the kernel or not."""
+"""JSON Lines writer: lines formatted in memory, and appended whole by other processes."""
 
 from __future__ import annotations
 
 import os
 
-import pytest
-
 from nearcopy.io import jsonl
-from nearcopy.io.jsonl import JsonlWriter
+from nearcopy.io.jsonl import JsonlLines, JsonlWriter
 
 
-@pytest.mark.parametrize("kernel_copy", [True, False])
-def test_appended_parts_land_in_order_between_records(tmp_path, monkeypatch, kernel_copy):
-    if not kernel_copy:
-        def unavailable(*args):
-            raise OSError("copy_file_range not supported here")
-        monkeypatch.setattr(os, "copy_file_range", unavailable)
+def test_lines_appended_by_other_processes_land_in_order_between_records(tmp_path):
     parts = []
     for k in range(3):
-        with JsonlWriter(tmp_path / f"part{k}.jsonl", durable=False) as part:
-            for i in range(1000 * k + 1):
-                part.write({"part": k, "i": i})
-        parts.append((part.path, part.count))
+        lines = JsonlLines()
+        for i in range(1000 * k + 1):
+            lines.write({"part": k, "i": i})
+        parts.append((lines.take_blocks(), lines.count))
     with JsonlWriter(tmp_path / "all.jsonl") as out:
         out.write({"first": True})
-        for path, count in parts:
-            out.append_file(path, count)
-            out.write({"after": str(path.name)})
+        for k, (blocks, count) in enumerate(parts):
+            target = out.appended_by_others()
+            fd = os.open(target, os.O_WRONLY | os.O_APPEND)
+            for block in blocks:
+                os.write(fd, block)
+            os.close(fd)
+            out.count_appended(count)
+            out.write({"after": k})
     expected = b'{"first":true}\n'
-    for path, _ in parts:
-        expected += path.read_bytes() + b'{"after":"%s"}\n' % path.name.encode()
+    for k in range(3):
+        expected += b"".join(b'{"part":%d,"i":%d}\n' % (k, i) for i in range(1000 * k + 1))
+        expected += b'{"after":%d}\n' % k
     assert (tmp_path / "all.jsonl").read_bytes() == expected
     assert out.count == 1 + sum(c for _, c in parts) + len(parts)
+
+
+def test_memory_lines_come_in_blocks_of_whole_lines_in_order():
+    lines = JsonlLines()
+    for i in range(5000):
+        if i % 2:
+            lines.write_joined(b'{"i":%d}\n' % i, b',"odd":true}\n')
+        else:
+            lines.write_raw(b'{"i":%d}\n' % i)
+    blocks = lines.take_blocks()
+    assert len(blocks) > 1 and all(block.endswith(b"\n") for block in blocks)
+    joined = b"".join(blocks).splitlines()
+    assert joined[0] == b'{"i":0}' and joined[1] == b'{"i":1,"odd":true}' and len(joined) == 5000
+    assert lines.take_blocks() == [] and lines.count == 5000
 
 
 def test_a_part_written_without_fsync_still_appears_atomically(tmp_path, monkeypatch):

@@ -135,3 +135,30 @@ def test_clean_in_ranges_equals_one_stream(invoke, tmp_path, monkeypatch):
            for line in (outs[1] / name).read_text().splitlines()]
     assert ids.count("d1") == 1 and len(ids) == len(set(ids))  # repeated ids skipped
     assert not [p for p in outs[1].iterdir() if p.name.startswith(".")]  # no part left
+
+
+@pytest.mark.parametrize("command", ["dedup", "run", "clean"])
+def test_inputs_of_the_same_name_in_two_folders(invoke, tmp_path, monkeypatch, command):
+    """Ranges of x/corpus.jsonl and y/corpus.jsonl start at the same offsets; their parts
+    must not take each other's place (the spool keeps every part to the end)."""
+    rng = random.Random(11)
+    paths = []
+    for folder in ("x", "y"):
+        (tmp_path / folder).mkdir()
+        docs = [{"id": f"{folder}{i}", "text": random_text(rng, 80)} for i in range(40)]
+        path = tmp_path / folder / "corpus.jsonl"
+        path.write_text("".join(json.dumps(d) + "\n" for d in docs))
+        paths.append(path)
+    monkeypatch.setattr(ranges, "SKETCH_CHUNK_BYTES", 1500)
+    monkeypatch.setattr(ranges, "CLEAN_CHUNK_BYTES", 1500)
+    outs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"out{workers}"
+        result = invoke(command, *paths, "--out", out, "--quiet", "--workers", workers)
+        assert result.exit_code == 0, result.output
+        outs.append(out)
+    for name in ("kept.jsonl", "removed.jsonl", "dropped.jsonl"):
+        if (outs[0] / name).exists():
+            assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+    kept = [json.loads(line)["id"] for line in (outs[1] / "kept.jsonl").read_text().splitlines()]
+    assert sorted(kept) == sorted(f"{f}{i}" for f in "xy" for i in range(40))

@@ -163,8 +163,10 @@ def _clean_range(payload) -> _CleanedRange:
             keys.extend(doc_keys)
             key_counts.append(len(doc_keys))
         kept.append(orjson.dumps(kept_record(doc, res)) + b"\n")
-    kept_path = folder / f"{chunk.path.name}-{chunk.start}.part"
-    with open(kept_path, "wb") as handle:
+    # a name of its own: ranges of two inputs both named corpus.jsonl start at 0 alike
+    fd, name = tempfile.mkstemp(prefix=f"kept-{chunk.start}-", suffix=".part", dir=folder)
+    kept_path = Path(name)
+    with open(fd, "wb") as handle:
         handle.write(b"".join(kept))
     return _CleanedRange(documents.order(), kept_path, b"".join(dropped), stats,
                          np.array(keys, dtype=np.uint64), np.array(key_counts, dtype=np.int64))

@@ -170,15 +170,6 @@ class JsonlWriter(JsonlLines, Writer):
         Writer.__init__(self, path, durable=durable)
         self._buffer: list[bytes] = []
 
-    def append_file(self, path: Path, count: int) -> None:
-        """Append a whole JSON Lines file of `count` records (a part another process
-        wrote), copied by the kernel (copy_file_range) where it can."""
-        self._finish()
-        self._handle.flush()
-        with open(path, "rb") as part:
-            copy_file(part, self._handle)
-        self.count += count
-
     def appended_by_others(self) -> Path:
         """Flush what this writer holds and return the temporary file, for other processes
         to append whole blocks of lines to (O_APPEND), each in its turn; then

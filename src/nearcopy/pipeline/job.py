@@ -159,7 +159,8 @@ class SpoolSets:
         offsets = self.job.record_offsets[indices]
         self.spool.close()
         if self.job.workers_read_spool:
-            texts = (SpoolSlice(self.spool.path, offsets=offsets[i:i + size])
+            files = self.spool.files()
+            texts = (SpoolSlice(files, offsets=offsets[i:i + size])
                      for i in range(0, len(indices), size))
         else:
             texts = ([r["text"] for r in self.spool.read_at(offsets[i:i + size])]
@@ -371,8 +372,7 @@ class BatchJob:
         start = 0
         for texts, sketched in batches:
             if self.workers_read_spool and texts:
-                spool.flush()
-                texts = SpoolSlice(spool.path, start, spool.size)
+                texts = SpoolSlice(spool.files(), start, spool.size)
             start = spool.size
             yield texts, sketched
 

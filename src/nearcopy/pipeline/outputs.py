@@ -124,7 +124,7 @@ def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *,
         if parallel:
             global _PART_STATE
             turns = Turns()
-            _PART_STATE = (spool.path, number, indexed, wanted, rewrite, dropped_lines,
+            _PART_STATE = (spool.files(), number, indexed, wanted, rewrite, dropped_lines,
                            (kept.appended_by_others(), removed.appended_by_others()), turns)
             try:
                 counts, members, examples = _stream_parts(parts, kept, removed, rewrite, bar,
@@ -183,9 +183,9 @@ def _write_part(payload):
     """Worker: `_stream` one spool part into memory, then, in its turn (part k after part
     k-1), append it to the kept and removed files."""
     k, part = payload
-    spool_path, number, indexed, wanted, rewrite, dropped_lines, targets, turns = _PART_STATE
+    files, number, indexed, wanted, rewrite, dropped_lines, targets, turns = _PART_STATE
     try:
-        lines = _lines_between(spool_path, part.start, part.end)
+        lines = files.lines_between(part.start, part.end)
         before = rewrite.boilerplate_lines, rewrite.boilerplate_chars  # a worker writes many
         kept, removed = JsonlLines(), JsonlLines()
         counts, members, examples = _stream(lines, kept, removed, number, indexed, wanted,
@@ -213,18 +213,6 @@ def _append_blocks(path: Path, blocks: list[bytes]) -> None:
                 view = view[os.write(fd, view):]
     finally:
         os.close(fd)
-
-
-def _lines_between(path: Path, start: int, end: int):
-    """The lines of a file in bytes [start, end) (both at line starts)."""
-    with open(path, "rb", buffering=1 << 20) as handle:
-        handle.seek(start)
-        at = start
-        for line in handle:
-            if at >= end:
-                return
-            yield line
-            at += len(line)
 
 
 def _stream(lines, kept, removed, number, indexed: dict, wanted: set, rewrite: "_Rewrite",

@@ -8,6 +8,7 @@ documents' sketches, and the range's counts; the parent files them in order
 
 from __future__ import annotations
 
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,8 +92,11 @@ def read_spool_range(payload) -> SpoolRange:
     if texts:
         params, sample_mod = sketch
         sketched = sketch_texts(texts, params, keep_sets=False, sample_mod=sample_mod)
-    spool_path = folder / f"spool-{chunk.path.name}-{chunk.start}.part"
-    with open(spool_path, "wb") as handle:
+    # a name of its own: ranges of two inputs both named corpus.jsonl start at 0 alike, and
+    # the spool keeps every part to the end of the job
+    fd, name = tempfile.mkstemp(prefix=f"spool-{chunk.start}-", suffix=".part", dir=folder)
+    spool_path = Path(name)
+    with open(fd, "wb") as handle:
         handle.write(b"".join(records))
     return SpoolRange(documents.order(), spool_path,
                       np.fromiter(map(len, records), dtype=np.int64, count=len(records)),
