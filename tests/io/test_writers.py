@@ -68,3 +68,14 @@ def test_copy_file_copies_the_rest_of_an_open_file(tmp_path):
         jsonl.copy_file(source, target)
         target.write(b"tail")
     assert (tmp_path / "dst").read_bytes() == b"head" + (b"0123456789" * 1000)[5:] + b"tail"
+
+
+def test_start_writeback_is_a_hint_that_changes_nothing(tmp_path):
+    from nearcopy.io.base import start_writeback
+    path = tmp_path / "f.jsonl"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT)
+    os.write(fd, b'{"a":1}\n' * 1000)
+    start_writeback(fd, 0, 8000)
+    start_writeback(fd, 0, 0)  # nothing to write: nothing asked
+    os.close(fd)
+    assert path.read_bytes() == b'{"a":1}\n' * 1000
