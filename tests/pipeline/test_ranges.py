@@ -6,6 +6,8 @@ import json
 import random
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from nearcopy.pipeline import ranges
 from tests.conftest import random_text, run_per_workers
@@ -162,3 +164,9 @@ def test_inputs_of_the_same_name_in_two_folders(invoke, tmp_path, monkeypatch, c
             assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
     kept = [json.loads(line)["id"] for line in (outs[1] / "kept.jsonl").read_text().splitlines()]
     assert sorted(kept) == sorted(f"{f}{i}" for f in "xy" for i in range(40))
+
+
+@given(st.lists(st.integers(0, 30), max_size=40), st.sets(st.integers(0, 30), max_size=10))
+def test_repeated_keys_are_those_seen_before_or_earlier(keys, seen):
+    expected = [at for at, key in enumerate(keys) if key in seen or key in keys[:at]]
+    assert ranges._repeated(keys, set(seen)) == expected

@@ -42,14 +42,17 @@ def format_cluster_id(number: int) -> str | None:
 
 
 def _needed_ids(ids_path: Path, wanted: np.ndarray) -> dict[int, str]:
-    """Ids of the documents at the given sketch indices (representatives, cluster members)."""
-    wanted_set = set(int(i) for i in wanted)
-    found: dict[int, str] = {}
-    with open(ids_path, "rb") as handle:
-        for index, line in enumerate(handle):
-            if index in wanted_set:
-                found[index] = line[:-1].decode("utf-8", "surrogatepass")
-    return found
+    """Ids of the documents at the given sketch indices (representatives, cluster members).
+
+    The ids file has one line per document; the line ends are found with numpy and only
+    the wanted lines become strings (a Python step per line took 0.1 s per 100k)."""
+    raw = ids_path.read_bytes()
+    starts = np.flatnonzero(np.frombuffer(raw, dtype=np.uint8) == ord("\n")) + 1
+    starts = np.concatenate([np.zeros(1, dtype=np.int64), starts])
+    wanted = np.unique(wanted)
+    return {index: raw[start:end - 1].decode("utf-8", "surrogatepass")
+            for index, start, end in zip(wanted.tolist(), starts[wanted].tolist(),
+                                         starts[wanted + 1].tolist())}
 
 
 def _reason(method: str, rep_id: str, similarity: float, threshold: float,
@@ -436,29 +439,25 @@ def _base_record(rec: dict, meta_keys: list[str], fmt: str) -> dict:
 def _write_clusters(path: Path, members: dict[int, list[str]], number, reps, decisions,
                     id_of) -> int:
     """One line per cluster of two or more, in order of first member."""
-    rep_of_number: dict[int, int] = {}
-    kinds: dict[int, set] = {}
     in_cluster = np.flatnonzero(number >= 0)
-    for index, num, rep in zip(in_cluster.tolist(), number[in_cluster].tolist(),
-                               reps[in_cluster].tolist()):
-        rep_of_number[num] = rep
-        if rep != index:
-            kinds.setdefault(num, set()).add(decisions.method[index])
+    count = int(number.max()) + 1 if in_cluster.size else 0
+    rep_of_number = np.zeros(count, dtype=np.int64)
+    rep_of_number[number[in_cluster]] = reps[in_cluster]
+    removed = in_cluster[reps[in_cluster] != in_cluster]
+    # a cluster is exact if every removed member is, near if any is near, else contained
+    has = {method: np.zeros(count, dtype=bool) for method in (METHOD_NEAR, METHOD_CONTAINED)}
+    for method, flags in has.items():
+        flags[number[removed[decisions.method[removed] == method]]] = True
+    methods = np.where(has[METHOD_NEAR], METHOD_NEAR,
+                       np.where(has[METHOD_CONTAINED], METHOD_CONTAINED, METHOD_EXACT))
+    rep_ids, methods = rep_of_number.tolist(), methods.tolist()
     with atomic_write(path) as handle:
         for num in sorted(members):
             ids = members[num]
             handle.write(orjson.dumps({
-                "cluster_id": format_cluster_id(num), "representative": id_of[rep_of_number[num]],
-                "members": ids, "method": _cluster_method(kinds.get(num, set())),
-                "size": len(ids)}) + b"\n")
+                "cluster_id": format_cluster_id(num), "representative": id_of[rep_ids[num]],
+                "members": ids, "method": methods[num], "size": len(ids)}) + b"\n")
     return len(members)
-
-
-def _cluster_method(kinds: set) -> str:
-    """exact if every removed member is exact, near if any is near, else contained."""
-    if kinds <= {METHOD_EXACT}:
-        return METHOD_EXACT
-    return METHOD_NEAR if METHOD_NEAR in kinds else METHOD_CONTAINED
 
 
 def build_stats(job, read: int, counts: dict, decisions: Decisions, seconds: float) -> dict:

@@ -194,6 +194,9 @@ def read_ranges(paths, executor, task: Callable, args: tuple, chunk_bytes: int,
 
 def _repeated(keys: list[int], seen: set[int]) -> list[int]:
     """Positions of keys seen before, or earlier in `keys`."""
+    distinct = set(keys)
+    if len(distinct) == len(keys) and seen.isdisjoint(distinct):
+        return []  # the common case, without a Python step per key
     local: set[int] = set()
     out = []
     for at, key in enumerate(keys):
