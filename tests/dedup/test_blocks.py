@@ -10,16 +10,17 @@ from hypothesis import strategies as st
 from nearcopy.dedup import blocks, containment
 from nearcopy.dedup.decide import InMemorySets, Sketches, find_copies
 from nearcopy.dedup.sketch import SketchParams, sketch_texts
+from nearcopy.executors.local import LocalExecutor
 from tests.conftest import corpus_with_copies
 
 
-def _decide(texts, block_bytes, keep):
+def _decide(texts, block_bytes, keep, block_map=None):
     batch = sketch_texts(texts, SketchParams(), keep_sets=True)
     samples = containment.sample_sets(batch.set_values, batch.set_counts, 8)
     return find_copies(Sketches(batch.exact_hashes, batch.lengths, batch.signatures, *samples),
                        InMemorySets(batch.set_values, batch.set_counts), threshold=0.7,
                        num_bands=16, rows=8, keep=keep, containment_threshold=0.7,
-                       block_bytes=block_bytes)
+                       block_bytes=block_bytes, block_map=block_map)
 
 
 @pytest.mark.parametrize("keep", ["longest", "first"])
@@ -36,6 +37,23 @@ def test_small_blocks_give_the_same_decisions(keep):
     assert {k: v for k, v in one.stats.items() if k not in drop} == \
         {k: v for k, v in many.stats.items() if k not in drop}
     assert one.stats["contained_pairs"] > 0 and one.stats["sets_loaded"] > 0
+
+
+@pytest.mark.parametrize("keep", ["longest", "first"])
+def test_blocks_verified_in_forked_processes_give_the_same_decisions(keep):
+    records, _ = corpus_with_copies(seed=4, bases=30)
+    texts = [r["text"] for r in records]
+    texts += [texts[0], texts[5] + "\n\n" + texts[7], ""]
+    here = _decide(texts, 1, keep)
+    with LocalExecutor(2) as executor:
+        forked = _decide(texts, 1, keep, block_map=executor.map_forked)
+    for name in ("labels", "representative", "similarity", "pair_similarities"):
+        assert np.array_equal(getattr(here, name), getattr(forked, name)), name
+    assert here.method.tolist() == forked.method.tolist()
+    drop = {"seconds"}
+    assert {k: v for k, v in here.stats.items() if k not in drop} == \
+        {k: v for k, v in forked.stats.items() if k not in drop}
+    assert here.stats["contained_pairs"] > 0
 
 
 @settings(max_examples=60, deadline=None)

@@ -30,6 +30,10 @@ class SetSource(Protocol):
     def load(self, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(values, offsets): CSR sets of `indices`, in that order."""
 
+    def inline(self) -> SetSource:
+        """A source that makes the sets in the calling process (no pool of its own): what
+        forked verification processes load with (`find_copies(block_map=...)`)."""
+
 
 class InMemorySets:
     """A SetSource over sets that are already in memory (CSR by document)."""
@@ -38,6 +42,9 @@ class InMemorySets:
         self.values = values
         self.offsets = np.zeros(counts.shape[0] + 1, dtype=np.int64)
         np.cumsum(counts, out=self.offsets[1:])
+
+    def inline(self) -> InMemorySets:
+        return self
 
     def load(self, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         starts, ends = self.offsets[indices], self.offsets[indices + 1]
@@ -137,13 +144,15 @@ def find_copies(sk: Sketches, sets: SetSource | None, *, threshold: float, num_b
                 rows: int, keep: str = "longest", window: int = lsh.DEFAULT_WINDOW,
                 containment_threshold: float = 0.0, min_shared: int = 2,
                 block_bytes: int = blocks.DEFAULT_BLOCK_BYTES,
-                candidates: "CandidateFinder | None" = None) -> Decisions:
+                candidates: "CandidateFinder | None" = None, block_map=None) -> Decisions:
     """Exact groups; LSH candidates among distinct texts verified at `threshold`; and, if
     `containment_threshold` > 0, partial copies verified by containment.
 
     `sets` None means verification by signature agreement (no containment).
     `candidates` finds the candidate pairs another way (the batch job's spilled
     sketches, pipeline/spilled.py); by default they come from the arrays in `sk`.
+    `block_map` verifies the blocks of candidates in forked processes (see
+    `_verify_in_blocks`); by default they are verified here, one after another.
     """
     n = len(sk)
     timings: dict[str, float] = {}
@@ -170,7 +179,7 @@ def find_copies(sk: Sketches, sets: SetSource | None, *, threshold: float, num_b
         found = _verify_in_blocks(sk, sets, first, distinct, left, right, c_left, c_right,
                                   threshold=threshold, keep=keep, timings=timings,
                                   containment_threshold=containment_threshold,
-                                  block_bytes=block_bytes)
+                                  block_bytes=block_bytes, block_map=block_map)
     ok = found.sims >= threshold
 
     t0 = time.perf_counter()
@@ -239,57 +248,121 @@ def _label(sk: Sketches, first, reps, found: _Verified, threshold: float,
 
 def _verify_in_blocks(sk: Sketches, sets: SetSource, first, distinct, left, right, c_left,
                       c_right, *, threshold: float, containment_threshold: float, keep: str,
-                      timings: dict, block_bytes: int) -> _Verified:
+                      timings: dict, block_bytes: int, block_map=None) -> _Verified:
     """Verify the candidates block by block (see blocks.py), labelling each block's removed
-    documents while its sets are loaded."""
+    documents while its sets are loaded.
+
+    Blocks are independent (whole candidate components), so `block_map` (a map over
+    processes forked now, which inherit every array here) may verify them in parallel;
+    each then loads its sets itself (`sets.inline()`). Verifying one block at a time in
+    this process left the workers idle while it verified, and this process idle while
+    they made sets: the dedup stage scaled 1.4x on 2 workers (issue #4).
+    """
+    global _BLOCKS
     n = len(sk)
     sims = np.zeros(left.size, dtype=np.float64)
     method = np.full(n, "", dtype=object)
     similarity = np.ones(n, dtype=np.float64)
     block_reps = np.full(n, -1, dtype=np.int64)
-    dups = np.flatnonzero(~distinct)
-    in_block = np.zeros(n, dtype=bool)
     smalls, bigs, loaded_count = [], [], 0
     for name in ("load_sets", "verify", "cluster"):
         timings[name] = 0.0
-    for block in blocks.candidate_blocks(n, sk.lengths, left, right, c_left, c_right,
-                                         block_bytes):
-        t0 = time.perf_counter()
-        loaded = LoadedSets(sets, block.docs, n)
-        t1 = time.perf_counter()
-        b_left, b_right = left[block.pairs], right[block.pairs]
-        sims[block.pairs] = loaded.jaccard(b_left, b_right)
-        ok = sims[block.pairs] >= threshold
-        small = big = np.empty(0, dtype=np.int64)
-        if block.c_pairs.size:
-            at_small, at_big, _ = containment.verify_contained(
-                loaded.values, loaded.offsets, loaded.local(c_left[block.c_pairs]),
-                loaded.local(c_right[block.c_pairs]), threshold=containment_threshold)
-            small, big = loaded.indices[at_small], loaded.indices[at_big]
-        smalls.append(small)
-        bigs.append(big)
-        t2 = time.perf_counter()
-        # this block's clusters: its documents, their exact copies, its verified links
-        in_block[block.docs] = True
-        copies = dups[in_block[first[dups]]]
-        in_block[block.docs] = False
-        nodes = np.union1d(block.docs, copies)
-        at = nodes.searchsorted
-        labels = cluster.components(nodes.size,
-                                    np.concatenate([at(copies), at(b_left[ok]), at(small)]),
-                                    np.concatenate([at(first[copies]), at(b_right[ok]), at(big)]))
-        reps = nodes[cluster.representatives(labels, sk.lengths[nodes], keep)]
-        block_reps[nodes] = reps
-        removed = nodes[reps != nodes]
-        label_removed(sk, first, removed, reps[at(removed)], loaded, threshold,
-                      containment_threshold, method, similarity)
-        loaded_count += loaded.indices.size
-        timings["load_sets"] += t1 - t0
-        timings["verify"] += t2 - t1
-        timings["cluster"] += time.perf_counter() - t2
+    todo = list(blocks.candidate_blocks(n, sk.lengths, left, right, c_left, c_right,
+                                        block_bytes))
+    source = sets.inline() if block_map is not None else sets
+    _BLOCKS = _BlockContext(sk, source, first, np.flatnonzero(~distinct), left, right, c_left,
+                            c_right, threshold, containment_threshold, keep, method, similarity)
+    try:
+        done = (block_map or map)(_verify_block, todo)
+        for block, found in zip(todo, done):
+            sims[block.pairs] = found.sims
+            smalls.append(found.small)
+            bigs.append(found.big)
+            block_reps[found.nodes] = found.reps
+            method[found.removed] = found.method
+            similarity[found.removed] = found.similarity
+            loaded_count += found.loaded
+            for name, seconds in found.timings.items():
+                timings[name] += seconds
+    finally:
+        _BLOCKS = None
     empty = np.empty(0, dtype=np.int64)
     return _Verified(sims, np.concatenate([empty, *smalls]), np.concatenate([empty, *bigs]),
                      method, similarity, block_reps, loaded_count)
+
+
+@dataclass
+class _BlockContext:
+    """What verifying a block reads (set before forking: the processes inherit it)."""
+
+    sk: Sketches
+    sets: SetSource
+    first: np.ndarray
+    dups: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    c_left: np.ndarray
+    c_right: np.ndarray
+    threshold: float
+    containment_threshold: float
+    keep: str
+    method: np.ndarray       # written for the block's removed documents (a forked
+    similarity: np.ndarray   # process writes its own copy; the result carries them)
+
+
+_BLOCKS: _BlockContext | None = None
+
+
+@dataclass
+class _BlockFound:
+    """One block verified: its pairs' similarities, contained pairs, cluster
+    representatives of its nodes, and its removed documents' method and similarity."""
+
+    sims: np.ndarray
+    small: np.ndarray
+    big: np.ndarray
+    nodes: np.ndarray
+    reps: np.ndarray
+    removed: np.ndarray
+    method: np.ndarray
+    similarity: np.ndarray
+    loaded: int
+    timings: dict
+
+
+def _verify_block(block: blocks.Block) -> _BlockFound:
+    """Load one block's sets, verify its pairs, cluster it and label its removed documents."""
+    ctx = _BLOCKS
+    sk, first = ctx.sk, ctx.first
+    t0 = time.perf_counter()
+    loaded = LoadedSets(ctx.sets, block.docs, len(sk))
+    t1 = time.perf_counter()
+    b_left, b_right = ctx.left[block.pairs], ctx.right[block.pairs]
+    sims = loaded.jaccard(b_left, b_right)
+    ok = sims >= ctx.threshold
+    small = big = np.empty(0, dtype=np.int64)
+    if block.c_pairs.size:
+        at_small, at_big, _ = containment.verify_contained(
+            loaded.values, loaded.offsets, loaded.local(ctx.c_left[block.c_pairs]),
+            loaded.local(ctx.c_right[block.c_pairs]), threshold=ctx.containment_threshold)
+        small, big = loaded.indices[at_small], loaded.indices[at_big]
+    t2 = time.perf_counter()
+    # this block's clusters: its documents, their exact copies, its verified links
+    in_block = np.zeros(len(sk), dtype=bool)
+    in_block[block.docs] = True
+    copies = ctx.dups[in_block[first[ctx.dups]]]
+    nodes = np.union1d(block.docs, copies)
+    at = nodes.searchsorted
+    labels = cluster.components(nodes.size,
+                                np.concatenate([at(copies), at(b_left[ok]), at(small)]),
+                                np.concatenate([at(first[copies]), at(b_right[ok]), at(big)]))
+    reps = nodes[cluster.representatives(labels, sk.lengths[nodes], ctx.keep)]
+    removed = nodes[reps != nodes]
+    label_removed(sk, first, removed, reps[at(removed)], loaded, ctx.threshold,
+                  ctx.containment_threshold, ctx.method, ctx.similarity)
+    timings = {"load_sets": t1 - t0, "verify": t2 - t1, "cluster": time.perf_counter() - t2}
+    return _BlockFound(sims, small, big, nodes, reps, removed, ctx.method[removed],
+                       ctx.similarity[removed], int(loaded.indices.size), timings)
 
 
 def _methods(sk: Sketches, reps: np.ndarray, mode: str, threshold: float,

@@ -417,7 +417,10 @@ class _MethodCodes:
     def __init__(self, codes: np.ndarray):
         self.codes = codes
 
-    def __getitem__(self, index) -> str:
+    def __getitem__(self, index):
+        """The method of one document, or an array of them for an array of indices."""
+        if isinstance(index, np.ndarray):
+            return np.asarray(shard_tasks.METHOD_CODES, dtype=object)[self.codes[index]]
         return shard_tasks.METHOD_CODES[int(self.codes[index])]
 
 

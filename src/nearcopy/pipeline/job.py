@@ -23,7 +23,7 @@ import numpy as np
 from nearcopy.config import RunConfig
 from nearcopy.dedup.decide import Decisions, find_copies
 from nearcopy.dedup.paragraphs import ParagraphDeduper
-from nearcopy.dedup.sketch import SketchBatch, sketch_texts
+from nearcopy.dedup.sketch import SketchBatch, SketchParams, sketch_texts
 from nearcopy.document import Document
 from nearcopy.errors import InputFormatError
 from nearcopy.executors.base import Executor
@@ -35,7 +35,7 @@ from nearcopy.pipeline.outputs import OUR_FIELDS
 from nearcopy.pipeline.heap import release_free_memory
 from nearcopy.pipeline.progress import progress
 from nearcopy.pipeline.spilled import SpilledCandidates
-from nearcopy.pipeline.spool import SketchStore, Spool, SpoolSlice, make_workdir
+from nearcopy.pipeline.spool import SketchStore, Spool, SpoolFiles, SpoolSlice, make_workdir
 from nearcopy.pipeline.spool_ranges import read_spool_range
 from nearcopy.pipeline.stats import RunStats
 from nearcopy.pipeline.batching import chunks
@@ -154,7 +154,6 @@ class SpoolSets:
         self.job, self.spool, self.table = job, spool, table
 
     def load(self, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        params = self.job.dedup.sketch
         size = min(self.job.config.batch_size, SETS_BATCH)
         offsets = self.job.record_offsets[indices]
         self.spool.close()
@@ -165,17 +164,48 @@ class SpoolSets:
         else:
             texts = ([r["text"] for r in self.spool.read_at(offsets[i:i + size])]
                      for i in range(0, len(indices), size))
-        payloads = ((params, batch, True, 0, self.table) for batch in texts)
-        values, counts = [], []
-        for batch in self.job.executor.map_ordered(_sketch_batch, payloads):
-            values.append(batch.set_values)
-            counts.append(batch.set_counts)
-        counts = np.concatenate(counts) if counts else np.empty(0, dtype=np.int64)
-        out = np.zeros(counts.shape[0] + 1, dtype=np.int64)
-        np.cumsum(counts, out=out[1:])
-        values = np.concatenate(values) if values else np.empty(0, dtype=np.uint32)
-        release_free_memory()  # the block's texts are gone; keep peak RSS flat over blocks
-        return values, out
+        payloads = ((self.job.dedup.sketch, batch, True, 0, self.table) for batch in texts)
+        return _joined_sets(self.job.executor.map_ordered(_sketch_batch, payloads))
+
+    def inline(self) -> "InlineSpoolSets":
+        self.spool.close()
+        return InlineSpoolSets(self.spool.files(), self.job.record_offsets,
+                               self.job.dedup.sketch, self.table)
+
+
+@dataclass
+class InlineSpoolSets:
+    """`SpoolSets` made in the calling process: a forked verification process's source."""
+
+    files: SpoolFiles
+    record_offsets: np.ndarray
+    params: SketchParams
+    table: object
+
+    def inline(self) -> "InlineSpoolSets":
+        return self
+
+    def load(self, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        offsets = self.record_offsets[indices]
+        batches = (_sketch_batch((self.params,
+                                  SpoolSlice(self.files, offsets=offsets[i:i + SETS_BATCH]),
+                                  True, 0, self.table))
+                   for i in range(0, len(indices), SETS_BATCH))
+        return _joined_sets(batches)
+
+
+def _joined_sets(batches) -> tuple[np.ndarray, np.ndarray]:
+    """(values, offsets) CSR of the sets of SketchBatches, in order."""
+    values, counts = [], []
+    for batch in batches:
+        values.append(batch.set_values)
+        counts.append(batch.set_counts)
+    counts = np.concatenate(counts) if counts else np.empty(0, dtype=np.int64)
+    out = np.zeros(counts.shape[0] + 1, dtype=np.int64)
+    np.cumsum(counts, out=out[1:])
+    values = np.concatenate(values) if values else np.empty(0, dtype=np.uint32)
+    release_free_memory()  # the block's texts are gone; keep peak RSS flat over blocks
+    return values, out
 
 
 class BatchJob:
@@ -472,7 +502,9 @@ class BatchJob:
                                     window=self.dedup.bucket_window,
                                     containment_threshold=self.dedup.containment
                                     if self.uses_containment else 0.0,
-                                    candidates=candidates)
+                                    candidates=candidates,
+                                    block_map=self.executor.map_forked
+                                    if self.workers_read_spool else None)
         for name, seconds in decisions.stats.pop("seconds").items():
             self.stats.stages[f"dedup/{name}"] = type(st)(seconds=seconds, documents=len(sketches))
         return decisions
