@@ -31,6 +31,7 @@ from nearcopy.io.discover import iter_documents
 from nearcopy.io.jsonl import copy_file
 from nearcopy.pipeline import ranges
 from nearcopy.pipeline.batching import chunks
+from nearcopy.pipeline.warm_up import warm_up
 
 _WORKER: Cleaner | None = None
 
@@ -199,6 +200,7 @@ def clean_corpus(docs: "Iterable[Document] | CorpusFiles", out_dir: Path, config
                 from nearcopy.executors.local import LocalExecutor
                 parts = tempfile.mkdtemp(prefix=".clean-parts.", dir=out_dir)
                 args = (docs.reader_args, config, template, Path(parts))
+                warm_up(_worker_cleaner(config))  # the workers fork with it built
                 with LocalExecutor(workers) as pool:
                     for _, part in ranges.read_ranges(docs.paths, pool, _clean_range, args,
                                                       ranges.CLEAN_CHUNK_BYTES, docs.skips):

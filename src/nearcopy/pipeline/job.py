@@ -38,6 +38,7 @@ from nearcopy.pipeline.spilled import SpilledCandidates
 from nearcopy.pipeline.spool import SketchStore, Spool, SpoolFiles, SpoolSlice, make_workdir
 from nearcopy.pipeline.spool_ranges import read_spool_range
 from nearcopy.pipeline.stats import RunStats
+from nearcopy.pipeline.warm_up import warm_up
 from nearcopy.pipeline.batching import chunks
 
 log = logging.getLogger("nearcopy.pipeline")
@@ -275,10 +276,7 @@ class BatchJob:
             _WORKER_CLEANER = self.cleaner
         if not isinstance(self.executor, LocalExecutor) or self.executor.workers < 2:
             return
-        warm = ["Warm-up text: the compiled kernels load here, once, before the workers fork."]
-        sketch_texts(warm, self.dedup.sketch, keep_sets=True, sample_mod=self.sample_mod)
-        if self.cleaner is not None:
-            self.cleaner.clean(Document("warm-up", warm[0]))
+        warm_up(self.cleaner, self.dedup.sketch, self.sample_mod)
 
     # -- pass A: read (+ clean) ------------------------------------------------------
     def _read(self, paths, work: Path, store: SketchStore | None = None):
