@@ -18,7 +18,8 @@ import orjson
 
 from nearcopy.document import Document
 from nearcopy.errors import InputFormatError
-from nearcopy.io.base import INVALID_JSON, INVALID_UTF8, Reader, Writer, looks_binary
+from nearcopy.io.base import (INVALID_JSON, INVALID_UTF8, Reader, Writer, looks_binary,
+                              start_writeback)
 
 
 #: read buffer: documents are kilobytes long, and with the default 8 KB buffer iterating
@@ -169,6 +170,7 @@ class JsonlWriter(JsonlLines, Writer):
     def __init__(self, path: Path, *, durable: bool = True):
         Writer.__init__(self, path, durable=durable)
         self._buffer: list[bytes] = []
+        self._written = self._synced = 0  # bytes written; bytes whose writeback has started
 
     def appended_by_others(self) -> Path:
         """Flush what this writer holds and return the temporary file, for other processes
@@ -180,13 +182,28 @@ class JsonlWriter(JsonlLines, Writer):
 
     def count_appended(self, count: int) -> None:
         """File `count` records other processes appended to the temporary file."""
-        self._handle.seek(0, os.SEEK_END)
-        self.count += count
+        self._written = self._synced = self._handle.seek(0, os.SEEK_END)  # (they started its
+        self.count += count                                                # writeback)
 
     def _finish(self) -> None:
         if self._buffer:
-            self._handle.write(b"".join(self._buffer))
+            block = b"".join(self._buffer)
             self._buffer.clear()
+            self._handle.write(block)
+            self._written += len(block)
+            if self.durable and self._written - self._synced >= WRITEBACK_BYTES:
+                self._start_writeback()
+
+    def _start_writeback(self) -> None:
+        """Have the kernel start writing what is written so far to disk, so the closing
+        fsync does not wait for the whole file (0.5 s for 290 MB here, after the work)."""
+        self._handle.flush()
+        start_writeback(self._handle.fileno(), self._synced, self._written - self._synced)
+        self._synced = self._written
+
+
+#: a durable writer starts the writeback of each run of this many bytes as it goes
+WRITEBACK_BYTES = 16 << 20
 
 
 def copy_file(source, target) -> None:
