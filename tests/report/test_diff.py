@@ -36,3 +36,28 @@ def test_moved_paragraph_is_shared_and_new_words_are_not():
 def test_short_common_words_are_not_marked():
     left_flags, right_flags = diff._shared_flags("the cat sat".split(), "the dog sat".split())
     assert not any(left_flags) and not any(right_flags)
+
+
+def _segments_word_by_word(words):
+    """The first definition: a word at a time, a space before each switch."""
+    segments = []
+    for word, shared in words:
+        if segments and segments[-1].shared == shared:
+            segments[-1].text += " " + word
+        else:
+            if segments:
+                segments[-1].text += " "
+            segments.append(diff.Segment(word, shared))
+    return segments
+
+
+@given(st.lists(st.tuples(st.integers(0, 4), st.sampled_from(["a", "bb", "c"]), st.booleans()),
+                max_size=30))
+def test_segments_by_row_equal_the_word_by_word_definition(items):
+    items = sorted(items, key=lambda item: item[0])  # tokens come in row order
+    tokens = [(row, word) for row, word, _ in items]
+    flags = [shared for _, _, shared in items]
+    got = diff._segments_by_row(tokens, flags)
+    for row in {row for row, _ in tokens}:
+        words = [(word, shared) for (r, word), shared in zip(tokens, flags) if r == row]
+        assert got[row] == _segments_word_by_word(words)

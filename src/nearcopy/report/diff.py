@@ -10,6 +10,7 @@ The structures hold plain text; the Jinja2 template escapes and styles them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import groupby
 
 MAX_WORDS = 400
 MAX_CHARS = 8 * MAX_WORDS * 4  # far more than MAX_WORDS words; bounds the line split
@@ -106,9 +107,7 @@ def _covered(words: list[str], other_runs: set[tuple[str, ...]]) -> list[bool]:
 
 
 def _build_lines(rows, tokens, flags, cut: bool) -> list[Line]:
-    words: dict[int, list[tuple[str, bool]]] = {}
-    for (index, word), shared in zip(tokens, flags, strict=True):
-        words.setdefault(index, []).append((word, shared))
+    segments = _segments_by_row(tokens, flags)
     last = tokens[-1][0] if cut else len(rows)
     lines = []
     for index, (text, entry) in enumerate(rows):
@@ -117,20 +116,20 @@ def _build_lines(rows, tokens, flags, cut: bool) -> list[Line]:
         if entry is not None:
             lines.append(Line(removed=text, rule=str(entry.get("rule", ""))))
         else:
-            lines.append(Line(segments=_segments(words.get(index, []))))
+            lines.append(Line(segments=segments.get(index, [])))
     return lines
 
 
-def _segments(words: list[tuple[str, bool]]) -> list[Segment]:
-    segments: list[Segment] = []
-    for word, shared in words:
-        if segments and segments[-1].shared == shared:
-            segments[-1].text += " " + word
-        else:
-            if segments:
-                segments[-1].text += " "
-            segments.append(Segment(word, shared))
-    return segments
+def _segments_by_row(tokens: list[tuple[int, str]], flags: list[bool]) -> dict[int, list[Segment]]:
+    """Each row's words as runs of equal shared-ness; every run but a row's last ends with
+    the space before the next (one join per run, not one concatenation per word)."""
+    by_row: dict[int, list[Segment]] = {}
+    for (index, shared), run in groupby(zip(tokens, flags), key=lambda t: (t[0][0], t[1])):
+        segments = by_row.setdefault(index, [])
+        if segments:
+            segments[-1].text += " "
+        segments.append(Segment(" ".join(word for (_, word), _ in run), shared))
+    return by_row
 
 
 def compare(left: dict | None, right: dict | None, left_id: str,
