@@ -143,21 +143,26 @@ class SpoolFiles:
             k, local = k + 1, 0
 
     def lines_at(self, offsets) -> list[bytes]:
-        """The lines starting at these global offsets, in the order given."""
-        handles: dict[int, object] = {}
+        """The lines starting at these global offsets, in the order given.
+
+        Read in offset order with one file open at a time (a spool of a large corpus is
+        thousands of files, and the offsets of a block's documents span many of them)."""
+        offsets = np.asarray(offsets, dtype=np.int64)
+        out: list[bytes] = [b""] * offsets.size
+        handle, open_k = None, -1
         try:
-            out = []
-            for offset in np.asarray(offsets).tolist():
-                k, local = self._at(offset)
-                handle = handles.get(k)
-                if handle is None:
-                    handle = handles[k] = open(self.paths[k], "rb")
+            for at in np.argsort(offsets, kind="stable").tolist():
+                k, local = self._at(int(offsets[at]))
+                if k != open_k:
+                    if handle is not None:
+                        handle.close()
+                    handle, open_k = open(self.paths[k], "rb"), k
                 handle.seek(local)
-                out.append(handle.readline())
-            return out
+                out[at] = handle.readline()
         finally:
-            for handle in handles.values():
+            if handle is not None:
                 handle.close()
+        return out
 
 
 @dataclass(frozen=True)
