@@ -30,13 +30,17 @@ def test_small_blocks_give_the_same_decisions(keep):
     texts += [texts[0], texts[5] + "\n\n" + texts[7], ""]  # exact copy, containment, empty
     one = _decide(texts, 1 << 40, keep)
     many = _decide(texts, 1, keep)  # every candidate component is its own block
+    _assert_same_decisions(one, many)
+    assert one.stats["contained_pairs"] > 0 and one.stats["sets_loaded"] > 0
+
+
+def _assert_same_decisions(one, other):
     for name in ("labels", "representative", "similarity", "pair_similarities"):
-        assert np.array_equal(getattr(one, name), getattr(many, name)), name
-    assert one.method.tolist() == many.method.tolist()
+        assert np.array_equal(getattr(one, name), getattr(other, name)), name
+    assert one.method.tolist() == other.method.tolist()
     drop = {"seconds"}
     assert {k: v for k, v in one.stats.items() if k not in drop} == \
-        {k: v for k, v in many.stats.items() if k not in drop}
-    assert one.stats["contained_pairs"] > 0 and one.stats["sets_loaded"] > 0
+        {k: v for k, v in other.stats.items() if k not in drop}
 
 
 @pytest.mark.parametrize("keep", ["longest", "first"])
@@ -47,12 +51,7 @@ def test_blocks_verified_in_forked_processes_give_the_same_decisions(keep):
     here = _decide(texts, 1, keep)
     with LocalExecutor(2) as executor:
         forked = _decide(texts, 1, keep, block_map=executor.map_forked)
-    for name in ("labels", "representative", "similarity", "pair_similarities"):
-        assert np.array_equal(getattr(here, name), getattr(forked, name)), name
-    assert here.method.tolist() == forked.method.tolist()
-    drop = {"seconds"}
-    assert {k: v for k, v in here.stats.items() if k not in drop} == \
-        {k: v for k, v in forked.stats.items() if k not in drop}
+    _assert_same_decisions(here, forked)
     assert here.stats["contained_pairs"] > 0
 
 
