@@ -1,0 +1,81 @@
+"""The document rules', repeated paragraphs' and normalisers' shortcuts must equal the
+definitions they replace: the compiled line counts (doc_kernels.py, doc_scan.py) and
+the ASCII paragraph key."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings, strategies as st
+
+from nearcopy.clean import doc_kernels, doc_scan
+from nearcopy.clean.doc_scan import SAME_KEYS
+
+_TOKENS = ["the", "The", "A", "x", "Foo", "foo!", "f-o-o", "12", "1.2", "_", "#", "##", "...",
+           "..", ".", "....", "a.b", "-", "*", "- x", "* y", " ", "  ", "\t", "\x0b", "\x1f",
+           "\r", "é", "…", "•", "—", "\u00a0", "\u2028", "中文", "\ud800", "\n"]
+
+
+def _python_kernel(lines):
+    """The kernel's own Python function (numba's JIT compiles the same code)."""
+    data = ("\n".join(lines) + "\n").encode("ascii")
+    return tuple(int(c) for c in doc_kernels.line_counts.py_func(
+        np.frombuffer(data, dtype=np.uint8), len(lines)))
+
+
+def _check_counts(lines):
+    expected = doc_scan.python_counts(lines)
+    doc_scan._last = ([], ())  # (no memo: count these lines)
+    found = doc_scan.counts(lines)
+    assert found[:SAME_KEYS] == expected[:SAME_KEYS]
+    assert found[SAME_KEYS] >= expected[SAME_KEYS]  # 0 proves that no two keys are equal
+    assert doc_scan.counts(list(lines)) == found  # (the memo)
+    if lines and "\n".join(lines).isascii() and not any("\n" in line for line in lines):
+        assert _python_kernel(lines) == found
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_TOKENS), max_size=8).map("".join), max_size=8))
+def test_line_counts_equal_their_python_definitions(lines):
+    _check_counts(lines)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(max_codepoint=127), max_size=20), min_size=1,
+                max_size=6))
+def test_line_counts_on_any_ascii_lines(lines):
+    _check_counts(lines)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["Shr 12 cts", "shr 12 cts!", "Shr 21 cts", "Net 1.2 mln",
+                                 "net 12 mln", "A b", "ab", "b a", "x"]), min_size=1,
+                max_size=6))
+def test_same_keys_is_one_exactly_when_two_loose_keys_are_equal(lines):
+    """On lines chosen to share keys (or to be anagrams of each other), the kernel's
+    features say "same" exactly when two keys are the same."""
+    from nearcopy.clean.repetition import _loose_keys
+    keys = _loose_keys(lines)
+    doc_scan._last = ([], ())
+    assert doc_scan.counts(lines)[SAME_KEYS] == int(len(set(keys)) != len(keys))
+
+
+def test_a_line_holding_a_newline_is_counted_by_the_python_definition():
+    lines = ["one two\nthree", "- four..."]
+    assert _python_kernel(lines)[0] == -1  # the pass saw more lines than it was given
+    doc_scan._last = ([], ())
+    assert doc_scan.counts(lines) == doc_scan.python_counts(lines)
+
+
+def test_python_definition_of_the_counts():
+    lines = ["- The #1 plan...", "* two  words", "Done \u2026", "the #1 PLAN"]
+    words, chars, hashes, ellipses, bullets, ellipsis_lines, same = \
+        doc_scan.python_counts(lines)
+    assert (words, hashes, ellipses, bullets, ellipsis_lines, same) == (12, 2, 2, 2, 2, 1)
+    assert chars == sum(len(w) for w in " ".join(lines).split())
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
+def test_ascii_paragraph_key_equals_its_regex(line):
+    from nearcopy.clean.repetition import _KEY_JUNK, paragraph_key
+    assert paragraph_key(line) == _KEY_JUNK.sub(" ", line.lower()).strip()
