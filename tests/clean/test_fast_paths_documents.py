@@ -79,3 +79,48 @@ def test_python_definition_of_the_counts():
 def test_ascii_paragraph_key_equals_its_regex(line):
     from nearcopy.clean.repetition import _KEY_JUNK, paragraph_key
     assert paragraph_key(line) == _KEY_JUNK.sub(" ", line.lower()).strip()
+
+
+# --- the whitespace rule's compiled passes -------------------------------------------------
+
+_BLANKS = [c for c in map(chr, range(0x3001)) if c.isspace()]
+_WS_TEXT = st.lists(st.sampled_from(_BLANKS + ["\r\n", "a", "b", "é", "中", "\ud800",
+                                              "\U0001F600", "\x00", "\x1b", "."]),
+                   max_size=30).map("".join)
+
+
+def _whitespace_definition(text):
+    import re
+    unified = re.sub("\r\n|[\r\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85]", "\n", text)
+    return "\n".join(re.sub(r"[^\S\n]+", " ", line).strip() for line in unified.split("\n"))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_WS_TEXT)
+def test_whitespace_rule_equals_its_definition_on_any_blanks(text):
+    from nearcopy.clean.normalize import WhitespaceRule
+    assert WhitespaceRule().apply(text) == _whitespace_definition(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_WS_TEXT)
+def test_whitespace_kernels_python_functions_agree(text):
+    """The kernels' own Python functions (what numba's JIT compiles) give the same text,
+    and the prefilter says "no change" only for a text the rule leaves as it is."""
+    buf = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    expected = _whitespace_definition(text)
+    if not doc_kernels.may_need_whitespace.py_func(buf):
+        assert expected == text
+    changed, out = doc_kernels.whitespace.py_func(buf)
+    assert changed == (expected != text)
+    assert bytes(out).decode("utf-8", "surrogatepass") == expected
+
+
+def test_blank_classes_are_those_of_str_split():
+    """Every code point: a line break of the rule, other whitespace, or neither."""
+    breaks = set("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+    for cp in range(0x110000):
+        kind = doc_kernels.blank_class.py_func(cp)
+        char = chr(cp)
+        assert kind == (doc_kernels._BREAK if char in breaks else
+                        doc_kernels._BLANK if char.isspace() else doc_kernels._CHAR), hex(cp)

@@ -1,4 +1,9 @@
-"""Compiled one-pass counts of a document's kept lines (numba kernels).
+"""Compiled passes over a whole document (numba kernels): the whitespace rule, and the
+counts of the kept lines.
+
+`whitespace` is `normalize.WhitespaceRule` in one pass over the UTF-8 bytes: its
+str methods and regexes took a scan each (six for a text that needs no change,
+and a split and join per line for one that does).
 
 The document rules (word count, mean word length, symbols, bullet and ellipsis
 lines, duplicate lines) and the repeated-paragraph check each read the whole
@@ -8,8 +13,9 @@ together a sixth of the cleaning time. `line_counts` reads the bytes of
 the line rules, 99% of news_copies' documents): the caller asks the Python
 definitions about other text.
 
-Every count must equal its Python definition (`doc_scan.python_counts`):
-tests/clean/test_fast_paths_documents.py compares them on random text.
+Every result must equal its Python definition (`doc_scan.python_counts`, the
+whitespace rule's regexes): tests/clean/test_fast_paths_documents.py compares them
+on random text.
 """
 
 from __future__ import annotations
@@ -97,3 +103,110 @@ def line_counts(buf, nlines):
     same = 1 if any_equal(keys) else 0
     return (words, buf.shape[0] - spaces - nlines, hashes, ellipses, bullets, ellipsis_lines,
             same)
+
+
+#: character classes of `whitespace`: kept as it is, a line break, other whitespace
+_CHAR, _BREAK, _BLANK = 0, 1, 2
+
+
+@kernel(inline=True)
+def blank_class(cp):
+    """The class of code point cp for `WhitespaceRule`: the line breaks it unifies to
+    "\\n" ("\\r" is handled by the caller: "\\r\\n" is one break), and the other
+    characters `str.split()` splits on."""
+    if cp < 0x80:
+        if cp == 10 or cp == 11 or cp == 12 or cp == 13 or 28 <= cp <= 30:
+            return _BREAK
+        if cp == 32 or cp == 9 or cp == 31:
+            return _BLANK
+        return _CHAR
+    if cp == 0x85 or cp == 0x2028 or cp == 0x2029:
+        return _BREAK
+    if (cp == 0xA0 or cp == 0x1680 or 0x2000 <= cp <= 0x200A or cp == 0x202F
+            or cp == 0x205F or cp == 0x3000):
+        return _BLANK
+    return _CHAR
+
+
+@kernel(inline=True)
+def next_char(buf, i, n):
+    """(code point, bytes) of the UTF-8 character at buf[i] (lone surrogates as three
+    bytes, as `encode(..., "surrogatepass")` writes them)."""
+    b = int(buf[i])
+    if b < 0x80:
+        return b, 1
+    if b >= 0xF0:
+        size, cp = 4, b & 0x07
+    elif b >= 0xE0:
+        size, cp = 3, b & 0x0F
+    else:
+        size, cp = 2, b & 0x1F
+    size = min(size, n - i)
+    for j in range(1, size):
+        cp = (cp << 6) | (int(buf[i + j]) & 0x3F)
+    return cp, size
+
+
+@kernel("b1(u1[:]r)")
+def may_need_whitespace(buf):
+    """False when `whitespace` would not change the text: it holds no byte but "\\n"
+    below " " nor any non-ASCII byte, no " " at a line's start or end, and no "  ".
+
+    Written without branches or tables so that the compiler vectorises it: a
+    byte-by-byte test took 4x as long. A kernel of its own: most texts need no change,
+    and a kernel that returns an array costs 2 us more per call.
+    """
+    n = buf.shape[0]
+    if n == 0:
+        return False
+    first = buf[0]
+    found = first >= 128 or first == 32 or (first < 32 and first != 10) or buf[n - 1] == 32
+    for i in range(1, n):
+        b = buf[i]
+        p = buf[i - 1]
+        found |= ((b >= 128) | ((b < 32) & (b != 10)) | ((b == 32) & ((p == 32) | (p == 10)))
+                  | ((b == 10) & (p == 32)))
+    return found
+
+
+@kernel("(b1, u1[:])(u1[:]r)")
+def whitespace(buf):
+    """`WhitespaceRule` on UTF-8 text: (changed, the new text's bytes).
+
+    Line breaks ("\\r\\n", "\\r", "\\x0b", "\\x0c", "\\x1c"-"\\x1e", "\\x85", "\\u2028",
+    "\\u2029") become "\\n"; then every line is `" ".join(line.split())`.
+    """
+    n = buf.shape[0]
+    out = np.empty(n, dtype=np.uint8)
+    o = 0
+    gap = False  # whitespace since the line's last word (written before the next word)
+    words = False  # the line has a word
+    i = 0
+    while i < n:
+        cp, size = next_char(buf, i, n)
+        kind = blank_class(cp)
+        if kind == _BREAK:
+            out[o] = 10
+            o += 1
+            gap = words = False
+            if cp == 13 and i + 1 < n and buf[i + 1] == 10:
+                size = 2
+        elif kind == _BLANK:
+            gap = words
+        else:
+            if gap:
+                out[o] = 32
+                o += 1
+                gap = False
+            for j in range(size):
+                out[o + j] = buf[i + j]
+            o += size
+            words = True
+        i += size
+    changed = o != n
+    if not changed:  # (the same length: "\r" became "\n", or another byte below " " was kept)
+        for j in range(n):
+            if out[j] != buf[j]:
+                changed = True
+                break
+    return changed, out[:o]

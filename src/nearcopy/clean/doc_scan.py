@@ -37,7 +37,7 @@ def counts(lines: list[str]) -> tuple[int, ...]:
     found = None
     if lines and text.isascii():
         data = text.encode("ascii") + b"\n"  # (every line ends with one: no end test per byte)
-        found = (_line_counts or _bind())(np.frombuffer(data, dtype=np.uint8), len(lines))
+        found = (_line_counts or _bind())(np.frombuffer(data, dtype=_BYTE), len(lines))
     if found is None or found[0] < 0:  # (not ASCII, or a line held a "\n")
         found = python_counts(lines)
     _last = (list(lines), found)
@@ -63,16 +63,21 @@ def _same_keys(lines: list[str]) -> bool:
     return len(set(keys)) != len(keys)
 
 
+_BYTE = np.dtype(np.uint8)  # (a dtype object: frombuffer parses a type per call, +0.7 us)
 _line_counts = None
 
 
 def _bind():
-    """The compiled `line_counts` of the AOT module, called without the kernel's per-call
-    argument check (`counts` passes exactly the exported types: a read-only uint8
-    buffer and an int). Else the kernel itself (numba's JIT)."""
+    """`compiled(line_counts)`, looked up once."""
     global _line_counts
+    _line_counts = compiled(doc_kernels.line_counts)
+    return _line_counts
+
+
+def compiled(k):
+    """Kernel `k` of the AOT module, called without the kernel's per-call argument check
+    (its callers pass exactly the exported types: read-only uint8 buffers from
+    `np.frombuffer`, and ints). Else the kernel itself (numba's JIT)."""
     from nearcopy.native import aot, registry
     module = aot.load() if registry.mode() == "aot" else None
-    _line_counts = (getattr(module, doc_kernels.line_counts.export_name, None)
-                    or doc_kernels.line_counts)
-    return _line_counts
+    return getattr(module, k.export_name, None) or k

@@ -15,6 +15,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import numpy as np
+
+from nearcopy.clean import doc_kernels, doc_scan
 from nearcopy.clean.base import Rule
 
 
@@ -187,11 +190,6 @@ class ZeroWidthRule(Normalizer):
         return text if text.isascii() else _ZERO_WIDTH.sub("", text)
 
 
-_OTHER_SPACE = re.compile(r"[^\S \n]")  # whitespace but " " and "\n"
-_SPACES = re.compile("  +")
-_LINE_START_SPACE = re.compile("\n ")  # (sre finds it 3x faster than `in`: "\n" is rare)
-
-
 class WhitespaceRule(Normalizer):
     """One space between words, no spaces at line ends; CR/LS/PS become newlines."""
 
@@ -199,24 +197,25 @@ class WhitespaceRule(Normalizer):
     description = "collapse runs of spaces/tabs, strip line ends, unify line breaks"
 
     def apply(self, text: str) -> str:
-        if "\r" in text:
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
-        text = text.replace("\u2028", "\n").replace("\u2029", "\n").replace("\x0b", "\n")
-        text = text.replace("\x0c", "\n").replace("\x1c", "\n").replace("\x1d", "\n")
-        text = text.replace("\x1e", "\n").replace("\x85", "\n")
-        # `" ".join(line.split())` == re.sub(r"[^\S\n]+", " ", line).strip() (both use
-        # str.isspace's whitespace), twice as fast as the regex on news pages.
-        if ("\t" in text or "\x1f" in text) if text.isascii() \
-                else _OTHER_SPACE.search(text) is not None:  # (ASCII: all that can be left)
-            return "\n".join([" ".join(line.split()) for line in text.split("\n")])
-        # Only " " and "\n" are left: collapse the runs of spaces, strip the lines (what
-        # `" ".join(line.split())` does then; 2.4x faster than asking each line for "  ").
-        if "  " in text:
-            return "\n".join([line.strip() for line in _SPACES.sub(" ", text).split("\n")])
-        if " \n" not in text and _LINE_START_SPACE.search(text) is None \
-                and text[:1] != " " and text[-1:] != " ":
-            return text  # no line starts or ends with its only whitespace, " "
-        return "\n".join([line.strip() for line in text.split("\n")])
+        # Compiled passes (doc_kernels) instead of a str scan or regex per kind of
+        # whitespace: 1.5x faster on ASCII pages, 2x on others.
+        buf = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=_BYTE)
+        may_need, whitespace = _whitespace or _bind_whitespace()
+        if not may_need(buf):
+            return text
+        changed, out = whitespace(buf)
+        return out.tobytes().decode("utf-8", "surrogatepass") if changed else text
+
+
+_BYTE = np.dtype(np.uint8)
+_whitespace = None
+
+
+def _bind_whitespace():
+    global _whitespace
+    _whitespace = (doc_scan.compiled(doc_kernels.may_need_whitespace),
+                   doc_scan.compiled(doc_kernels.whitespace))
+    return _whitespace
 
 
 #: order matters: repair bytes first, then entities, then fold forms, then spaces
