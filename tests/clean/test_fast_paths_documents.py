@@ -124,3 +124,14 @@ def test_blank_classes_are_those_of_str_split():
         char = chr(cp)
         assert kind == (doc_kernels._BREAK if char in breaks else
                         doc_kernels._BLANK if char.isspace() else doc_kernels._CHAR), hex(cp)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab \n\u00e9\u00ad\u200b\u200f\u202a\u202c\u202e\u202f"
+                                             "\u2060\ufeff\u180e\u4e2d")), max_size=20))
+def test_zero_width_rule_equals_its_regex(text):
+    import re
+    from nearcopy.clean.normalize import ZeroWidthRule
+    expected = re.sub("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f\u202a-\u202e]", "",
+                      text)
+    assert ZeroWidthRule().apply(text) == expected
