@@ -135,3 +135,17 @@ def test_zero_width_rule_equals_its_regex(text):
     expected = re.sub("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f\u202a-\u202e]", "",
                       text)
     assert ZeroWidthRule().apply(text) == expected
+
+
+_DEBRIS_TOKENS = ["a", "Z", "1", "_", " ", "&", "#", ";", "39;", "#39;", "&#39;", "&39;", "8217;",
+                  "160;", "1160;", "nbsp;", "amp;", "quot;", "&nbsp;", "xnbsp;", "s", "é", "-"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(_DEBRIS_TOKENS), max_size=14).map("".join))
+def test_debris_repair_near_tails_equals_the_regexes(line):
+    """Searching only around each tail finds what the regexes' sub finds."""
+    from nearcopy.clean import normalize as n
+    expected = n._DEBRIS_NUMERIC.sub(lambda m: n._DEBRIS_CHARS[m.group(1) or m.group(2)], line)
+    expected = n._DEBRIS_NAMED.sub(lambda m: n.html.unescape("&" + m.group(0)), expected)
+    assert n._repair_debris(line) == expected

@@ -148,11 +148,45 @@ class HtmlEntityRule(Normalizer):
 
 
 def _repair_debris(line: str) -> str:
-    if _holds_any(line, _NUMERIC_TAILS):
-        line = _DEBRIS_NUMERIC.sub(lambda m: _DEBRIS_CHARS[m.group(1) or m.group(2)], line)
-    if _holds_any(line, _NAMED_TAILS):
-        line = _DEBRIS_NAMED.sub(lambda m: html.unescape("&" + m.group(0)), line)
-    return line
+    line = _sub_before_semicolons(_DEBRIS_NUMERIC, _numeric_debris, line, _NUMERIC_LONGEST)
+    return _sub_before_semicolons(_DEBRIS_NAMED, _named_debris, line, _NAMED_LONGEST)
+
+
+#: the longest debris matches: "&#" and a code and ";", a name and ";"
+_NUMERIC_LONGEST = 2 + max(map(len, _NUMERIC_TAILS))
+_NAMED_LONGEST = max(map(len, _NAMED_TAILS))
+
+
+def _numeric_debris(match: re.Match) -> str:
+    return _DEBRIS_CHARS[match.group(1) or match.group(2)]
+
+
+def _named_debris(match: re.Match) -> str:
+    return html.unescape("&" + match.group(0))
+
+
+def _sub_before_semicolons(pattern: re.Pattern, repl, line: str, longest: int) -> str:
+    """`pattern.sub(repl, line)` for a pattern whose every match ends with its only ";"
+    and is at most `longest` characters long (and has no lookahead).
+
+    The debris patterns begin with a lookbehind, so sre tries them at every
+    character (30 us on a news paragraph); here each is searched only in the
+    `longest` characters up to a ";". Matches come out as sub finds them, the
+    leftmost from the end of the last one: a match that starts earlier ends at an
+    earlier ";", whose window was searched first.
+    """
+    parts, done = [], 0
+    at = line.find(";")
+    while at >= 0:
+        match = pattern.search(line, max(done, at + 1 - longest), at + 1)
+        if match is not None:
+            parts += (line[done:match.start()], repl(match))
+            done = match.end()
+        at = line.find(";", at + 1)
+    if not parts:
+        return line
+    parts.append(line[done:])
+    return "".join(parts)
 
 
 def _holds_any(text: str, parts: tuple[str, ...]) -> bool:
