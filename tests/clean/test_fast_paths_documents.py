@@ -149,3 +149,12 @@ def test_debris_repair_near_tails_equals_the_regexes(line):
     expected = n._DEBRIS_NUMERIC.sub(lambda m: n._DEBRIS_CHARS[m.group(1) or m.group(2)], line)
     expected = n._DEBRIS_NAMED.sub(lambda m: n.html.unescape("&" + m.group(0)), expected)
     assert n._repair_debris(line) == expected
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=30),
+       st.integers(min_value=0, max_value=6))
+def test_ascii_alpha_words_equal_the_regex(line, count):
+    from nearcopy.clean.repetition import _ALPHA_WORD, _has_alpha_words
+    assert _has_alpha_words(line, count) == (len(_ALPHA_WORD.findall(line)) >= count)
+

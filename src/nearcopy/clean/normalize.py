@@ -238,7 +238,7 @@ class WhitespaceRule(Normalizer):
     def apply(self, text: str) -> str:
         # Compiled passes (doc_kernels) instead of a str scan or regex per kind of
         # whitespace: 1.5x faster on ASCII pages, 2x on others.
-        buf = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=_BYTE)
+        buf = np.frombuffer(text.encode("utf-8", "surrogatepass"), doc_scan.BYTE)
         may_need, whitespace = _whitespace or _bind_whitespace()
         if not may_need(buf):
             return text
@@ -246,7 +246,6 @@ class WhitespaceRule(Normalizer):
         return out.tobytes().decode("utf-8", "surrogatepass") if changed else text
 
 
-_BYTE = np.dtype(np.uint8)
 _whitespace = None
 
 

@@ -25,10 +25,20 @@ def _has_alpha_words(line: str, count: int) -> bool:
     """`len(_ALPHA_WORD.findall(line)) >= count`, stopping at the count-th word (3x faster)."""
     if count <= 0:
         return True
+    if line.isascii():
+        # Each whitespace word with a letter is one match: here the words left once the
+        # bytes other than letters and whitespace are gone (4x faster than the regex).
+        return len(line.encode("ascii").translate(_SPACES_AS_SPACE, _NEITHER).split()) >= count
     for n, _ in enumerate(_ALPHA_WORD.finditer(line), 1):
         if n >= count:
             return True
     return False
+
+
+#: ASCII `str.isspace()` characters that `bytes.split()` does not split on become " "; the
+#: bytes that are neither a letter nor whitespace are deleted
+_SPACES_AS_SPACE = bytes(32 if chr(c).isspace() else c for c in range(256))
+_NEITHER = bytes(c for c in range(128) if not chr(c).isalpha() and not chr(c).isspace())
 
 
 _NOT_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum())
