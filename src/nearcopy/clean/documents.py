@@ -25,8 +25,8 @@ _PUNCT_END = (".", "!", "?", '"', "'", "\u201d", "\u2019", ":", ";", ")", "\u300
 
 
 class LineList(list):
-    """The kept lines of one document, with their counts (`doc_scan.counts`) and
-    words taken once for all rules.
+    """The kept lines of one document, with their counts (`line_counts`) and words
+    taken once for all rules.
 
     Several rules count words, symbols or lines; one compiled pass for all of them
     instead of a join, split or scan per rule took two thirds off the document-rule
@@ -51,21 +51,21 @@ class LineList(list):
             self._words = self.text().split()
         return self._words
 
-    def counts(self) -> tuple[int, ...]:
-        """`doc_scan.counts` of these lines (taken once)."""
-        if self._counts is None:
-            self._counts = doc_scan.counts(self)
-        return self._counts
-
     def word_stats(self) -> tuple[int, int]:
         """(words, characters in words), as `words()` would give them."""
-        counts = self.counts()
+        counts = line_counts(self)
         return counts[WORDS], counts[WORD_CHARS]
 
 
 def line_counts(lines: list[str]) -> tuple[int, ...]:
-    """`doc_scan.counts` of the lines (kept on a LineList for the next rule)."""
-    return lines.counts() if isinstance(lines, LineList) else doc_scan.counts(lines)
+    """`doc_scan.counts` of the lines, taken once for a LineList (one call per rule:
+    six rules ask for them)."""
+    if not isinstance(lines, LineList):
+        return doc_scan.counts(lines)
+    counts = lines._counts
+    if counts is None:
+        counts = lines._counts = doc_scan.counts(lines)
+    return counts
 
 
 def _text(lines: list[str]) -> str:

@@ -59,7 +59,9 @@ def _loose_keys(lines: list[str]) -> list[str] | list[bytes]:
     text = "\n".join(lines)
     if text.isascii():
         return text.encode("ascii").translate(_LOWER, _NOT_ALNUM_NOR_NEWLINE).split(b"\n")
-    return _JUNK_NOT_NEWLINE.sub("", text.lower()).split("\n")
+    # (the regex takes 0.1 us a character: only the lines that are not ASCII need it)
+    return [line.encode("ascii").translate(_LOWER, _NOT_ALNUM).decode("ascii")
+            if line.isascii() else _JUNK_NOT_NEWLINE.sub("", line.lower()) for line in lines]
 
 
 #: per ASCII byte: its lower case if it is a letter or digit, else a space
