@@ -1,10 +1,13 @@
 """The document rules', repeated paragraphs' and normalisers' shortcuts must equal the
-definitions they replace: the compiled line counts (doc_kernels.py, doc_scan.py) and
-the ASCII paragraph key."""
+definitions they replace: the compiled line counts and whitespace passes
+(doc_kernels.py, doc_scan.py, also through their kernels' Python functions, which
+numba's JIT compiles), the ASCII paragraph key and alpha-word test, the zero-width
+pre-test and the entity-debris search near each ";"."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from nearcopy.clean import doc_kernels, doc_scan
@@ -158,3 +161,30 @@ def test_ascii_alpha_words_equal_the_regex(line, count):
     from nearcopy.clean.repetition import _ALPHA_WORD, _has_alpha_words
     assert _has_alpha_words(line, count) == (len(_ALPHA_WORD.findall(line)) >= count)
 
+
+
+_BOTH_PATHS = """
+import json
+from nearcopy.clean import doc_scan
+from nearcopy.clean.normalize import WhitespaceRule
+lines = ["- The #1 plan...", "* two  words", "the #1 PLAN", "Shr 12 cts", "shr 21 cts", "x"]
+texts = ["a  b \\n c\\r\\nd\\t", " \\u3000x\\u00a0y \\u2028z ", "clean text\\nok", "", "é  中"]
+print(json.dumps({"counts": [doc_scan.counts(lines[:k]) for k in range(1, 7)],
+                  "whitespace": [WhitespaceRule().apply(t) for t in texts]}))
+"""
+
+
+@pytest.mark.slow
+def test_compiled_and_jit_kernels_give_the_same_results():
+    """The AOT module's kernels and numba's JIT of the same functions (the fallback when
+    the module cannot be built) agree."""
+    import json
+    import os
+    import subprocess
+    import sys
+    runs = [subprocess.run([sys.executable, "-c", _BOTH_PATHS], capture_output=True, text=True,
+                           env={**os.environ, "NEARCOPY_KERNELS": mode}, check=True, timeout=600)
+            for mode in ("aot", "jit")]
+    aot, jit = (json.loads(run.stdout) for run in runs)
+    assert aot == jit
+    assert aot["whitespace"][:3] == ["a b\nc\nd", "x y\nz", "clean text\nok"]

@@ -34,7 +34,7 @@ class LineList(list):
     single spaces) is accepted for callers; the compiled counts need no such promise.
     """
 
-    __slots__ = ("_text", "_words", "_counts")
+    __slots__ = ("_counts", "_text", "_words")
 
     def __init__(self, lines=(), spaced: bool = False) -> None:
         super().__init__(lines)
