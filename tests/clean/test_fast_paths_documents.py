@@ -188,3 +188,69 @@ def test_compiled_and_jit_kernels_give_the_same_results():
     aot, jit = (json.loads(run.stdout) for run in runs)
     assert aot == jit
     assert aot["whitespace"][:3] == ["a b\nc\nd", "x y\nz", "clean text\nok"]
+
+
+# --- the mojibake pre-check's memo by ASCII groups --------------------------------------
+
+
+def _char_tests(items, state):
+    """The `fullmatch` of every single-character test in a parsed pattern (None for
+    what can tell characters apart otherwise)."""
+    from re import _compiler as compiler, _constants as c, _parser as parser
+    tests = []
+    for op, av in items:
+        if op in (c.LITERAL, c.NOT_LITERAL, c.IN, c.ANY):
+            tests.append(compiler.compile(parser.SubPattern(state, [(op, av)]),
+                                          state.flags).fullmatch)
+            continue
+        inner = {c.BRANCH: lambda: [t for alt in av[1] for t in _char_tests(alt, state)],
+                 c.MAX_REPEAT: lambda: _char_tests(av[2], state),
+                 c.MIN_REPEAT: lambda: _char_tests(av[2], state),
+                 c.ASSERT: lambda: _char_tests(av[1], state),
+                 c.ASSERT_NOT: lambda: _char_tests(av[1], state),
+                 c.AT: lambda: []}
+        if op is c.SUBPATTERN and not av[1] and not av[2]:
+            found = _char_tests(av[3], state)
+        elif op in inner:
+            found = inner[op]()
+        else:
+            return None
+        if found is None:
+            return None
+        tests += found
+    return tests
+
+
+def test_badness_ascii_groups_are_those_the_regex_cannot_tell_apart():
+    """Derived from BADNESS_RE's parse tree: two ASCII characters are in one group exactly
+    when every single-character test of the pattern (and the word and line tests of its
+    anchors) gives them the same answer."""
+    import re
+    from re import _parser
+    from ftfy.badness import BADNESS_RE
+    from nearcopy.clean import normalize
+    if normalize._ftfy_tables()[1] is None:
+        pytest.skip("another ftfy version: the pre-check always runs ftfy")
+    parsed = _parser.parse(BADNESS_RE.pattern, BADNESS_RE.flags)
+    tests = _char_tests(parsed, parsed.state)
+    assert tests is not None
+    tests += [re.compile(r"\w").fullmatch, re.compile("\n").fullmatch]
+    groups: dict[tuple, str] = {}
+    for char in map(chr, range(128)):
+        signature = tuple(test(char) is not None for test in tests)
+        groups[signature] = groups.get(signature, "") + char
+    assert sorted(groups.values()) == sorted(normalize._BADNESS_ASCII_GROUPS)
+
+
+_BADNESS_TOKENS = ["•", "»", "Ã", "©", "â€", "œ", "Œ", "°", "×", "²", "Ø", "à", "√", "‚", "Ä",
+                   "вЂ", "ÂÃ", "a", "Z", "q", "9", "_", " ", "\t", "\n", ".", ",", "!", "-", "#",
+                   "(", "'", "\x00", "\x7f", "é", "É", "π"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(_BADNESS_TOKENS), max_size=13).map("".join))
+def test_badness_gives_a_window_and_its_ascii_groups_one_answer(window):
+    from ftfy.badness import BADNESS_RE
+    from nearcopy.clean.normalize import _BADNESS_ASCII
+    assert (BADNESS_RE.search(window) is None) == \
+        (BADNESS_RE.search(window.translate(_BADNESS_ASCII)) is None)
