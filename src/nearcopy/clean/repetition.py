@@ -52,7 +52,8 @@ def _loose_keys(lines: list[str]) -> list[str] | list[bytes]:
     spaces (lower-cased letters and digits; bytes for ASCII text).
 
     Made by C-level passes over the whole document, not five calls per line
-    (lower-casing never makes or removes a "\n").
+    (lower-casing never makes or removes a "\n"); in a document that is not all
+    ASCII, by line (str keys).
     """
     if not lines:
         return []
@@ -90,7 +91,7 @@ class RepeatedParagraphFilter(Rule):
         """Indices of lines (which hold no "\\n") whose key was seen on an earlier line."""
         min_words = self.min_words
         # Most documents repeat nothing: show it with a cheap key first, on all lines at once
-        # (hashed in the compiled pass; else made by C-level passes), then on the lines long
+        # (summed up in the compiled pass, else made here), then on the lines long
         # enough to count (3x faster overall).
         if not lines or not doc_scan.counts(lines)[SAME_KEYS]:
             return []
