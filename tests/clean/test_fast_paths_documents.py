@@ -146,8 +146,8 @@ _DEBRIS_TOKENS = ["a", "Z", "1", "_", " ", "&", "#", ";", "39;", "#39;", "&#39;"
 
 @settings(max_examples=1000, deadline=None)
 @given(st.lists(st.sampled_from(_DEBRIS_TOKENS), max_size=14).map("".join))
-def test_debris_repair_near_tails_equals_the_regexes(line):
-    """Searching only around each tail finds what the regexes' sub finds."""
+def test_debris_repair_near_semicolons_equals_the_regexes(line):
+    """Searching only just before each ";" finds what the regexes' sub finds."""
     from nearcopy.clean import normalize as n
     expected = n._DEBRIS_NUMERIC.sub(lambda m: n._DEBRIS_CHARS[m.group(1) or m.group(2)], line)
     expected = n._DEBRIS_NAMED.sub(lambda m: n.html.unescape("&" + m.group(0)), expected)
