@@ -15,6 +15,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import numpy as np
+
+from nearcopy.clean import doc_kernels, doc_scan
 from nearcopy.clean.base import Rule
 
 
@@ -77,8 +80,22 @@ def _ftfy_either():
 
 
 #: windows `is_bad` found nothing in (a bullet's "News • World" recurs across pages: half
-#: of news_copies' windows were seen before); cleared when it holds _MAX_GOOD_WINDOWS
+#: of news_copies' windows were seen before), as they are and with their ASCII characters
+#: mapped by _BADNESS_ASCII; cleared when it holds _MAX_GOOD_WINDOWS
 _GOOD_WINDOWS: set[str] = set()
+
+#: the groups of ASCII characters that BADNESS_RE (of _BADNESS_SHA1) cannot tell apart:
+#: every single-character test in it (literals, classes, ".", and the word and line tests
+#: of its anchors) passes all of a group or none, so `is_bad` gives a window and the
+#: window with each ASCII character replaced by its group's first the same answer
+#: (tests/clean/test_fast_paths_documents.py derives them from the regex's parse tree).
+#: news_copies' 3,600 windows are then 450 questions to the regex (7 us each).
+_BADNESS_ASCII_GROUPS = (
+    "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b"
+    "\"#$%&'()*+-/:;<=>@[\\]^`{|}~\x7f",
+    "\t\x0b\x0c\r\x1c\x1d\x1e\x1f", "\n", " ", "!,.?", "0123456789_",
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_BADNESS_ASCII = {ord(char): group[0] for group in _BADNESS_ASCII_GROUPS for char in group}
 _MAX_GOOD_WINDOWS = 100_000
 
 
@@ -102,10 +119,14 @@ def _ftfy_may_change(text: str) -> bool:
         pos = match.start()
         window = text[max(0, pos - reach):pos + reach + 1]
         if window not in seen:
-            if is_bad(window):
-                return True
-            if len(seen) >= _MAX_GOOD_WINDOWS:
-                seen.clear()
+            # (as the regex sees it: "News • World" and "Asia • Trade" are one window)
+            key = window.translate(_BADNESS_ASCII)
+            if key not in seen:
+                if is_bad(key):
+                    return True
+                if len(seen) >= _MAX_GOOD_WINDOWS:
+                    seen.clear()
+                seen.add(key)
             seen.add(window)
         if (pos == 0 or text[pos - 1] == "\n") and is_bad(text[pos:pos + reach + 1]):
             return True  # a branch anchored with ^ at the line start
@@ -145,11 +166,45 @@ class HtmlEntityRule(Normalizer):
 
 
 def _repair_debris(line: str) -> str:
-    if _holds_any(line, _NUMERIC_TAILS):
-        line = _DEBRIS_NUMERIC.sub(lambda m: _DEBRIS_CHARS[m.group(1) or m.group(2)], line)
-    if _holds_any(line, _NAMED_TAILS):
-        line = _DEBRIS_NAMED.sub(lambda m: html.unescape("&" + m.group(0)), line)
-    return line
+    line = _sub_before_semicolons(_DEBRIS_NUMERIC, _numeric_debris, line, _NUMERIC_LONGEST)
+    return _sub_before_semicolons(_DEBRIS_NAMED, _named_debris, line, _NAMED_LONGEST)
+
+
+#: the longest debris matches: "&#" and a code and ";", a name and ";"
+_NUMERIC_LONGEST = 2 + max(map(len, _NUMERIC_TAILS))
+_NAMED_LONGEST = max(map(len, _NAMED_TAILS))
+
+
+def _numeric_debris(match: re.Match) -> str:
+    return _DEBRIS_CHARS[match.group(1) or match.group(2)]
+
+
+def _named_debris(match: re.Match) -> str:
+    return html.unescape("&" + match.group(0))
+
+
+def _sub_before_semicolons(pattern: re.Pattern, repl, line: str, longest: int) -> str:
+    """`pattern.sub(repl, line)` for a pattern whose every match ends with its only ";"
+    and is at most `longest` characters long (and has no lookahead).
+
+    The debris patterns begin with a lookbehind, so sre tries them at every
+    character (30 us on a news paragraph); here each is searched only in the
+    `longest` characters up to a ";". Matches come out as sub finds them, the
+    leftmost from the end of the last one: a match that starts earlier ends at an
+    earlier ";", whose window was searched first.
+    """
+    parts, done = [], 0
+    at = line.find(";")
+    while at >= 0:
+        match = pattern.search(line, max(done, at + 1 - longest), at + 1)
+        if match is not None:
+            parts += (line[done:match.start()], repl(match))
+            done = match.end()
+        at = line.find(";", at + 1)
+    if not parts:
+        return line
+    parts.append(line[done:])
+    return "".join(parts)
 
 
 def _holds_any(text: str, parts: tuple[str, ...]) -> bool:
@@ -174,7 +229,9 @@ class NfkcRule(Normalizer):
                           else unicodedata.normalize("NFKC", line) for line in text.split("\n")])
 
 
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f\u202a-\u202e]")
+_ZERO_WIDTH_CHARS = ("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f"
+                     "\u202a\u202b\u202c\u202d\u202e")
+_ZERO_WIDTH = re.compile(f"[{_ZERO_WIDTH_CHARS}]")
 
 
 class ZeroWidthRule(Normalizer):
@@ -184,12 +241,11 @@ class ZeroWidthRule(Normalizer):
     description = "remove zero-width and bidi control characters and soft hyphens"
 
     def apply(self, text: str) -> str:
-        return text if text.isascii() else _ZERO_WIDTH.sub("", text)
-
-
-_OTHER_SPACE = re.compile(r"[^\S \n]")  # whitespace but " " and "\n"
-_SPACES = re.compile("  +")
-_LINE_START_SPACE = re.compile("\n ")  # (sre finds it 3x faster than `in`: "\n" is rare)
+        # One `in` per character (memchr-like; instant for a character wider than the
+        # text's) finds none in most pages 3x faster than the regex's class test per character.
+        if text.isascii() or not any(map(text.__contains__, _ZERO_WIDTH_CHARS)):
+            return text
+        return _ZERO_WIDTH.sub("", text)
 
 
 class WhitespaceRule(Normalizer):
@@ -199,24 +255,24 @@ class WhitespaceRule(Normalizer):
     description = "collapse runs of spaces/tabs, strip line ends, unify line breaks"
 
     def apply(self, text: str) -> str:
-        if "\r" in text:
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
-        text = text.replace("\u2028", "\n").replace("\u2029", "\n").replace("\x0b", "\n")
-        text = text.replace("\x0c", "\n").replace("\x1c", "\n").replace("\x1d", "\n")
-        text = text.replace("\x1e", "\n").replace("\x85", "\n")
-        # `" ".join(line.split())` == re.sub(r"[^\S\n]+", " ", line).strip() (both use
-        # str.isspace's whitespace), twice as fast as the regex on news pages.
-        if ("\t" in text or "\x1f" in text) if text.isascii() \
-                else _OTHER_SPACE.search(text) is not None:  # (ASCII: all that can be left)
-            return "\n".join([" ".join(line.split()) for line in text.split("\n")])
-        # Only " " and "\n" are left: collapse the runs of spaces, strip the lines (what
-        # `" ".join(line.split())` does then; 2.4x faster than asking each line for "  ").
-        if "  " in text:
-            return "\n".join([line.strip() for line in _SPACES.sub(" ", text).split("\n")])
-        if " \n" not in text and _LINE_START_SPACE.search(text) is None \
-                and text[:1] != " " and text[-1:] != " ":
-            return text  # no line starts or ends with its only whitespace, " "
-        return "\n".join([line.strip() for line in text.split("\n")])
+        # Compiled passes (doc_kernels) instead of a str scan or regex per kind of
+        # whitespace: 3x faster on news_copies' ASCII pages, 2x on the others.
+        buf = np.frombuffer(text.encode("utf-8", "surrogatepass"), doc_scan.BYTE)
+        may_need, whitespace = _whitespace or _bind_whitespace()
+        if not may_need(buf):
+            return text
+        changed, out = whitespace(buf)
+        return out.tobytes().decode("utf-8", "surrogatepass") if changed else text
+
+
+_whitespace = None
+
+
+def _bind_whitespace():
+    global _whitespace
+    _whitespace = (doc_scan.compiled(doc_kernels.may_need_whitespace),
+                   doc_scan.compiled(doc_kernels.whitespace))
+    return _whitespace
 
 
 #: order matters: repair bytes first, then entities, then fold forms, then spaces

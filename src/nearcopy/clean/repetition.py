@@ -12,7 +12,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from nearcopy.clean import doc_scan
 from nearcopy.clean.base import KEEP, DocumentFilter, Rule, Verdict
+from nearcopy.clean.doc_scan import SAME_KEYS
+from nearcopy.clean.documents import line_counts
 
 _KEY_JUNK = re.compile(r"[\W_]+")
 _ALPHA_WORD = re.compile(r"[^\W\d_]+(?:\S*)")  # a whitespace word holding a letter (approx.)
@@ -22,10 +25,20 @@ def _has_alpha_words(line: str, count: int) -> bool:
     """`len(_ALPHA_WORD.findall(line)) >= count`, stopping at the count-th word (3x faster)."""
     if count <= 0:
         return True
+    if line.isascii():
+        # Each whitespace word with a letter is one match: here the words left once the
+        # bytes other than letters and whitespace are gone (4x faster than the regex).
+        return len(line.encode("ascii").translate(_SPACES_AS_SPACE, _NEITHER).split()) >= count
     for n, _ in enumerate(_ALPHA_WORD.finditer(line), 1):
         if n >= count:
             return True
     return False
+
+
+#: ASCII `str.isspace()` characters that `bytes.split()` does not split on become " "; the
+#: bytes that are neither a letter nor whitespace are deleted
+_SPACES_AS_SPACE = bytes(32 if chr(c).isspace() else c for c in range(256))
+_NEITHER = bytes(c for c in range(128) if not chr(c).isalpha() and not chr(c).isspace())
 
 
 _NOT_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum())
@@ -39,18 +52,28 @@ def _loose_keys(lines: list[str]) -> list[str] | list[bytes]:
     spaces (lower-cased letters and digits; bytes for ASCII text).
 
     Made by C-level passes over the whole document, not five calls per line
-    (lower-casing never makes or removes a "\n").
+    (lower-casing never makes or removes a "\n"); in a document that is not all
+    ASCII, by line (str keys).
     """
     if not lines:
         return []
     text = "\n".join(lines)
     if text.isascii():
         return text.encode("ascii").translate(_LOWER, _NOT_ALNUM_NOR_NEWLINE).split(b"\n")
-    return _JUNK_NOT_NEWLINE.sub("", text.lower()).split("\n")
+    # (the regex takes 0.1 us a character: only the lines that are not ASCII need it)
+    return [line.encode("ascii").translate(_LOWER, _NOT_ALNUM).decode("ascii")
+            if line.isascii() else _JUNK_NOT_NEWLINE.sub("", line.lower()) for line in lines]
+
+
+#: per ASCII byte: its lower case if it is a letter or digit, else a space
+_KEY_BYTES = bytes(ord(chr(c).lower()) if chr(c).isalnum() else 32 for c in range(128)) \
+    + bytes(128)
 
 
 def paragraph_key(line: str) -> str:
     """Case-, space- and punctuation-blind key, so a re-typed repeat still matches."""
+    if line.isascii():  # (its regex made one replacement per word gap: 4x slower)
+        return b" ".join(line.encode("ascii").translate(_KEY_BYTES).split()).decode("ascii")
     return _KEY_JUNK.sub(" ", line.lower()).strip()
 
 
@@ -67,8 +90,11 @@ class RepeatedParagraphFilter(Rule):
     def repeated(self, lines: list[str]) -> list[int]:
         """Indices of lines (which hold no "\\n") whose key was seen on an earlier line."""
         min_words = self.min_words
-        # Most documents repeat nothing: show it with a cheap key first, on all lines at once,
-        # then on the lines long enough to count (3x faster overall).
+        # Most documents repeat nothing: show it with a cheap key first, on all lines at once
+        # (summed up in the compiled pass, else made here), then on the lines long
+        # enough to count (3x faster overall).
+        if not lines or not doc_scan.counts(lines)[SAME_KEYS]:
+            return []
         keys = _loose_keys(lines)
         if len(set(keys)) == len(keys):
             return []
@@ -102,8 +128,8 @@ class GopherDuplicateLinesFilter(DocumentFilter):
     PARAMS = {"max_line_fraction": 0.30, "max_char_fraction": 0.20}
 
     def check_document(self, lines: list[str], language: str | None) -> Verdict:
-        if not lines or len(set(lines)) == len(lines):
-            return KEEP  # no line repeats: both fractions are 0
+        if not lines or not line_counts(lines)[SAME_KEYS] or len(set(lines)) == len(lines):
+            return KEEP  # no line repeats (equal lines have equal keys): both fractions are 0
         seen: set[str] = set()
         dup_lines = dup_chars = 0
         for line in lines:

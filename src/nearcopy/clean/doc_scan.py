@@ -1,0 +1,85 @@
+"""Counts of a document's kept lines in one compiled pass (`doc_kernels.line_counts`).
+
+`counts(lines)` gives what the document rules and the repeated-paragraph check
+read (see doc_kernels.py for the entries); `python_counts` is their definition
+in Python, used where the compiled pass cannot vouch (text that is not ASCII, no
+lines, or a line that holds a "\\n").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nearcopy.clean import doc_kernels
+from nearcopy.clean.doc_kernels import (BULLET_LINES, ELLIPSES, ELLIPSIS_LINES, HASHES,
+                                        SAME_KEYS, WORD_CHARS, WORDS)
+
+__all__ = ["counts", "python_counts", "WORDS", "WORD_CHARS", "HASHES", "ELLIPSES",
+           "BULLET_LINES", "ELLIPSIS_LINES", "SAME_KEYS", "BULLETS", "ELLIPSIS"]
+
+#: a line starting with one of these is a bullet line, one ending with one of ELLIPSIS an
+#: ellipsis line (Gopher)
+BULLETS = ("-", "•", "·", "*", "▪", "►", "●", "◦", "–", "—", "‣", "⁃")
+ELLIPSIS = ("...", "…")
+
+#: the lines counted last and their counts: the repeated-paragraph check and then the
+#: document rules ask about the same lines (unless a paragraph went)
+_last: tuple[list[str], tuple[int, ...]] = ([], ())
+
+
+def counts(lines: list[str]) -> tuple[int, ...]:
+    """The counts of `lines` (one entry per name of doc_kernels)."""
+    global _last
+    last_lines, last_counts = _last  # (one read: another thread may replace it)
+    if lines == last_lines and last_counts:
+        return last_counts
+    text = "\n".join(lines)
+    found = None
+    if lines and text.isascii():
+        data = text.encode("ascii") + b"\n"  # (every line ends with one: no end test per byte)
+        found = (_line_counts or _bind())(np.frombuffer(data, BYTE), len(lines))
+    if found is None or found[0] < 0:  # (not ASCII, or a line held a "\n")
+        found = python_counts(lines)
+    _last = (list(lines), found)
+    return found
+
+
+def python_counts(lines: list[str]) -> tuple[int, ...]:
+    """The definition of every count; "…" counts as "..." (a symbol, an ellipsis line
+    end) and the other BULLETS as bullets, which no ASCII text holds. SAME_KEYS is 1
+    when two lines have the same loose key, or when a line is not ASCII (the keys of
+    other text are left to `repetition._loose_keys`)."""
+    text = " ".join(lines)
+    words = text.split()
+    return (len(words), sum(map(len, words)), text.count("#"),
+            text.count("...") + text.count("…"),
+            sum(line.startswith(BULLETS) for line in lines),
+            sum(line.endswith(ELLIPSIS) for line in lines),
+            int(not all(map(str.isascii, lines)) or _same_keys(lines)))
+
+
+def _same_keys(lines: list[str]) -> bool:
+    keys = ["".join(c for c in line.lower() if c.isalnum()) for line in lines]
+    return len(set(keys)) != len(keys)
+
+
+#: the dtype of the kernels' buffers (a dtype object passed by position: a type or a keyword
+#: cost `np.frombuffer` 0.4 us more a call)
+BYTE = np.dtype(np.uint8)
+_line_counts = None
+
+
+def _bind():
+    """`compiled(line_counts)`, looked up once."""
+    global _line_counts
+    _line_counts = compiled(doc_kernels.line_counts)
+    return _line_counts
+
+
+def compiled(k):
+    """Kernel `k` of the AOT module, called without the kernel's per-call argument check
+    (its callers pass exactly the exported types: read-only uint8 buffers from
+    `np.frombuffer`, and ints). Else the kernel itself (numba's JIT)."""
+    from nearcopy.native import aot, registry
+    module = aot.load() if registry.mode() == "aot" else None
+    return getattr(module, k.export_name, None) or k
