@@ -495,3 +495,35 @@ def test_mojibake_precheck_one_class_is_the_union_of_its_two():
         in_acted = acted_on.fullmatch(c) is not None
         assert (c in acted) == in_acted, hex(ord(c))
         assert (either.fullmatch(c) is not None) == (in_acted or marks.fullmatch(c) is not None)
+
+
+# --- the ASCII documents' language vote must equal detect_language + stray_lines ------
+
+_LATIN_LINES = ["The company said it would raise the dividend for the year.",
+                "Die Bundesbank hat am Montag die Zinsen fur das ganze Jahr deutlich erhoht.",
+                "Le gouvernement a annonce que les prix sont en hausse dans le pays.",
+                "El presidente del banco dijo que la inflacion seguira alta todo el ano.",
+                "Markets rallied sharply today", "Shr 12 cts vs 10 cts", "ATT TO REDEEM ALL NOTES",
+                "Net loss 1,841,000 vs profit 983,000 revs 4.5 mln", "x", "", "12 34", "Ok",
+                "Analysts expected stronger quarterly earnings from banks this season",
+                "Vandaag heeft de regering besloten om nieuwe regels in te voeren voor huizen",
+                "Il ministro ha detto che il governo interviene per sostenere le famiglie"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_LATIN_LINES), max_size=12), st.sampled_from([2, 0, 30]),
+       st.sampled_from([6, 0, 12]), st.sampled_from([0.85, 0.3]))
+def test_latin_languages_equal_detect_language_then_stray_lines(lines, min_letters, min_words,
+                                                                 confidence):
+    from nearcopy.clean.language import (StrayLanguageFilter, detect_language, latin_languages,
+                                         script_counts_of)
+    from nearcopy.clean.stopwords import guess_language
+    stray = StrayLanguageFilter(min_letters=min_letters, min_words=min_words,
+                                min_confidence=confidence)
+    scripts, letters = script_counts_of(lines)
+    guesses = [guess_language(line) for line in lines]
+    may_flag = [stray._model_may_flag(line) for line in lines]
+    main, main_script, preds = detect_language(lines, scripts, letters, stray, guesses, None)
+    expected = (main, stray.stray_lines(lines, preds, scripts, letters, main, main_script)
+                if main is not None else [])
+    assert latin_languages(lines, letters, guesses, may_flag, stray) == expected

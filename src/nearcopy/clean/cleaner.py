@@ -25,7 +25,7 @@ from nearcopy.clean.chrome import AD_MARKS, AdPlaceholderFilter
 from nearcopy.clean.config import CleanConfig
 from nearcopy.clean.documents import LineList
 from nearcopy.clean.language import (LanguageFilter, StrayLanguageFilter, detect_language,
-                                     script_counts)
+                                     latin_languages, script_counts)
 from nearcopy.clean.scan import (_TABLES, END, FLAGS, HEADLINE, LANGUAGES, LITERAL, NON_ASCII,
                                  WORD, encode, scan_utf8, tables)
 from nearcopy.clean.stopwords import guess_language
@@ -73,6 +73,8 @@ class Cleaner:
         self.line_filters = [build(cls) for cls in LINE_FILTERS
                              if cls is not AdPlaceholderFilter and self.config.enabled(cls.name)]
         self.stray = build(StrayLanguageFilter) if self.config.enabled("stray_language") else None
+        # ASCII documents take `latin_languages` (it needs script strays to be impossible).
+        self._latin = self.stray is not None and self.stray.min_script_ratio > 0
         self.repeats = (build(RepeatedParagraphFilter)
                         if self.config.enabled("repeated_paragraph") else None)
         self.doc_filters = [build(cls) for cls in DOCUMENT_FILTERS
@@ -279,10 +281,14 @@ class Cleaner:
         min_words = self.stray.min_words if self.stray is not None else 0
         if not changed and not any([all_flags[i] & NON_ASCII for i in numbers]):
             letters = [all_letters[i] for i in numbers]  # (every line from the scan)
-            scripts = [{"latin": n} if n else {} for n in letters]
             guesses = [LANGUAGES[all_guesses[i]] for i in numbers]
             may_flag = [all_words[i] >= min_words and not all_flags[i] & HEADLINE
                         for i in numbers]
+            if self._latin:
+                main, drop = latin_languages(lines, letters, guesses, may_flag, self.stray)
+                numbers, lines = self._remove(numbers, lines, drop, self.stray.name, res)
+                return numbers, lines, main
+            scripts = [{"latin": n} if n else {} for n in letters]
             return self._stray_languages(numbers, lines, scripts, letters, guesses, may_flag,
                                          res)
         scripts, letters, guesses, may_flag = [], [], [], []
