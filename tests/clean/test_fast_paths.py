@@ -527,3 +527,29 @@ def test_latin_languages_equal_detect_language_then_stray_lines(lines, min_lette
     expected = (main, stray.stray_lines(lines, preds, scripts, letters, main, main_script)
                 if main is not None else [])
     assert latin_languages(lines, letters, guesses, may_flag, stray) == expected
+
+
+# --- the per-length bands and per-rule guards must equal running every rule in order ----
+
+_RULE_TOKENS = _GATE_TOKENS + ["•", "·", "-", "[详细]", "[more]", "(at)", "[email protected]",
+                               "Source:", "来源：", "2011年05月31日", "Главная", "首页", "Follow us",
+                               "We use cookies", "Related:", "Read more", "ad", "Email", "Print",
+                               "Copyright", "©", "Write to", "jane@example.com", "BY", "Views"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_RULE_TOKENS), max_size=14).map(" ".join),
+       st.sampled_from(["", " ", "  "]))
+def test_first_failure_equals_every_rule_in_order(line, pad):
+    from nearcopy.clean.base import LineContext
+    cleaner = Cleaner(CleanConfig())
+    line = (pad + line).replace("\n", " ")
+    expected = None
+    for rule in cleaner.line_filters:
+        verdict = rule.check_line(line, LineContext(0, 1))
+        if not verdict.keep:
+            expected = verdict
+            break
+    assert cleaner._first_failure(line, 0, 1) == expected
+
+

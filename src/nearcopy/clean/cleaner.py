@@ -114,13 +114,15 @@ class Cleaner:
         data = encode(text)
         gate = self._gate
         stats = scan_utf8(data, _TABLES if gate is None else gate.tables())
+        ascii_text = len(data) == len(text)
         lines = text.split("\n")
         if gate is None:
             numbers, lines, changed = self._line_rules(lines, res)
         else:
             numbers, lines, changed = self._gated_line_rules(lines, stats[FLAGS], res)
         t1 = time.perf_counter()
-        numbers, lines, language = self._languages(stats, numbers, lines, changed, res)
+        numbers, lines, language = self._languages(stats, numbers, lines, changed, res,
+                                                   ascii_text)
         t2 = time.perf_counter()
         if self.repeats is not None:
             drop = self.repeats.repeated(lines)
@@ -270,16 +272,17 @@ class Cleaner:
         return None
 
     def _languages(self, stats: list[list[int]], numbers: list[int], lines: list[str],
-                   changed: set[int], res: CleanResult):
+                   changed: set[int], res: CleanResult, ascii_text: bool = False):
         """Detect the main language; drop stray-language lines.
 
         The letters, function-word guesses and headline case of the ASCII lines come
         from one compiled pass over the document (scan.py); other lines, and lines
-        that lost a placeholder, are asked of the Python definitions.
+        that lost a placeholder, are asked of the Python definitions. `ascii_text`:
+        the whole document is ASCII (no line to look for).
         """
         all_letters, all_words, all_guesses, all_flags = stats
         min_words = self.stray.min_words if self.stray is not None else 0
-        if not changed and not any([all_flags[i] & NON_ASCII for i in numbers]):
+        if not changed and (ascii_text or not any([all_flags[i] & NON_ASCII for i in numbers])):
             letters = [all_letters[i] for i in numbers]  # (every line from the scan)
             guesses = [LANGUAGES[all_guesses[i]] for i in numbers]
             may_flag = [all_words[i] >= min_words and not all_flags[i] & HEADLINE
@@ -353,11 +356,12 @@ class LineGate:
                  start: re.Pattern | None) -> None:
         self.chars, self.words, self.ends, self.start = chars, words, ends, start
         self._prefixes: tuple | None | bool = False  # False: not built yet
+        self._tables: np.ndarray | None = None  # (built once: the lru key costs 1 us a call)
         #: whether the scan flags the lines holding a word (WORD); else `may_pass` looks
         self.scanned = tables(chars, ends, words) is not None
 
     def __getstate__(self):
-        return {**self.__dict__, "_prefixes": False}  # (rebuilt, once per process)
+        return {**self.__dict__, "_prefixes": False, "_tables": None}  # (rebuilt per process)
 
     @classmethod
     def of(cls, rules, placeholders: bool) -> "LineGate | None":
@@ -377,7 +381,9 @@ class LineGate:
 
     def tables(self) -> np.ndarray:
         """The scan's tables for this gate (flags LITERAL, END and, if `scanned`, WORD)."""
-        return tables(self.chars, self.ends, self.words if self.scanned else ())
+        if self._tables is None:
+            self._tables = tables(self.chars, self.ends, self.words if self.scanned else ())
+        return self._tables
 
     def prefixes(self) -> tuple[frozenset[str] | None, frozenset[str] | None]:
         """`start_prefixes` of the start pattern ((None, None): no start pattern, or it

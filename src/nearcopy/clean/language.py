@@ -288,16 +288,28 @@ def _ask_rest(lines: list[str], letters: list[int], preds: list[tuple[str, float
     prediction), longest first, until the lead cannot be overturned: (that leader,
     votes), or (None, every vote summed in line order, like the full vote) when all
     had to be asked. Fills `preds` and `votes` on the way."""
-    rest.sort(key=lambda i: -letters[i])  # (stable: equal lengths keep line order)
     unasked = sum([letters[i] for i in rest])
+    lead = _unbeatable(votes, unasked)
+    if lead is not None:  # (most documents: no need to order the rest)
+        return lead, votes
+    rest.sort(key=lambda i: -letters[i])  # (stable: equal lengths keep line order)
     for i in rest:
-        ranked = sorted(votes.values(), reverse=True) + [0.0, 0.0]
-        if ranked[0] - ranked[1] > unasked * MAX_PROBABILITY:
-            return max(votes, key=votes.__getitem__), votes
+        lead = _unbeatable(votes, unasked)
+        if lead is not None:
+            return lead, votes
         preds[i] = predict_line(lines[i])  # (no guess: that was tried above)
         votes[preds[i][0]] = votes.get(preds[i][0], 0.0) + preds[i][1] * letters[i]
         unasked -= letters[i]
     return None, _votes(preds, letters)
+
+
+def _unbeatable(votes: dict[str, float], unasked: int) -> str | None:
+    """The leading language when lines of `unasked` letters in all cannot overturn its
+    lead (each adds at most MAX_PROBABILITY x its letters to one language), else None."""
+    ranked = sorted(votes.values(), reverse=True) + [0.0, 0.0]
+    if ranked[0] - ranked[1] > unasked * MAX_PROBABILITY:
+        return max(votes, key=votes.__getitem__)
+    return None
 
 
 def latin_languages(lines: list[str], letters: list[int], guesses: list[str | None],
