@@ -3,6 +3,7 @@ guesses, the per-length line triage and its literal prefilter."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from nearcopy.clean import CleanConfig, Cleaner
@@ -552,4 +553,21 @@ def test_first_failure_equals_every_rule_in_order(line, pad):
             break
     assert cleaner._first_failure(line, 0, 1) == expected
 
+
+
+# --- the compiled scan, numba's JIT fallback and the kernel's Python code agree ----------
+
+@pytest.mark.slow
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_SCAN_TOKENS + _GATE_TOKENS), max_size=60).map(" ".join))
+def test_line_stats_compiled_jit_and_python_agree(text):
+    import numpy as np
+    from nearcopy.clean import kernels, scan
+    from nearcopy.native import jit
+    tables = Cleaner(CleanConfig())._gate.tables()
+    buf = np.frombuffer(scan.encode(text), dtype=np.uint8)
+    args = (buf, tables, scan._MIN_SHARE, scan._HEADLINE_SHARE)
+    compiled = scan.scan_utf8(scan.encode(text), tables)
+    assert jit.dispatcher(kernels.line_stats)(*args).tolist() == compiled
+    assert kernels.line_stats.py_func(*args).tolist() == compiled
 

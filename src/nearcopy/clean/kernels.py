@@ -28,25 +28,26 @@ LETTERS, WORDS, GUESS, FLAGS = range(4)
 NON_ASCII, HEADLINE, END, LITERAL, WORD = 1, 2, 4, 8, 16
 
 #: byte classes: the whitespace of `str.split()` (ASCII), capital and small ASCII
-#: letters, bytes the caller asks about (the LITERAL flag: the same bit); the byte's
-#: `str.lower()` is the class >> LOWERED
-_SPACE, _UPPER, _LOWER, _LITERAL = 1, 2, 4, LITERAL
+#: letters, bytes the caller asks about (the LITERAL flag: the same bit), bytes of
+#: non-ASCII characters (>= 128); an ASCII byte's `str.lower()` is the class >> LOWERED
+_SPACE, _UPPER, _LOWER, _LITERAL, _HIGH = 1, 2, 4, LITERAL, 32
 LOWERED = 8
 
 #: layout of `line_stats`' `tables` (int64): seven integer parameters, then the class of
-#: each ASCII byte, then NENDS (packed end, its length) pairs, then the bit set of the
+#: each byte, then NENDS (packed end, its length) pairs, then the bit set of the
 #: words' first two bytes (bit 128 * b0 + b1), then NLITERALS words (its length, then
-#: one byte per slot), then the 1024-slot function-word table, then each slot's weights
-#: (row-major)
+#: one byte per slot), then the 1024-slot function-word table, then each slot's fields
+#: (bit k: the word adds 1 to count k)
 NLANGS, MIN_WORDS, MIN_HITS, DOMINANCE, MAX_KEY_LEN, NENDS, NLITERALS = range(7)
 CLASSES = 8
-ENDS = CLASSES + 128
+ENDS = CLASSES + 256
 MAX_ENDS, MAX_END_LEN = 16, 7
 BIGRAMS = ENDS + 2 * MAX_ENDS
 LITERALS = BIGRAMS + 128 * 128 // 64
 MAX_LITERALS, MAX_LITERAL_LEN = 16, 31
 TABLE = LITERALS + MAX_LITERALS * (MAX_LITERAL_LEN + 1)
-WEIGHTS = TABLE + 1024
+FIELDS = TABLE + 1024
+SIZE = FIELDS + 1024
 
 #: multiplier of the word hash (Fibonacci hashing; as a signed 64-bit integer)
 HASH_MULTIPLIER = 0x9E3779B97F4A7C15 - (1 << 64)
@@ -66,14 +67,18 @@ def line_stats(buf, tables, min_share, headline_share):
 
     `tables` (see the layout above and `scan.py`): the guess's parameters (as in
     stopwords.py, with `min_share` and `headline_share`), the class bits of each
-    ASCII byte, the ends (packed like the words, at most MAX_END_LEN bytes each), and
+    byte, the ends (packed like the words, at most MAX_END_LEN bytes each), and
     the literal words (ASCII, 2 to MAX_LITERAL_LEN bytes; flag WORD: `word in
     line.lower()` for one of them, asked only of ASCII lines not flagged END or
     LITERAL), and the function words, packed as little-endian
     integers of their bytes (at most MAX_KEY_LEN bytes), in a table of 1024 slots
-    (0 = empty, linear probing from `word_slot`). A word's weights are the counts it
-    adds to each language that lists it (nlangs columns) and to each language it is
-    a rival of (nlangs more), as in `stopwords._WEIGHTS`.
+    (0 = empty, linear probing from `word_slot`). A word's fields are the counts it
+    adds (one bit each: 0 or 1) to each language that lists it (bits 0 to nlangs - 1)
+    and to each language it is a rival of (nlangs more), as in `stopwords._WEIGHTS`.
+
+    Per byte: one class load decides space, letter, case, literal and non-ASCII
+    (a table of all 256 bytes: no separate test for bytes >= 128), and letters and
+    headline counts are added from the class bits without branches.
     """
     nlangs, min_words, min_hits = tables[NLANGS], tables[MIN_WORDS], tables[MIN_HITS]
     dominance, max_key_len, nends = tables[DOMINANCE], tables[MAX_KEY_LEN], tables[NENDS]
@@ -94,56 +99,49 @@ def line_stats(buf, tables, min_share, headline_share):
         words = 0
         alpha = 0
         upper = 0
-        flags = 0
+        seen = 0  # the union of the line's byte classes
         hit = False
         while True:  # one word per round
             # the spaces before it
             while i < n:
                 b = buf[i]
-                if b == 10 or b >= 128 or tables[CLASSES + b] & _SPACE == 0:
+                if b == 10 or tables[CLASSES + b] & _SPACE == 0:
                     break
                 i += 1
             if i >= n or buf[i] == 10:
                 break
             # the word: buf[start:i]
             words += 1
-            c = tables[CLASSES + buf[i]] if buf[i] < 128 else 0
-            if c & (_UPPER | _LOWER):
-                alpha += 1
-                if c & _UPPER:
-                    upper += 1
+            c = tables[CLASSES + buf[i]]
+            alpha += (c >> 1 | c >> 2) & 1  # (_UPPER or _LOWER)
+            upper += (c >> 1) & 1
             key = np.int64(0)
             start = i
             while i < n:
-                b = buf[i]
-                if b >= 128:  # (the caller does not read this line's other rows)
-                    flags |= NON_ASCII
-                    i += 1
-                    continue
-                c = tables[CLASSES + b]
-                if b == 10 or c & _SPACE:
+                c = tables[CLASSES + buf[i]]
+                if c & _SPACE:  # (a newline too)
                     break
-                flags |= c & _LITERAL  # (the same bit as LITERAL)
-                if c & (_UPPER | _LOWER):
-                    letters += 1
-                    if c & _UPPER:
-                        b += 32
-                if i - start < max_key_len:
-                    key |= np.int64(b) << (8 * (i - start))
+                seen |= c
+                letters += (c >> 1 | c >> 2) & 1
+                if i - start < max_key_len:  # (a non-ASCII line's key is not used)
+                    key |= (c >> LOWERED) << (8 * (i - start))
                 i += 1
             last = i
             if i - start <= max_key_len:
                 j = word_slot(key)
                 while tables[TABLE + j] != 0:
                     if tables[TABLE + j] == key:
-                        row = WEIGHTS + j * nfields
+                        bits = tables[FIELDS + j]
                         for k in range(nfields):
-                            counts[k] += tables[row + k]
+                            counts[k] += (bits >> k) & 1
                         hit = True
                         break
                     j = (j + 1) & 1023
         line_end = i
         i += 1  # past the newline
+        flags = seen & _LITERAL  # (the same bit as LITERAL)
+        if seen & _HIGH:  # (the caller does not read this line's other rows)
+            flags |= NON_ASCII
         for e in range(nends):
             length = tables[ENDS + 2 * e + 1]
             if last - line_start >= length:
@@ -156,17 +154,19 @@ def line_stats(buf, tables, min_share, headline_share):
         if nliterals > 0 and flags & (NON_ASCII | LITERAL | END) == 0:
             low = tables[CLASSES + buf[line_start]] >> LOWERED if line_end > line_start else 0
             for p in range(line_start, line_end - 1):
-                pair = low * 128
+                first = low
                 low = tables[CLASSES + buf[p + 1]] >> LOWERED
-                pair += low
+                pair = first * 128 + low
                 if (tables[BIGRAMS + (pair >> 6)] >> (pair & 63)) & 1 == 0:
                     continue
                 for w in range(nliterals):
                     base = LITERALS + w * (MAX_LITERAL_LEN + 1)
+                    if tables[base + 1] != first or tables[base + 2] != low:
+                        continue  # (another word of this line's bigrams)
                     length = tables[base]
                     if line_end - p < length:
                         continue
-                    k = 0
+                    k = 2
                     while k < length:
                         if tables[CLASSES + buf[p + k]] >> LOWERED != tables[base + 1 + k]:
                             break

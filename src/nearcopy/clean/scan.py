@@ -45,7 +45,7 @@ def _base_tables() -> np.ndarray:
     max_len = max(map(len, words))
     assert max_len <= 7 and len(words) < 512
     assert all(w == w.lower() and w.split() == [w] for w in words)
-    tables = np.zeros(kernels.WEIGHTS + 1024 * nfields, dtype=np.int64)
+    tables = np.zeros(kernels.SIZE, dtype=np.int64)
     tables[[kernels.NLANGS, kernels.MIN_WORDS, kernels.MIN_HITS, kernels.DOMINANCE,
             kernels.MAX_KEY_LEN]] = [nlangs, stopwords.MIN_WORDS, stopwords.MIN_HITS,
                                      stopwords.DOMINANCE, max_len]
@@ -56,16 +56,17 @@ def _base_tables() -> np.ndarray:
         if char.isalpha():
             tables[kernels.CLASSES + b] |= kernels._UPPER if char.isupper() else kernels._LOWER
         tables[kernels.CLASSES + b] |= ord(char.lower()) << kernels.LOWERED
+    tables[kernels.CLASSES + 128:kernels.CLASSES + 256] = kernels._HIGH
     for word in words:
         key = _pack(word.encode("ascii"))
         slot = _slot(key)
         while tables[kernels.TABLE + slot]:
             slot = (slot + 1) & 1023
         tables[kernels.TABLE + slot] = key
-        row = kernels.WEIGHTS + slot * nfields
-        tables[row:row + nfields] = [
-            stopwords._WEIGHTS[word] >> (stopwords._FIELD * k) & stopwords._MASK
-            for k in range(nfields)]
+        counts = [stopwords._WEIGHTS[word] >> (stopwords._FIELD * k) & stopwords._MASK
+                  for k in range(nfields)]
+        assert set(counts) <= {0, 1}  # (a word is listed once per language)
+        tables[kernels.FIELDS + slot] = sum(1 << k for k, count in enumerate(counts) if count)
     tables.flags.writeable = False
     return tables
 
