@@ -571,3 +571,18 @@ def test_line_stats_compiled_jit_and_python_agree(text):
     assert jit.dispatcher(kernels.line_stats)(*args).tolist() == compiled
     assert kernels.line_stats.py_func(*args).tolist() == compiled
 
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_GATE_TOKENS + ["z" * 150, "w" * 300, "[ad_1]", "{ads}"]),
+                max_size=30).map(" ".join))
+def test_scan_flags_literal_only_within_each_characters_cap(text):
+    from nearcopy.clean import scan
+    gate = Cleaner(CleanConfig())._gate
+    flags = scan.scan(text, gate.tables())[scan.FLAGS]
+    for flag, line in zip(flags, text.split("\n")):
+        if line.isascii():
+            lower = line.lower()
+            expected = any(char in lower and len(line) <= cap
+                           for char, cap in zip(gate.chars, gate.caps))
+            assert bool(flag & scan.LITERAL) == expected, line

@@ -27,7 +27,7 @@ from nearcopy.clean.documents import LineList
 from nearcopy.clean.language import (LanguageFilter, StrayLanguageFilter, detect_language,
                                      latin_languages, script_counts)
 from nearcopy.clean.scan import (_TABLES, END, FLAGS, HEADLINE, LANGUAGES, LITERAL, NON_ASCII,
-                                 WORD, encode, scan_utf8, tables)
+                                 UNCAPPED, WORD, encode, scan_utf8, tables)
 from nearcopy.clean.stopwords import guess_language
 from nearcopy.clean.normalize import normalize
 from nearcopy.clean.registry import DOCUMENT_FILTERS, LINE_FILTERS
@@ -350,11 +350,16 @@ class Cleaner:
 class LineGate:
     """What the union of all line rules' prefilters looks for, split for `_gated_line_rules`:
     literal characters and ends (flagged by the compiled scan of ASCII lines), and the
-    literal words and start patterns (`may_pass`, per line)."""
+    literal words and start patterns (`may_pass`, per line).
+
+    `caps[k]` is the longest line a rule looking for `chars[k]` judges (`line_cap`):
+    a 300-character story line holding ":" or "/" is judged by no rule that looks
+    for them (breadcrumbs and stamps are short), so the scan does not flag it."""
 
     def __init__(self, chars: str, words: tuple[str, ...], ends: tuple[str, ...],
-                 start: re.Pattern | None) -> None:
+                 start: re.Pattern | None, caps: tuple[int, ...] = ()) -> None:
         self.chars, self.words, self.ends, self.start = chars, words, ends, start
+        self.caps = caps
         self._prefixes: tuple | None | bool = False  # False: not built yet
         self._tables: np.ndarray | None = None  # (built once: the lru key costs 1 us a call)
         #: whether the scan flags the lines holding a word (WORD); else `may_pass` looks
@@ -372,17 +377,20 @@ class LineGate:
         if union is None or union.anywhere is not None:
             return None
         chars = "".join(lit for lit in union.literals if len(lit) == 1)
-        if placeholders:
+        caps = tuple(_literal_cap(char, rules) for char in chars)
+        if placeholders:  # (cut out of lines of any length)
             chars += "".join(AD_MARKS)
+            caps += (UNCAPPED,) * len(AD_MARKS)
         words = tuple(lit for lit in union.literals if len(lit) > 1)
         if tables(chars, union.ends) is None:
             return None
-        return cls(chars, words, union.ends, union.start)
+        return cls(chars, words, union.ends, union.start, caps)
 
     def tables(self) -> np.ndarray:
         """The scan's tables for this gate (flags LITERAL, END and, if `scanned`, WORD)."""
         if self._tables is None:
-            self._tables = tables(self.chars, self.ends, self.words if self.scanned else ())
+            self._tables = tables(self.chars, self.ends, self.words if self.scanned else (),
+                                  self.caps)
         return self._tables
 
     def prefixes(self) -> tuple[frozenset[str] | None, frozenset[str] | None]:
@@ -415,6 +423,19 @@ class LineGate:
             if line[:3] not in full and line[:2] not in short and line[:1] not in short:
                 return False
         return self.start.match(line) is not None
+
+
+def _literal_cap(char: str, rules) -> int:
+    """The longest line judged by a rule with a `MAY_DROP` literal that starts with `char`
+    (UNCAPPED: any). A literal word starting with a literal character ("::" after ":")
+    is left out of the gate's words: the character's cap must cover it too."""
+    cap = 0
+    for rule in rules:
+        literals = [_literal(b) for b in _branches(rule.MAY_DROP or "")]
+        if any(lit and lit[0] == char for lit in literals):
+            rule_cap = rule.line_cap()
+            cap = max(cap, UNCAPPED if rule_cap is None else rule_cap)
+    return cap
 
 
 #: `start_prefixes` gives the first PREFIX_CHARS characters a match can begin with

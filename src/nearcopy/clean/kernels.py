@@ -23,8 +23,9 @@ LETTERS, WORDS, GUESS, FLAGS = range(4)
 #: FLAGS bits: the line holds a non-ASCII byte (the other rows and bits are then not to
 #: be used); the line is in headline case (`language._headline_case` of its words);
 #: with its trailing whitespace stripped, it ends with one of the tables' ends; it
-#: holds a byte of class _LITERAL; its lower-cased text holds one of the tables' words
-#: (WORD is looked for only in an ASCII line flagged neither END nor LITERAL)
+#: holds a byte of class _LITERAL whose cap is at least the line's length; its
+#: lower-cased text holds one of the tables' words (WORD is looked for only in an
+#: ASCII line flagged neither END nor LITERAL)
 NON_ASCII, HEADLINE, END, LITERAL, WORD = 1, 2, 4, 8, 16
 
 #: byte classes: the whitespace of `str.split()` (ASCII), capital and small ASCII
@@ -34,13 +35,15 @@ _SPACE, _UPPER, _LOWER, _LITERAL, _HIGH = 1, 2, 4, LITERAL, 32
 LOWERED = 8
 
 #: layout of `line_stats`' `tables` (int64): seven integer parameters, then the class of
-#: each byte, then NENDS (packed end, its length) pairs, then the bit set of the
+#: each byte, then the cap of each ASCII byte of class _LITERAL (the longest line it
+#: flags), then NENDS (packed end, its length) pairs, then the bit set of the
 #: words' first two bytes (bit 128 * b0 + b1), then NLITERALS words (its length, then
 #: one byte per slot), then the 1024-slot function-word table, then each slot's fields
 #: (bit k: the word adds 1 to count k)
 NLANGS, MIN_WORDS, MIN_HITS, DOMINANCE, MAX_KEY_LEN, NENDS, NLITERALS = range(7)
 CLASSES = 8
-ENDS = CLASSES + 256
+CAPS = CLASSES + 256
+ENDS = CAPS + 128
 MAX_ENDS, MAX_END_LEN = 16, 7
 BIGRAMS = ENDS + 2 * MAX_ENDS
 LITERALS = BIGRAMS + 128 * 128 // 64
@@ -68,7 +71,9 @@ def line_stats(buf, tables, min_share, headline_share):
     `tables` (see the layout above and `scan.py`): the guess's parameters (as in
     stopwords.py, with `min_share` and `headline_share`), the class bits of each
     byte, the ends (packed like the words, at most MAX_END_LEN bytes each), and
-    the literal words (ASCII, 2 to MAX_LITERAL_LEN bytes; flag WORD: `word in
+    the literal bytes' caps (a line longer than the cap of each of its literal bytes
+    is not flagged LITERAL: the rules looking for those bytes judge only shorter
+    lines), the literal words (ASCII, 2 to MAX_LITERAL_LEN bytes; flag WORD: `word in
     line.lower()` for one of them, asked only of ASCII lines not flagged END or
     LITERAL), and the function words, packed as little-endian
     integers of their bytes (at most MAX_KEY_LEN bytes), in a table of 1024 slots
@@ -100,6 +105,7 @@ def line_stats(buf, tables, min_share, headline_share):
         alpha = 0
         upper = 0
         seen = 0  # the union of the line's byte classes
+        cap = 0  # the largest cap of its _LITERAL bytes
         hit = False
         while True:  # one word per round
             # the spaces before it
@@ -122,6 +128,8 @@ def line_stats(buf, tables, min_share, headline_share):
                 if c & _SPACE:  # (a newline too)
                     break
                 seen |= c
+                if c & _LITERAL:  # (rare: no cost for the other bytes' branch)
+                    cap = max(cap, tables[CAPS + np.int64(buf[i])])
                 letters += (c >> 1 | c >> 2) & 1
                 if i - start < max_key_len:  # (a non-ASCII line's key is not used)
                     key |= (c >> LOWERED) << (8 * (i - start))
@@ -139,7 +147,7 @@ def line_stats(buf, tables, min_share, headline_share):
                     j = (j + 1) & 1023
         line_end = i
         i += 1  # past the newline
-        flags = seen & _LITERAL  # (the same bit as LITERAL)
+        flags = seen & _LITERAL if line_end - line_start <= cap else 0  # (bit of LITERAL)
         if seen & _HIGH:  # (the caller does not read this line's other rows)
             flags |= NON_ASCII
         for e in range(nends):

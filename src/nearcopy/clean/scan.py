@@ -17,7 +17,7 @@ from nearcopy.clean.kernels import (END, FLAGS, GUESS, HEADLINE, LETTERS, LITERA
                                     WORD, WORDS)
 
 __all__ = ["scan", "tables", "LETTERS", "WORDS", "GUESS", "FLAGS", "NON_ASCII", "HEADLINE",
-           "END", "LITERAL", "WORD", "LANGUAGES"]
+           "END", "LITERAL", "WORD", "LANGUAGES", "UNCAPPED"]
 
 #: GUESS k (k > 0) names LANGUAGES[k]
 LANGUAGES: tuple[str | None, ...] = (None, *stopwords._LANGUAGES)
@@ -76,14 +76,19 @@ _MIN_SHARE = float(stopwords.MIN_SHARE)
 _HEADLINE_SHARE = float(HEADLINE_SHARE)
 
 
+#: the cap of a literal character that flags lines of any length
+UNCAPPED = 1 << 62
+
+
 @lru_cache(maxsize=16)
-def tables(literals: str = "", ends: tuple[str, ...] = (),
-           words: tuple[str, ...] = ()) -> np.ndarray | None:
+def tables(literals: str = "", ends: tuple[str, ...] = (), words: tuple[str, ...] = (),
+           caps: tuple[int, ...] = ()) -> np.ndarray | None:
     """Tables that also flag LITERAL the ASCII lines holding a character of `literals`
-    in their `str.lower()`, END those whose `rstrip()` ends with one of `ends`, and
-    WORD those (of the ASCII lines flagged neither) whose `str.lower()` holds one of
-    `words` (a non-ASCII word is left out: it is in no ASCII line); None when the
-    ends or words do not fit the table (too many, too long or too short)."""
+    in their `str.lower()` (`literals[k]` only in lines of at most `caps[k]`
+    characters; UNCAPPED where `caps` ends), END those whose `rstrip()` ends with one
+    of `ends`, and WORD those (of the ASCII lines flagged neither) whose `str.lower()`
+    holds one of `words` (a non-ASCII word is left out: it is in no ASCII line); None
+    when the ends or words do not fit the table (too many, too long or too short)."""
     ascii_ends = [end.encode("ascii") for end in dict.fromkeys(ends) if end.isascii()]
     if len(ascii_ends) > kernels.MAX_ENDS or any(len(e) > kernels.MAX_END_LEN
                                                   for e in ascii_ends):
@@ -103,9 +108,12 @@ def tables(literals: str = "", ends: tuple[str, ...] = (),
         out[base + 1:base + 1 + len(word)] = list(word)
     out[kernels.BIGRAMS:kernels.LITERALS] = [b - (1 << 64) if b >= 1 << 63 else b
                                              for b in bigrams]
-    for b in range(128):
-        if chr(b).lower() in literals:
-            out[kernels.CLASSES + b] |= kernels._LITERAL
+    for k, char in enumerate(literals):
+        cap = caps[k] if k < len(caps) else UNCAPPED
+        for b in range(128):
+            if chr(b).lower() == char:
+                out[kernels.CLASSES + b] |= kernels._LITERAL
+                out[kernels.CAPS + b] = max(out[kernels.CAPS + b], cap)
     out[kernels.NENDS] = len(ascii_ends)
     for e, end in enumerate(ascii_ends):
         out[kernels.ENDS + 2 * e] = _pack(end)
