@@ -334,9 +334,12 @@ def test_line_gate_lets_through_only_lines_that_fail_every_band_prefilter(text):
     flags = scan.scan(text, gate.tables())[scan.FLAGS]
     judged = scan.NON_ASCII | scan.LITERAL | scan.END
     for flag, line in zip(flags, text.split("\n")):
+        assert bool(flag & scan.EMPTY) == (line == "")
         if line and not flag & judged and not flag & scan.WORD and not gate.may_start(line):
             band = cleaner._triage.band(len(line))
             assert not band.any(line), line
+        if not flag & (judged | scan.WORD | scan.START | scan.EMPTY):  # (kept at once)
+            assert not cleaner._triage.band(len(line)).any(line), line
 
 
 _WORD_TOKENS = ["JavaScript", "javascript", "JAVASCRIPT", "java", "script", "Lorem", "ipsum",
@@ -586,3 +589,22 @@ def test_scan_flags_literal_only_within_each_characters_cap(text):
             expected = any(char in lower and len(line) <= cap
                            for char, cap in zip(gate.chars, gate.caps))
             assert bool(flag & scan.LITERAL) == expected, line
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_GATE_TOKENS[:-12] + ["1,2k", "views", "Views:", "tweet",
+                                                      "Related:", "(c)", "copyright", "ad",
+                                                      "AD", "\t", "|", ",", "\x0b"]),
+                max_size=6).map("".join))
+def test_scan_flags_start_on_every_line_the_start_prefixes_hold(text):
+    from nearcopy.clean import scan
+    gate = Cleaner(CleanConfig())._gate
+    short, full = gate.prefixes()
+    flags = scan.scan(text, gate.tables())[scan.FLAGS]
+    for flag, line in zip(flags, text.split("\n")):
+        if line.isascii() and (line[:3] in full or line[:2] in short or line[:1] in short):
+            assert flag & scan.START, line
+    assert not scan.scan(text)[scan.FLAGS][0] & scan.START  # (no prefixes: never)
+    anywhere = scan.tables(starts=None)
+    assert all(f & scan.START for f, line in zip(scan.scan(text, anywhere)[scan.FLAGS],
+                                                 text.split("\n")) if line and line.isascii())

@@ -25,8 +25,10 @@ LETTERS, WORDS, GUESS, FLAGS = range(4)
 #: with its trailing whitespace stripped, it ends with one of the tables' ends; it
 #: holds a byte of class _LITERAL whose cap is at least the line's length; its
 #: lower-cased text holds one of the tables' words (WORD is looked for only in an
-#: ASCII line flagged neither END nor LITERAL)
-NON_ASCII, HEADLINE, END, LITERAL, WORD = 1, 2, 4, 8, 16
+#: ASCII line flagged neither END nor LITERAL); an ASCII line may begin a start-pattern
+#: match (START: its first characters are among the tables' start prefixes, see
+#: START_MODE); the line is empty
+NON_ASCII, HEADLINE, END, LITERAL, WORD, START, EMPTY = 1, 2, 4, 8, 16, 32, 64
 
 #: byte classes: the whitespace of `str.split()` (ASCII), capital and small ASCII
 #: letters, bytes the caller asks about (the LITERAL flag: the same bit), bytes of
@@ -39,8 +41,13 @@ LOWERED = 8
 #: flags), then NENDS (packed end, its length) pairs, then the bit set of the
 #: words' first two bytes (bit 128 * b0 + b1), then NLITERALS words (its length, then
 #: one byte per slot), then the 1024-slot function-word table, then each slot's fields
-#: (bit k: the word adds 1 to count k)
-NLANGS, MIN_WORDS, MIN_HITS, DOMINANCE, MAX_KEY_LEN, NENDS, NLITERALS = range(7)
+#: (bit k: the word adds 1 to count k), then the start prefixes: the bit sets of the
+#: one- and two-character ones (bit 128 * c0 + c1), then a hashed bit set of the
+#: three-character ones (`prefix_slot`), all read with each character as `_start_char`
+NLANGS, MIN_WORDS, MIN_HITS, DOMINANCE, MAX_KEY_LEN, NENDS, NLITERALS, START_MODE = range(8)
+#: START_MODE: START from the prefix bit sets (empty sets: never), or on every ASCII line
+#: (the start prefixes are unknown)
+PREFIXED, ANY_START = 1, 2
 CLASSES = 8
 CAPS = CLASSES + 256
 ENDS = CAPS + 128
@@ -50,7 +57,11 @@ LITERALS = BIGRAMS + 128 * 128 // 64
 MAX_LITERALS, MAX_LITERAL_LEN = 16, 31
 TABLE = LITERALS + MAX_LITERALS * (MAX_LITERAL_LEN + 1)
 FIELDS = TABLE + 1024
-SIZE = FIELDS + 1024
+SHORT1 = FIELDS + 1024
+SHORT2 = SHORT1 + 128 // 64
+FULL3 = SHORT2 + 128 * 128 // 64
+PREFIX_SHIFT = 48  # (the top 16 bits of the product: FULL3 holds 1 << 16 bits)
+SIZE = FULL3 + (1 << 16) // 64
 
 #: multiplier of the word hash (Fibonacci hashing; as a signed 64-bit integer)
 HASH_MULTIPLIER = 0x9E3779B97F4A7C15 - (1 << 64)
@@ -61,6 +72,19 @@ HASH_SHIFT = 54  # the top 10 bits: a table of 1024 slots
 def word_slot(key):
     """Home slot of a packed word in the 1024-slot table (see `scan._function_words`)."""
     return ((key * HASH_MULTIPLIER) >> HASH_SHIFT) & 1023
+
+
+@kernel(inline=True)
+def prefix_slot(key):
+    """Bit of a three-character start prefix (`key`: c0 | c1 << 7 | c2 << 14) in FULL3."""
+    return ((key * HASH_MULTIPLIER) >> PREFIX_SHIFT) & 0xFFFF
+
+
+@kernel(inline=True)
+def _start_char(c):
+    """How a start prefix's character is compared, from its byte class: blanks as " ",
+    letters lower-cased (a superset: a line's exact prefix is then always found)."""
+    return 32 if c & _SPACE else c >> LOWERED
 
 
 @kernel("i8[:,:](u1[:]r, i8[:]r, f8, f8)")
@@ -159,6 +183,10 @@ def line_stats(buf, tables, min_share, headline_share):
                 if tail == tables[ENDS + 2 * e]:
                     flags |= END
                     break
+        if line_end == line_start:
+            flags |= EMPTY
+        elif flags & NON_ASCII == 0:
+            flags |= may_start(buf, tables, line_start, line_end)
         if nliterals > 0 and flags & (NON_ASCII | LITERAL | END) == 0:
             low = tables[CLASSES + buf[line_start]] >> LOWERED if line_end > line_start else 0
             for p in range(line_start, line_end - 1):
@@ -202,3 +230,25 @@ def line_stats(buf, tables, min_share, headline_share):
         out[GUESS, line] = guess
         out[FLAGS, line] = flags
     return out
+
+
+@kernel(inline=True)
+def may_start(buf, tables, start, end):
+    """START when the (non-empty, ASCII) line buf[start:end] may begin a start-pattern
+    match: its first one, two or three characters are among the tables' prefixes."""
+    if tables[START_MODE] == ANY_START:
+        return START
+    c0 = _start_char(tables[CLASSES + buf[start]])
+    if (tables[SHORT1 + (c0 >> 6)] >> (c0 & 63)) & 1:
+        return START
+    if end - start < 2:
+        return 0
+    c1 = _start_char(tables[CLASSES + buf[start + 1]])
+    pair = c0 * 128 + c1
+    if (tables[SHORT2 + (pair >> 6)] >> (pair & 63)) & 1:
+        return START
+    if end - start < 3:
+        return 0
+    c2 = _start_char(tables[CLASSES + buf[start + 2]])
+    bit = prefix_slot(c0 | c1 << 7 | c2 << 14)
+    return START if (tables[FULL3 + (bit >> 6)] >> (bit & 63)) & 1 else 0

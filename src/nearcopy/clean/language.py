@@ -313,7 +313,8 @@ def _unbeatable(votes: dict[str, float], unasked: int) -> str | None:
 
 
 def latin_languages(lines: list[str], letters: list[int], guesses: list[str | None],
-                    may_flag: list[bool], stray: StrayLanguageFilter) -> tuple[str | None, list[int]]:
+                    may_flag: list[bool],
+                    stray: StrayLanguageFilter) -> tuple[str | None, list[int]]:
     """(main language, stray lines) of a document whose letters are all ASCII: the same
     as `detect_language` then `stray.stray_lines`, with every line's script counts
     `{"latin": letters}`, in one pass over the lines.
