@@ -3,6 +3,7 @@ guesses, the per-length line triage and its literal prefilter."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from nearcopy.clean import CleanConfig, Cleaner
@@ -333,9 +334,12 @@ def test_line_gate_lets_through_only_lines_that_fail_every_band_prefilter(text):
     flags = scan.scan(text, gate.tables())[scan.FLAGS]
     judged = scan.NON_ASCII | scan.LITERAL | scan.END
     for flag, line in zip(flags, text.split("\n")):
+        assert bool(flag & scan.EMPTY) == (line == "")
         if line and not flag & judged and not flag & scan.WORD and not gate.may_start(line):
             band = cleaner._triage.band(len(line))
             assert not band.any(line), line
+        if not flag & (judged | scan.WORD | scan.START | scan.EMPTY):  # (kept at once)
+            assert not cleaner._triage.band(len(line)).any(line), line
 
 
 _WORD_TOKENS = ["JavaScript", "javascript", "JAVASCRIPT", "java", "script", "Lorem", "ipsum",
@@ -495,3 +499,112 @@ def test_mojibake_precheck_one_class_is_the_union_of_its_two():
         in_acted = acted_on.fullmatch(c) is not None
         assert (c in acted) == in_acted, hex(ord(c))
         assert (either.fullmatch(c) is not None) == (in_acted or marks.fullmatch(c) is not None)
+
+
+# --- the ASCII documents' language vote must equal detect_language + stray_lines ------
+
+_LATIN_LINES = ["The company said it would raise the dividend for the year.",
+                "Die Bundesbank hat am Montag die Zinsen fur das ganze Jahr deutlich erhoht.",
+                "Le gouvernement a annonce que les prix sont en hausse dans le pays.",
+                "El presidente del banco dijo que la inflacion seguira alta todo el ano.",
+                "Markets rallied sharply today", "Shr 12 cts vs 10 cts", "ATT TO REDEEM ALL NOTES",
+                "Net loss 1,841,000 vs profit 983,000 revs 4.5 mln", "x", "", "12 34", "Ok",
+                "Analysts expected stronger quarterly earnings from banks this season",
+                "Vandaag heeft de regering besloten om nieuwe regels in te voeren voor huizen",
+                "Il ministro ha detto che il governo interviene per sostenere le famiglie"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_LATIN_LINES), max_size=12), st.sampled_from([2, 0, 30]),
+       st.sampled_from([6, 0, 12]), st.sampled_from([0.85, 0.3]))
+def test_latin_languages_equal_detect_language_then_stray_lines(lines, min_letters, min_words,
+                                                                 confidence):
+    from nearcopy.clean.language import (StrayLanguageFilter, detect_language, latin_languages,
+                                         script_counts_of)
+    from nearcopy.clean.stopwords import guess_language
+    stray = StrayLanguageFilter(min_letters=min_letters, min_words=min_words,
+                                min_confidence=confidence)
+    scripts, letters = script_counts_of(lines)
+    guesses = [guess_language(line) for line in lines]
+    may_flag = [stray._model_may_flag(line) for line in lines]
+    main, main_script, preds = detect_language(lines, scripts, letters, stray, guesses, None)
+    expected = (main, stray.stray_lines(lines, preds, scripts, letters, main, main_script)
+                if main is not None else [])
+    assert latin_languages(lines, letters, guesses, may_flag, stray) == expected
+
+
+# --- the per-length bands and per-rule guards must equal running every rule in order ----
+
+_RULE_TOKENS = _GATE_TOKENS + ["•", "·", "-", "[详细]", "[more]", "(at)", "[email protected]",
+                               "Source:", "来源：", "2011年05月31日", "Главная", "首页", "Follow us",
+                               "We use cookies", "Related:", "Read more", "ad", "Email", "Print",
+                               "Copyright", "©", "Write to", "jane@example.com", "BY", "Views"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_RULE_TOKENS), max_size=14).map(" ".join),
+       st.sampled_from(["", " ", "  "]))
+def test_first_failure_equals_every_rule_in_order(line, pad):
+    from nearcopy.clean.base import LineContext
+    cleaner = Cleaner(CleanConfig())
+    line = (pad + line).replace("\n", " ")
+    expected = None
+    for rule in cleaner.line_filters:
+        verdict = rule.check_line(line, LineContext(0, 1))
+        if not verdict.keep:
+            expected = verdict
+            break
+    assert cleaner._first_failure(line, 0, 1) == expected
+
+
+
+# --- the compiled scan, numba's JIT fallback and the kernel's Python code agree ----------
+
+@pytest.mark.slow
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_SCAN_TOKENS + _GATE_TOKENS), max_size=60).map(" ".join))
+def test_line_stats_compiled_jit_and_python_agree(text):
+    import numpy as np
+    from nearcopy.clean import kernels, scan
+    from nearcopy.native import jit
+    tables = Cleaner(CleanConfig())._gate.tables()
+    buf = np.frombuffer(scan.encode(text), dtype=np.uint8)
+    args = (buf, tables, scan._MIN_SHARE, scan._HEADLINE_SHARE)
+    compiled = scan.scan_utf8(scan.encode(text), tables)
+    assert jit.dispatcher(kernels.line_stats)(*args).tolist() == compiled
+    assert kernels.line_stats.py_func(*args).tolist() == compiled
+
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_GATE_TOKENS + ["z" * 150, "w" * 300, "[ad_1]", "{ads}"]),
+                max_size=30).map(" ".join))
+def test_scan_flags_literal_only_within_each_characters_cap(text):
+    from nearcopy.clean import scan
+    gate = Cleaner(CleanConfig())._gate
+    flags = scan.scan(text, gate.tables())[scan.FLAGS]
+    for flag, line in zip(flags, text.split("\n")):
+        if line.isascii():
+            lower = line.lower()
+            expected = any(char in lower and len(line) <= cap
+                           for char, cap in zip(gate.chars, gate.caps))
+            assert bool(flag & scan.LITERAL) == expected, line
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_GATE_TOKENS[:-12] + ["1,2k", "views", "Views:", "tweet",
+                                                      "Related:", "(c)", "copyright", "ad",
+                                                      "AD", "\t", "|", ",", "\x0b"]),
+                max_size=6).map("".join))
+def test_scan_flags_start_on_every_line_the_start_prefixes_hold(text):
+    from nearcopy.clean import scan
+    gate = Cleaner(CleanConfig())._gate
+    short, full = gate.prefixes()
+    flags = scan.scan(text, gate.tables())[scan.FLAGS]
+    for flag, line in zip(flags, text.split("\n")):
+        if line.isascii() and (line[:3] in full or line[:2] in short or line[:1] in short):
+            assert flag & scan.START, line
+    assert not scan.scan(text)[scan.FLAGS][0] & scan.START  # (no prefixes: never)
+    anywhere = scan.tables(starts=None)
+    assert all(f & scan.START for f, line in zip(scan.scan(text, anywhere)[scan.FLAGS],
+                                                 text.split("\n")) if line and line.isascii())

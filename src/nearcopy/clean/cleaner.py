@@ -16,6 +16,7 @@ import time
 from bisect import bisect_left
 from collections import Counter
 from functools import lru_cache
+from itertools import compress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,9 @@ from nearcopy.clean.chrome import AD_MARKS, AdPlaceholderFilter
 from nearcopy.clean.config import CleanConfig
 from nearcopy.clean.documents import LineList
 from nearcopy.clean.language import (LanguageFilter, StrayLanguageFilter, detect_language,
-                                     script_counts)
-from nearcopy.clean.scan import (_TABLES, END, FLAGS, HEADLINE, LANGUAGES, LITERAL, NON_ASCII,
-                                 WORD, encode, scan_utf8, tables)
+                                     latin_languages, script_counts)
+from nearcopy.clean.scan import (_TABLES, EMPTY, END, FLAGS, HEADLINE, LANGUAGES, LITERAL,
+                                 NON_ASCII, START, UNCAPPED, WORD, encode, scan_utf8, tables)
 from nearcopy.clean.stopwords import guess_language
 from nearcopy.clean.normalize import normalize
 from nearcopy.clean.registry import DOCUMENT_FILTERS, LINE_FILTERS
@@ -76,6 +77,8 @@ class Cleaner:
         self.line_filters = [build(cls) for cls in LINE_FILTERS
                              if cls is not AdPlaceholderFilter and self.config.enabled(cls.name)]
         self.stray = build(StrayLanguageFilter) if self.config.enabled("stray_language") else None
+        # ASCII documents take `latin_languages` (it needs script strays to be impossible).
+        self._latin = self.stray is not None and self.stray.min_script_ratio > 0
         self.repeats = (build(RepeatedParagraphFilter)
                         if self.config.enabled("repeated_paragraph") else None)
         self.doc_filters = [build(cls) for cls in DOCUMENT_FILTERS
@@ -115,13 +118,15 @@ class Cleaner:
         data = encode(text)
         gate = self._gate
         stats = scan_utf8(data, _TABLES if gate is None else gate.tables())
+        ascii_text = len(data) == len(text)
         lines = text.split("\n")
         if gate is None:
             numbers, lines, changed = self._line_rules(lines, res)
         else:
             numbers, lines, changed = self._gated_line_rules(lines, stats[FLAGS], res)
         t1 = time.perf_counter()
-        numbers, lines, language = self._languages(stats, numbers, lines, changed, res)
+        numbers, lines, language = self._languages(stats, numbers, lines, changed, res,
+                                                   ascii_text)
         t2 = time.perf_counter()
         if self.repeats is not None:
             drop = self.repeats.repeated(lines)
@@ -144,7 +149,10 @@ class Cleaner:
         numbers, kept, changed = [], [], set()
         for i, raw in enumerate(lines):
             if raw:
-                self._judge(raw, i, len(lines), res, numbers, kept, changed)
+                line = self._judge(raw, i, len(lines), res, changed)
+                if line is not None:
+                    numbers.append(i)
+                    kept.append(line)
         return numbers, kept, changed
 
     def _gated_line_rules(self, lines: list[str], flags: list[int], res: CleanResult):
@@ -153,73 +161,66 @@ class Cleaner:
         A line goes to the rules (`_judge`) only when the compiled scan cannot vouch
         for it (a non-ASCII line) or when it may pass the prefilter of the union of
         all line rules (`LineGate`): it holds one of the literal characters or ends with
-        one of the ends (flags from the scan), or holds a literal word (flag WORD from
-        the scan, else `LineGate.may_pass`) or matches a start pattern
-        (`LineGate.may_start`; both remembered with the line's verdict). Any
-        other line would fail its length band's prefilter, which is never looser than
-        the union's, so it is kept as it is.
+        one of the ends (flags from the scan), or holds a literal word (WORD) or may
+        begin a start-pattern match (START: its first characters, then
+        `LineGate.may_pass`; see `_judge`). Any other line would fail its length
+        band's prefilter, which is never looser than the union's, so it is kept as it
+        is: those lines, most of a story, are picked from the flags in bulk (C-level
+        list passes; a Python loop over them with a prefix test each cost ~0.07 s on
+        news_copies).
         """
-        gate, cache = self._gate, self._verdicts
-        numbers, kept, changed = [], [], set()
-        may_pass = gate.may_start if gate.scanned else gate.may_pass
         judge = NON_ASCII | LITERAL | END
-        # A line without a word whose first characters no start match begins with is
-        # kept at once: cheaper than its verdict's cache entry (`may_start`'s first test).
-        short, full = gate.prefixes() if gate.scanned else (None, None)
-        if short is None and gate.scanned and gate.start is None:
-            short = full = frozenset()  # (no start pattern: no line matches one)
-        quick = short is not None
+        asked = judge | WORD | START
+        settled = asked | EMPTY
+        keep = [not flag & settled for flag in flags]
+        changed: set[int] = set()
+        texts: dict[int, str] = {}
         num_lines = len(lines)
-        keep_number, keep_line = numbers.append, kept.append
-        for i, line in enumerate(lines):
-            if not line:
-                continue
+        for i in [i for i, flag in enumerate(flags) if flag & asked]:
             flag = flags[i]
-            if flag & judge:
-                self._judge(line, i, num_lines, res, numbers, kept, changed)
-                continue
-            if quick and not flag & WORD and line[:3] not in full \
-                    and line[:2] not in short and line[:1] not in short:
-                keep_number(i)
-                keep_line(line)
-                continue
-            cacheable = cache is not None and len(line) <= LINE_CACHE_CHARS
-            verdict = cache.get(line, _UNSEEN) if cacheable else _UNSEEN
-            if verdict is _UNSEEN:
-                verdict = (self._first_failure(line, i, num_lines)
-                           if flag & WORD or may_pass(line) else None)
-                if cacheable:
-                    self._remember(line, verdict)
-            if verdict is None:
-                keep_number(i)
-                keep_line(line)
-            else:
-                self._record(res, i, line, verdict.reason)
+            text = self._judge(lines[i], i, num_lines, res, changed,
+                               0 if flag & judge else flag)
+            if text is not None:
+                keep[i] = True
+                if i in changed:
+                    texts[i] = text
+        numbers = list(compress(range(num_lines), keep))
+        kept = list(compress(lines, keep))
+        for i, text in texts.items():
+            kept[bisect_left(numbers, i)] = text
         return numbers, kept, changed
 
-    def _judge(self, raw: str, i: int, num_lines: int, res: CleanResult, numbers: list[int],
-               kept: list[str], changed: set[int]) -> None:
-        """Strip the placeholders of line `i`, then keep it or record the first rule that
-        drops it."""
+    def _judge(self, raw: str, i: int, num_lines: int, res: CleanResult, changed: set[int],
+               vouched: int = 0) -> str | None:
+        """Strip the placeholders of line `i`, then return its text to keep, or None when
+        it is dropped (the first rule that drops it is recorded). Verdicts are
+        remembered by line text. `vouched`: the scan's flags of a line it vouches for
+        (no placeholder) but for a literal word (WORD) or a start prefix (START): it
+        goes to the rules only when it holds the word or `LineGate.may_pass`."""
         line = raw
-        if self.ad is not None and (AD_MARKS[0] in raw or AD_MARKS[1] in raw):
+        if not vouched and self.ad is not None and (AD_MARKS[0] in raw or AD_MARKS[1] in raw):
             line = self._strip_placeholders(raw, i, res)
             if not line:
-                return
+                return None
             if line != raw:
                 changed.add(i)
         cache = self._verdicts
         cacheable = cache is not None and len(line) <= LINE_CACHE_CHARS
         verdict = cache.get(line, _UNSEEN) if cacheable else _UNSEEN
         if verdict is _UNSEEN:
-            verdict = self._first_failure(line, i, num_lines)
+            verdict = (self._first_failure(line, i, num_lines)
+                       if not vouched or vouched & WORD or self._may_pass(line) else None)
             if cacheable:
                 self._remember(line, verdict)
         if verdict is None:
-            numbers.append(i)
-            kept.append(line)
-        else:
-            self._record(res, i, line, verdict.reason)
+            return line
+        self._record(res, i, line, verdict.reason)
+        return None
+
+    def _may_pass(self, line: str) -> bool:
+        """`LineGate.may_pass`, without its word test when the scan flags the words."""
+        gate = self._gate
+        return gate.may_start(line) if gate.scanned else gate.may_pass(line)
 
     def _strip_placeholders(self, raw: str, i: int, res: CleanResult) -> str:
         """The line without its "[ad_1]"-style tokens ("" when nothing else is left)."""
@@ -271,21 +272,26 @@ class Cleaner:
         return None
 
     def _languages(self, stats: list[list[int]], numbers: list[int], lines: list[str],
-                   changed: set[int], res: CleanResult):
+                   changed: set[int], res: CleanResult, ascii_text: bool = False):
         """Detect the main language; drop stray-language lines.
 
         The letters, function-word guesses and headline case of the ASCII lines come
         from one compiled pass over the document (scan.py); other lines, and lines
-        that lost a placeholder, are asked of the Python definitions.
+        that lost a placeholder, are asked of the Python definitions. `ascii_text`:
+        the whole document is ASCII (no line to look for).
         """
         all_letters, all_words, all_guesses, all_flags = stats
         min_words = self.stray.min_words if self.stray is not None else 0
-        if not changed and not any([all_flags[i] & NON_ASCII for i in numbers]):
+        if not changed and (ascii_text or not any([all_flags[i] & NON_ASCII for i in numbers])):
             letters = [all_letters[i] for i in numbers]  # (every line from the scan)
-            scripts = [{"latin": n} if n else {} for n in letters]
             guesses = [LANGUAGES[all_guesses[i]] for i in numbers]
             may_flag = [all_words[i] >= min_words and not all_flags[i] & HEADLINE
                         for i in numbers]
+            if self._latin:
+                main, drop = latin_languages(lines, letters, guesses, may_flag, self.stray)
+                numbers, lines = self._remove(numbers, lines, drop, self.stray.name, res)
+                return numbers, lines, main
+            scripts = [{"latin": n} if n else {} for n in letters]
             return self._stray_languages(numbers, lines, scripts, letters, guesses, may_flag,
                                          res)
         scripts, letters, guesses, may_flag = [], [], [], []
@@ -344,17 +350,23 @@ class Cleaner:
 class LineGate:
     """What the union of all line rules' prefilters looks for, split for `_gated_line_rules`:
     literal characters and ends (flagged by the compiled scan of ASCII lines), and the
-    literal words and start patterns (`may_pass`, per line)."""
+    literal words and start patterns (`may_pass`, per line).
+
+    `caps[k]` is the longest line a rule looking for `chars[k]` judges (`line_cap`):
+    a 300-character story line holding ":" or "/" is judged by no rule that looks
+    for them (breadcrumbs and stamps are short), so the scan does not flag it."""
 
     def __init__(self, chars: str, words: tuple[str, ...], ends: tuple[str, ...],
-                 start: re.Pattern | None) -> None:
+                 start: re.Pattern | None, caps: tuple[int, ...] = ()) -> None:
         self.chars, self.words, self.ends, self.start = chars, words, ends, start
+        self.caps = caps
         self._prefixes: tuple | None | bool = False  # False: not built yet
+        self._tables: np.ndarray | None = None  # (built once: the lru key costs 1 us a call)
         #: whether the scan flags the lines holding a word (WORD); else `may_pass` looks
         self.scanned = tables(chars, ends, words) is not None
 
     def __getstate__(self):
-        return {**self.__dict__, "_prefixes": False}  # (rebuilt, once per process)
+        return {**self.__dict__, "_prefixes": False, "_tables": None}  # (rebuilt per process)
 
     @classmethod
     def of(cls, rules, placeholders: bool) -> "LineGate | None":
@@ -365,16 +377,33 @@ class LineGate:
         if union is None or union.anywhere is not None:
             return None
         chars = "".join(lit for lit in union.literals if len(lit) == 1)
-        if placeholders:
+        caps = tuple(_literal_cap(char, rules) for char in chars)
+        if placeholders:  # (cut out of lines of any length)
             chars += "".join(AD_MARKS)
+            caps += (UNCAPPED,) * len(AD_MARKS)
         words = tuple(lit for lit in union.literals if len(lit) > 1)
         if tables(chars, union.ends) is None:
             return None
-        return cls(chars, words, union.ends, union.start)
+        return cls(chars, words, union.ends, union.start, caps)
 
     def tables(self) -> np.ndarray:
-        """The scan's tables for this gate (flags LITERAL, END and, if `scanned`, WORD)."""
-        return tables(self.chars, self.ends, self.words if self.scanned else ())
+        """The scan's tables for this gate (flags LITERAL, END, START and, if `scanned`,
+        WORD)."""
+        if self._tables is None:
+            self._tables = tables(self.chars, self.ends, self.words if self.scanned else (),
+                                  self.caps, self.starts())
+        return self._tables
+
+    def starts(self) -> tuple[frozenset[str], frozenset[str]] | None:
+        """The prefixes the scan flags START by (`scan.tables`): none without a start
+        pattern; None (every line) when they cannot be bounded, or when the scan does not
+        flag the words (`may_pass` then looks for them in every line)."""
+        if not self.scanned:
+            return None
+        if self.start is None:
+            return frozenset(), frozenset()
+        short, full = self.prefixes()
+        return None if short is None else (short, full)
 
     def prefixes(self) -> tuple[frozenset[str] | None, frozenset[str] | None]:
         """`start_prefixes` of the start pattern ((None, None): no start pattern, or it
@@ -406,6 +435,19 @@ class LineGate:
             if line[:3] not in full and line[:2] not in short and line[:1] not in short:
                 return False
         return self.start.match(line) is not None
+
+
+def _literal_cap(char: str, rules) -> int:
+    """The longest line judged by a rule with a `MAY_DROP` literal that starts with `char`
+    (UNCAPPED: any). A literal word starting with a literal character ("::" after ":")
+    is left out of the gate's words: the character's cap must cover it too."""
+    cap = 0
+    for rule in rules:
+        literals = [_literal(b) for b in _branches(rule.MAY_DROP or "")]
+        if any(lit and lit[0] == char for lit in literals):
+            rule_cap = rule.line_cap()
+            cap = max(cap, UNCAPPED if rule_cap is None else rule_cap)
+    return cap
 
 
 #: `start_prefixes` gives the first PREFIX_CHARS characters a match can begin with

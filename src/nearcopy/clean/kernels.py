@@ -23,30 +23,45 @@ LETTERS, WORDS, GUESS, FLAGS = range(4)
 #: FLAGS bits: the line holds a non-ASCII byte (the other rows and bits are then not to
 #: be used); the line is in headline case (`language._headline_case` of its words);
 #: with its trailing whitespace stripped, it ends with one of the tables' ends; it
-#: holds a byte of class _LITERAL; its lower-cased text holds one of the tables' words
-#: (WORD is looked for only in an ASCII line flagged neither END nor LITERAL)
-NON_ASCII, HEADLINE, END, LITERAL, WORD = 1, 2, 4, 8, 16
+#: holds a byte of class _LITERAL whose cap is at least the line's length; its
+#: lower-cased text holds one of the tables' words (WORD is looked for only in an
+#: ASCII line flagged neither END nor LITERAL); an ASCII line may begin a start-pattern
+#: match (START: its first characters are among the tables' start prefixes, see
+#: START_MODE); the line is empty
+NON_ASCII, HEADLINE, END, LITERAL, WORD, START, EMPTY = 1, 2, 4, 8, 16, 32, 64
 
 #: byte classes: the whitespace of `str.split()` (ASCII), capital and small ASCII
-#: letters, bytes the caller asks about (the LITERAL flag: the same bit); the byte's
-#: `str.lower()` is the class >> LOWERED
-_SPACE, _UPPER, _LOWER, _LITERAL = 1, 2, 4, LITERAL
+#: letters, bytes the caller asks about (the LITERAL flag: the same bit), bytes of
+#: non-ASCII characters (>= 128); an ASCII byte's `str.lower()` is the class >> LOWERED
+_SPACE, _UPPER, _LOWER, _LITERAL, _HIGH = 1, 2, 4, LITERAL, 32
 LOWERED = 8
 
 #: layout of `line_stats`' `tables` (int64): seven integer parameters, then the class of
-#: each ASCII byte, then NENDS (packed end, its length) pairs, then the bit set of the
+#: each byte, then the cap of each ASCII byte of class _LITERAL (the longest line it
+#: flags), then NENDS (packed end, its length) pairs, then the bit set of the
 #: words' first two bytes (bit 128 * b0 + b1), then NLITERALS words (its length, then
-#: one byte per slot), then the 1024-slot function-word table, then each slot's weights
-#: (row-major)
-NLANGS, MIN_WORDS, MIN_HITS, DOMINANCE, MAX_KEY_LEN, NENDS, NLITERALS = range(7)
+#: one byte per slot), then the 1024-slot function-word table, then each slot's fields
+#: (bit k: the word adds 1 to count k), then the start prefixes: the bit sets of the
+#: one- and two-character ones (bit 128 * c0 + c1), then a hashed bit set of the
+#: three-character ones (`prefix_slot`), all read with each character as `_start_char`
+NLANGS, MIN_WORDS, MIN_HITS, DOMINANCE, MAX_KEY_LEN, NENDS, NLITERALS, START_MODE = range(8)
+#: START_MODE: START from the prefix bit sets (empty sets: never), or on every ASCII line
+#: (the start prefixes are unknown)
+PREFIXED, ANY_START = 1, 2
 CLASSES = 8
-ENDS = CLASSES + 128
+CAPS = CLASSES + 256
+ENDS = CAPS + 128
 MAX_ENDS, MAX_END_LEN = 16, 7
 BIGRAMS = ENDS + 2 * MAX_ENDS
 LITERALS = BIGRAMS + 128 * 128 // 64
 MAX_LITERALS, MAX_LITERAL_LEN = 16, 31
 TABLE = LITERALS + MAX_LITERALS * (MAX_LITERAL_LEN + 1)
-WEIGHTS = TABLE + 1024
+FIELDS = TABLE + 1024
+SHORT1 = FIELDS + 1024
+SHORT2 = SHORT1 + 128 // 64
+FULL3 = SHORT2 + 128 * 128 // 64
+PREFIX_SHIFT = 48  # (the top 16 bits of the product: FULL3 holds 1 << 16 bits)
+SIZE = FULL3 + (1 << 16) // 64
 
 #: multiplier of the word hash (Fibonacci hashing; as a signed 64-bit integer)
 HASH_MULTIPLIER = 0x9E3779B97F4A7C15 - (1 << 64)
@@ -59,6 +74,19 @@ def word_slot(key):
     return ((key * HASH_MULTIPLIER) >> HASH_SHIFT) & 1023
 
 
+@kernel(inline=True)
+def prefix_slot(key):
+    """Bit of a three-character start prefix (`key`: c0 | c1 << 7 | c2 << 14) in FULL3."""
+    return ((key * HASH_MULTIPLIER) >> PREFIX_SHIFT) & 0xFFFF
+
+
+@kernel(inline=True)
+def _start_char(c):
+    """How a start prefix's character is compared, from its byte class: blanks as " ",
+    letters lower-cased (a superset: a line's exact prefix is then always found)."""
+    return 32 if c & _SPACE else c >> LOWERED
+
+
 @kernel("i8[:,:](u1[:]r, i8[:]r, f8, f8)")
 def line_stats(buf, tables, min_share, headline_share):
     """Per line of buf (split at b"\\n"): ASCII letters, words, function-word guess
@@ -66,14 +94,20 @@ def line_stats(buf, tables, min_share, headline_share):
 
     `tables` (see the layout above and `scan.py`): the guess's parameters (as in
     stopwords.py, with `min_share` and `headline_share`), the class bits of each
-    ASCII byte, the ends (packed like the words, at most MAX_END_LEN bytes each), and
-    the literal words (ASCII, 2 to MAX_LITERAL_LEN bytes; flag WORD: `word in
+    byte, the ends (packed like the words, at most MAX_END_LEN bytes each), and
+    the literal bytes' caps (a line longer than the cap of each of its literal bytes
+    is not flagged LITERAL: the rules looking for those bytes judge only shorter
+    lines), the literal words (ASCII, 2 to MAX_LITERAL_LEN bytes; flag WORD: `word in
     line.lower()` for one of them, asked only of ASCII lines not flagged END or
     LITERAL), and the function words, packed as little-endian
     integers of their bytes (at most MAX_KEY_LEN bytes), in a table of 1024 slots
-    (0 = empty, linear probing from `word_slot`). A word's weights are the counts it
-    adds to each language that lists it (nlangs columns) and to each language it is
-    a rival of (nlangs more), as in `stopwords._WEIGHTS`.
+    (0 = empty, linear probing from `word_slot`). A word's fields are the counts it
+    adds (one bit each: 0 or 1) to each language that lists it (bits 0 to nlangs - 1)
+    and to each language it is a rival of (nlangs more), as in `stopwords._WEIGHTS`.
+
+    Per byte: one class load decides space, letter, case, literal and non-ASCII
+    (a table of all 256 bytes: no separate test for bytes >= 128), and letters and
+    headline counts are added from the class bits without branches.
     """
     nlangs, min_words, min_hits = tables[NLANGS], tables[MIN_WORDS], tables[MIN_HITS]
     dominance, max_key_len, nends = tables[DOMINANCE], tables[MAX_KEY_LEN], tables[NENDS]
@@ -94,56 +128,52 @@ def line_stats(buf, tables, min_share, headline_share):
         words = 0
         alpha = 0
         upper = 0
-        flags = 0
+        seen = 0  # the union of the line's byte classes
+        cap = 0  # the largest cap of its _LITERAL bytes
         hit = False
         while True:  # one word per round
             # the spaces before it
             while i < n:
                 b = buf[i]
-                if b == 10 or b >= 128 or tables[CLASSES + b] & _SPACE == 0:
+                if b == 10 or tables[CLASSES + b] & _SPACE == 0:
                     break
                 i += 1
             if i >= n or buf[i] == 10:
                 break
             # the word: buf[start:i]
             words += 1
-            c = tables[CLASSES + buf[i]] if buf[i] < 128 else 0
-            if c & (_UPPER | _LOWER):
-                alpha += 1
-                if c & _UPPER:
-                    upper += 1
+            c = tables[CLASSES + buf[i]]
+            alpha += (c >> 1 | c >> 2) & 1  # (_UPPER or _LOWER)
+            upper += (c >> 1) & 1
             key = np.int64(0)
             start = i
             while i < n:
-                b = buf[i]
-                if b >= 128:  # (the caller does not read this line's other rows)
-                    flags |= NON_ASCII
-                    i += 1
-                    continue
-                c = tables[CLASSES + b]
-                if b == 10 or c & _SPACE:
+                c = tables[CLASSES + buf[i]]
+                if c & _SPACE:  # (a newline too)
                     break
-                flags |= c & _LITERAL  # (the same bit as LITERAL)
-                if c & (_UPPER | _LOWER):
-                    letters += 1
-                    if c & _UPPER:
-                        b += 32
-                if i - start < max_key_len:
-                    key |= np.int64(b) << (8 * (i - start))
+                seen |= c
+                if c & _LITERAL:  # (rare: no cost for the other bytes' branch)
+                    cap = max(cap, tables[CAPS + np.int64(buf[i])])
+                letters += (c >> 1 | c >> 2) & 1
+                if i - start < max_key_len:  # (a non-ASCII line's key is not used)
+                    key |= (c >> LOWERED) << (8 * (i - start))
                 i += 1
             last = i
             if i - start <= max_key_len:
                 j = word_slot(key)
                 while tables[TABLE + j] != 0:
                     if tables[TABLE + j] == key:
-                        row = WEIGHTS + j * nfields
+                        bits = tables[FIELDS + j]
                         for k in range(nfields):
-                            counts[k] += tables[row + k]
+                            counts[k] += (bits >> k) & 1
                         hit = True
                         break
                     j = (j + 1) & 1023
         line_end = i
         i += 1  # past the newline
+        flags = seen & _LITERAL if line_end - line_start <= cap else 0  # (bit of LITERAL)
+        if seen & _HIGH:  # (the caller does not read this line's other rows)
+            flags |= NON_ASCII
         for e in range(nends):
             length = tables[ENDS + 2 * e + 1]
             if last - line_start >= length:
@@ -153,20 +183,26 @@ def line_stats(buf, tables, min_share, headline_share):
                 if tail == tables[ENDS + 2 * e]:
                     flags |= END
                     break
+        if line_end == line_start:
+            flags |= EMPTY
+        elif flags & NON_ASCII == 0:
+            flags |= may_start(buf, tables, line_start, line_end)
         if nliterals > 0 and flags & (NON_ASCII | LITERAL | END) == 0:
             low = tables[CLASSES + buf[line_start]] >> LOWERED if line_end > line_start else 0
             for p in range(line_start, line_end - 1):
-                pair = low * 128
+                first = low
                 low = tables[CLASSES + buf[p + 1]] >> LOWERED
-                pair += low
+                pair = first * 128 + low
                 if (tables[BIGRAMS + (pair >> 6)] >> (pair & 63)) & 1 == 0:
                     continue
                 for w in range(nliterals):
                     base = LITERALS + w * (MAX_LITERAL_LEN + 1)
+                    if tables[base + 1] != first or tables[base + 2] != low:
+                        continue  # (another word of this line's bigrams)
                     length = tables[base]
                     if line_end - p < length:
                         continue
-                    k = 0
+                    k = 2
                     while k < length:
                         if tables[CLASSES + buf[p + k]] >> LOWERED != tables[base + 1 + k]:
                             break
@@ -194,3 +230,25 @@ def line_stats(buf, tables, min_share, headline_share):
         out[GUESS, line] = guess
         out[FLAGS, line] = flags
     return out
+
+
+@kernel(inline=True)
+def may_start(buf, tables, start, end):
+    """START when the (non-empty, ASCII) line buf[start:end] may begin a start-pattern
+    match: its first one, two or three characters are among the tables' prefixes."""
+    if tables[START_MODE] == ANY_START:
+        return START
+    c0 = _start_char(tables[CLASSES + buf[start]])
+    if (tables[SHORT1 + (c0 >> 6)] >> (c0 & 63)) & 1:
+        return START
+    if end - start < 2:
+        return 0
+    c1 = _start_char(tables[CLASSES + buf[start + 1]])
+    pair = c0 * 128 + c1
+    if (tables[SHORT2 + (pair >> 6)] >> (pair & 63)) & 1:
+        return START
+    if end - start < 3:
+        return 0
+    c2 = _start_char(tables[CLASSES + buf[start + 2]])
+    bit = prefix_slot(c0 | c1 << 7 | c2 << 14)
+    return START if (tables[FULL3 + (bit >> 6)] >> (bit & 63)) & 1 else 0

@@ -185,12 +185,16 @@ class StrayLanguageFilter(Rule):
             flag = None if may_flag is None else may_flag[i]
             if not (self._model_may_flag(line) if flag is None else flag):
                 continue
-            # A guess from function words is not enough to remove a line: ask the model.
-            lang, prob = predict_line(line)
-            if lang != main and prob >= self.min_confidence \
-                    and _confirm(line, main, self.min_confidence):
+            if self._model_says_stray(line, main):
                 out.append(i)
         return out
+
+    def _model_says_stray(self, line: str, main: str) -> bool:
+        """The model's verdict on a line that may be flagged: a guess from function words
+        is not enough to remove a line, so the model is asked even when there is one."""
+        lang, prob = predict_line(line)
+        return lang != main and prob >= self.min_confidence \
+            and _confirm(line, main, self.min_confidence)
 
     def needs_model(self, line: str, counts: dict[str, int], main_script: str | None,
                     may_flag: bool | None = None) -> bool:
@@ -272,18 +276,83 @@ def detect_language(lines: list[str], scripts: list[dict[str, int]], letters: li
         preds[i] = pred
         votes[pred[0]] = votes.get(pred[0], 0.0) + pred[1] * n
     if rest:
-        rest.sort(key=lambda i: -letters[i])  # (stable: equal lengths keep line order)
-        unasked = sum([letters[i] for i in rest])
-        for i in rest:
-            ranked = sorted(votes.values(), reverse=True) + [0.0, 0.0]
-            if ranked[0] - ranked[1] > unasked * MAX_PROBABILITY:
-                # The lead cannot be overturned; with one script, that script is the main one.
-                return max(votes, key=votes.__getitem__), single, preds
-            preds[i] = predict_line(lines[i])  # (no guess: that was tried above)
-            votes[preds[i][0]] = votes.get(preds[i][0], 0.0) + preds[i][1] * letters[i]
-            unasked -= letters[i]
-        votes = _votes(preds, letters)  # summed in line order, like the full vote
+        lead, votes = _ask_rest(lines, letters, preds, votes, rest)
+        if lead is not None:  # with one script, that script is the main one
+            return lead, single, preds
     return (*main_language(votes, preds, scripts, single), preds)
+
+
+def _ask_rest(lines: list[str], letters: list[int], preds: list[tuple[str, float] | None],
+              votes: dict[str, float], rest: list[int]) -> tuple[str | None, dict[str, float]]:
+    """Ask the model about the `rest` lines (no guess; nobody else reads their
+    prediction), longest first, until the lead cannot be overturned: (that leader,
+    votes), or (None, every vote summed in line order, like the full vote) when all
+    had to be asked. Fills `preds` and `votes` on the way."""
+    unasked = sum([letters[i] for i in rest])
+    lead = _unbeatable(votes, unasked)
+    if lead is not None:  # (most documents: no need to order the rest)
+        return lead, votes
+    rest.sort(key=lambda i: -letters[i])  # (stable: equal lengths keep line order)
+    for i in rest:
+        lead = _unbeatable(votes, unasked)
+        if lead is not None:
+            return lead, votes
+        preds[i] = predict_line(lines[i])  # (no guess: that was tried above)
+        votes[preds[i][0]] = votes.get(preds[i][0], 0.0) + preds[i][1] * letters[i]
+        unasked -= letters[i]
+    return None, _votes(preds, letters)
+
+
+def _unbeatable(votes: dict[str, float], unasked: int) -> str | None:
+    """The leading language when lines of `unasked` letters in all cannot overturn its
+    lead (each adds at most MAX_PROBABILITY x its letters to one language), else None."""
+    ranked = sorted(votes.values(), reverse=True) + [0.0, 0.0]
+    if ranked[0] - ranked[1] > unasked * MAX_PROBABILITY:
+        return max(votes, key=votes.__getitem__)
+    return None
+
+
+def latin_languages(lines: list[str], letters: list[int], guesses: list[str | None],
+                    may_flag: list[bool],
+                    stray: StrayLanguageFilter) -> tuple[str | None, list[int]]:
+    """(main language, stray lines) of a document whose letters are all ASCII: the same
+    as `detect_language` then `stray.stray_lines`, with every line's script counts
+    `{"latin": letters}`, in one pass over the lines.
+
+    Why it is cheaper: in one script no line is stray by script (when
+    `stray.min_script_ratio` > 0, which the caller checks), so no per-line script
+    dict is built or weighed, and only the lines the model may flag (`may_flag[i]`,
+    never None here, and enough letters) are looked at again once the main language
+    is known; those are also the lines `detect_language` asks the model about first.
+    """
+    if not any(letters):
+        return None, []  # every vote is 0: no main language
+    min_letters = stray.min_letters
+    preds: list[tuple[str, float] | None] = [None] * len(lines)
+    votes: dict[str, float] = {}
+    rest, flagged = [], []
+    for i, guess in enumerate(guesses):
+        n = letters[i]
+        if n < min_letters or n == 0 or not may_flag[i]:
+            if guess is None:
+                if n:
+                    rest.append(i)
+                continue
+            pred = (guess, GUESS_PROBABILITY)
+        else:
+            flagged.append(i)
+            pred = predict_line(lines[i]) if guess is None else (guess, GUESS_PROBABILITY)
+        preds[i] = pred
+        votes[pred[0]] = votes.get(pred[0], 0.0) + pred[1] * n
+    main = None
+    if rest:
+        main, votes = _ask_rest(lines, letters, preds, votes, rest)
+    if main is None:
+        main = main_language(votes, preds, [], "latin")[0]
+        if main is None:
+            return None, []
+    return main, [i for i in flagged if preds[i][0] != main
+                  and stray._model_says_stray(lines[i], main)]
 
 
 def _votes(preds: list[tuple[str, float] | None], letters: list[int]) -> dict[str, float]:

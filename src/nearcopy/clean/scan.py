@@ -13,11 +13,11 @@ import numpy as np
 
 from nearcopy.clean import kernels, stopwords
 from nearcopy.clean.language import HEADLINE_SHARE
-from nearcopy.clean.kernels import (END, FLAGS, GUESS, HEADLINE, LETTERS, LITERAL, NON_ASCII,
-                                    WORD, WORDS)
+from nearcopy.clean.kernels import (EMPTY, END, FLAGS, GUESS, HEADLINE, LETTERS, LITERAL,
+                                    NON_ASCII, START, WORD, WORDS)
 
 __all__ = ["scan", "tables", "LETTERS", "WORDS", "GUESS", "FLAGS", "NON_ASCII", "HEADLINE",
-           "END", "LITERAL", "WORD", "LANGUAGES"]
+           "END", "LITERAL", "WORD", "START", "EMPTY", "LANGUAGES", "UNCAPPED"]
 
 #: GUESS k (k > 0) names LANGUAGES[k]
 LANGUAGES: tuple[str | None, ...] = (None, *stopwords._LANGUAGES)
@@ -27,12 +27,15 @@ def _pack(word: bytes) -> int:
     return sum(byte << (8 * j) for j, byte in enumerate(word))
 
 
-def _slot(key: int) -> int:
-    """`kernels.word_slot` in Python integers (two's complement product, arithmetic shift)."""
+def _product(key: int) -> int:
+    """`key * kernels.HASH_MULTIPLIER` as the kernels compute it (64-bit two's complement)."""
     product = (key * kernels.HASH_MULTIPLIER) & ((1 << 64) - 1)
-    if product >= 1 << 63:
-        product -= 1 << 64
-    return (product >> kernels.HASH_SHIFT) & 1023
+    return product - (1 << 64) if product >= 1 << 63 else product
+
+
+def _slot(key: int) -> int:
+    """`kernels.word_slot` in Python integers (arithmetic shift of `_product`)."""
+    return (_product(key) >> kernels.HASH_SHIFT) & 1023
 
 
 def _base_tables() -> np.ndarray:
@@ -45,10 +48,11 @@ def _base_tables() -> np.ndarray:
     max_len = max(map(len, words))
     assert max_len <= 7 and len(words) < 512
     assert all(w == w.lower() and w.split() == [w] for w in words)
-    tables = np.zeros(kernels.WEIGHTS + 1024 * nfields, dtype=np.int64)
+    tables = np.zeros(kernels.SIZE, dtype=np.int64)
     tables[[kernels.NLANGS, kernels.MIN_WORDS, kernels.MIN_HITS, kernels.DOMINANCE,
-            kernels.MAX_KEY_LEN]] = [nlangs, stopwords.MIN_WORDS, stopwords.MIN_HITS,
-                                     stopwords.DOMINANCE, max_len]
+            kernels.MAX_KEY_LEN, kernels.START_MODE]] = [
+        nlangs, stopwords.MIN_WORDS, stopwords.MIN_HITS, stopwords.DOMINANCE, max_len,
+        kernels.PREFIXED]  # (no prefixes: no line flagged START)
     for b in range(128):
         char = chr(b)
         if char.isspace():  # str.split()'s ASCII whitespace, incl. \x1c-\x1f
@@ -56,16 +60,17 @@ def _base_tables() -> np.ndarray:
         if char.isalpha():
             tables[kernels.CLASSES + b] |= kernels._UPPER if char.isupper() else kernels._LOWER
         tables[kernels.CLASSES + b] |= ord(char.lower()) << kernels.LOWERED
+    tables[kernels.CLASSES + 128:kernels.CLASSES + 256] = kernels._HIGH
     for word in words:
         key = _pack(word.encode("ascii"))
         slot = _slot(key)
         while tables[kernels.TABLE + slot]:
             slot = (slot + 1) & 1023
         tables[kernels.TABLE + slot] = key
-        row = kernels.WEIGHTS + slot * nfields
-        tables[row:row + nfields] = [
-            stopwords._WEIGHTS[word] >> (stopwords._FIELD * k) & stopwords._MASK
-            for k in range(nfields)]
+        counts = [stopwords._WEIGHTS[word] >> (stopwords._FIELD * k) & stopwords._MASK
+                  for k in range(nfields)]
+        assert set(counts) <= {0, 1}  # (a word is listed once per language)
+        tables[kernels.FIELDS + slot] = sum(1 << k for k, count in enumerate(counts) if count)
     tables.flags.writeable = False
     return tables
 
@@ -75,14 +80,26 @@ _MIN_SHARE = float(stopwords.MIN_SHARE)
 _HEADLINE_SHARE = float(HEADLINE_SHARE)
 
 
+#: the cap of a literal character that flags lines of any length
+UNCAPPED = 1 << 62
+
+
+_NO_STARTS: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+
+
 @lru_cache(maxsize=16)
-def tables(literals: str = "", ends: tuple[str, ...] = (),
-           words: tuple[str, ...] = ()) -> np.ndarray | None:
+def tables(literals: str = "", ends: tuple[str, ...] = (), words: tuple[str, ...] = (),
+           caps: tuple[int, ...] = (),
+           starts: tuple[frozenset[str], frozenset[str]] | None = _NO_STARTS
+           ) -> np.ndarray | None:
     """Tables that also flag LITERAL the ASCII lines holding a character of `literals`
-    in their `str.lower()`, END those whose `rstrip()` ends with one of `ends`, and
-    WORD those (of the ASCII lines flagged neither) whose `str.lower()` holds one of
-    `words` (a non-ASCII word is left out: it is in no ASCII line); None when the
-    ends or words do not fit the table (too many, too long or too short)."""
+    in their `str.lower()` (`literals[k]` only in lines of at most `caps[k]`
+    characters; UNCAPPED where `caps` ends), END those whose `rstrip()` ends with one
+    of `ends`, WORD those (of the ASCII lines flagged neither) whose `str.lower()`
+    holds one of `words` (a non-ASCII word is left out: it is in no ASCII line), and
+    START at least the ASCII lines that begin with one of the `starts` prefixes (the
+    `start_prefixes` pair (short, full) of ASCII strings; None: every ASCII line);
+    None when the ends or words do not fit the table (too many, too long or too short)."""
     ascii_ends = [end.encode("ascii") for end in dict.fromkeys(ends) if end.isascii()]
     if len(ascii_ends) > kernels.MAX_ENDS or any(len(e) > kernels.MAX_END_LEN
                                                   for e in ascii_ends):
@@ -102,15 +119,52 @@ def tables(literals: str = "", ends: tuple[str, ...] = (),
         out[base + 1:base + 1 + len(word)] = list(word)
     out[kernels.BIGRAMS:kernels.LITERALS] = [b - (1 << 64) if b >= 1 << 63 else b
                                              for b in bigrams]
-    for b in range(128):
-        if chr(b).lower() in literals:
-            out[kernels.CLASSES + b] |= kernels._LITERAL
+    for k, char in enumerate(literals):
+        cap = caps[k] if k < len(caps) else UNCAPPED
+        for b in range(128):
+            if chr(b).lower() == char:
+                out[kernels.CLASSES + b] |= kernels._LITERAL
+                out[kernels.CAPS + b] = max(out[kernels.CAPS + b], cap)
     out[kernels.NENDS] = len(ascii_ends)
     for e, end in enumerate(ascii_ends):
         out[kernels.ENDS + 2 * e] = _pack(end)
         out[kernels.ENDS + 2 * e + 1] = len(end)
+    if starts is None:
+        out[kernels.START_MODE] = kernels.ANY_START
+    else:
+        _set_bits(out, _start_bits(*starts))
     out.flags.writeable = False
     return out
+
+
+def _start_char(char: str) -> int:
+    """`kernels._start_char` of an ASCII character."""
+    return 32 if char.isspace() else ord(char.lower())
+
+
+def _start_bits(short: frozenset[str], full: frozenset[str]) -> list[int]:
+    """The table slots (bit positions from SHORT1 on) of the start prefixes."""
+    bits = []
+    for prefix in (*short, *full):
+        assert prefix.isascii() and 1 <= len(prefix) <= 3
+        c = [_start_char(char) for char in prefix]
+        if len(c) == 1:
+            bits.append(64 * kernels.SHORT1 + c[0])
+        elif len(c) == 2:
+            bits.append(64 * kernels.SHORT2 + c[0] * 128 + c[1])
+        else:
+            key = c[0] | c[1] << 7 | c[2] << 14  # (`kernels.prefix_slot`)
+            bits.append(64 * kernels.FULL3 + ((_product(key) >> kernels.PREFIX_SHIFT) & 0xFFFF))
+    return bits
+
+
+def _set_bits(out: np.ndarray, bits: list[int]) -> None:
+    """Set these bits of `out`, bit b being bit b % 64 of slot b // 64 (as int64)."""
+    words: dict[int, int] = {}
+    for bit in bits:
+        words[bit // 64] = words.get(bit // 64, 0) | 1 << (bit % 64)
+    for slot, word in words.items():
+        out[slot] |= word - (1 << 64) if word >= 1 << 63 else word
 
 
 def scan(text: str, tables: np.ndarray = _TABLES) -> list[list[int]]:
