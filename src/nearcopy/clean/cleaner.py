@@ -34,7 +34,7 @@ from nearcopy.clean.scan import (_TABLES, EMPTY, END, FLAGS, HEADLINE, LANGUAGES
 from nearcopy.clean.stopwords import guess_language
 from nearcopy.clean.normalize import normalize
 from nearcopy.clean.registry import DOCUMENT_FILTERS, LINE_FILTERS
-from nearcopy.clean.normalize import NORMALIZERS, WhitespaceRule
+from nearcopy.clean.normalize import NORMALIZERS
 from nearcopy.clean.repetition import RepeatedParagraphFilter
 from nearcopy.disk_cache import disk_cached
 from nearcopy.document import Document
@@ -90,8 +90,6 @@ class Cleaner:
             (rule, rule.params.get("languages")) for rule in self.doc_filters]
         self._triage = LineTriage(self.line_filters)
         self._gate = LineGate.of(self.line_filters, self.ad is not None)
-        # Lines out of the whitespace rule are single-spaced until a placeholder is cut out.
-        self._spaced = any(isinstance(rule, WhitespaceRule) for rule in self.normalizers)
         # Verdicts by line text: copies and site templates repeat lines across documents
         # (a third of news_copies' lines), and a verdict depends on the text alone unless a
         # rule reads the line's position.
@@ -132,8 +130,7 @@ class Cleaner:
             drop = self.repeats.repeated(lines)
             numbers, lines = self._remove(numbers, lines, drop, self.repeats.name, res)
         res.language = language
-        spaced = self._spaced and (self.ad is None or self.ad.name not in res.chars_removed)
-        res.dropped = self._document_rules(LineList(lines, spaced), language)
+        res.dropped = self._document_rules(LineList(lines), language)
         res.text = "\n".join(lines)
         t3 = time.perf_counter()
         self.timings["rules"] += (t1 - t0) + (t3 - t2)

@@ -30,13 +30,12 @@ class LineList(list):
 
     Several rules count words, symbols or lines; one compiled pass for all of them
     instead of a join, split or scan per rule took two thirds off the document-rule
-    time. Plain lists work too (tests, callers). `spaced` (the caller vouching for
-    single spaces) is accepted for callers; the compiled counts need no such promise.
+    time. Plain lists work too (tests, callers).
     """
 
     __slots__ = ("_counts", "_text", "_words")
 
-    def __init__(self, lines=(), spaced: bool = False) -> None:
+    def __init__(self, lines=()) -> None:
         super().__init__(lines)
         # (None until asked: a missing slot's AttributeError cost 1 us per rule)
         self._text = self._words = self._counts = None
