@@ -170,3 +170,50 @@ def test_inputs_of_the_same_name_in_two_folders(invoke, tmp_path, monkeypatch, c
 def test_repeated_keys_are_those_seen_before_or_earlier(keys, seen):
     expected = [at for at, key in enumerate(keys) if key in seen or key in keys[:at]]
     assert ranges._repeated(keys, set(seen)) == expected
+
+
+def test_ranges_whose_lines_are_the_records_are_read_in_place(invoke, tmp_path, monkeypatch):
+    """Compact JSON lines (as orjson writes them) need no spooled copy: the input range is
+    that part of the spool. Ranges with other lines (spaced JSON, invalid lines, a last
+    line without its newline) are spooled. Either way the outputs are those of the
+    one-stream reader (a .gz input), byte for byte."""
+    import gzip
+
+    import orjson
+
+    from nearcopy.pipeline import spool_ranges
+
+    rng = random.Random(5)
+    stories = [random_text(rng, 80) for _ in range(10)]
+    lines = []
+    for i in range(240):
+        record = {"id": f"d{i}", "text": stories[i % 10] + ("" if i % 4 else f" edit {i}")}
+        if i % 7 == 0:
+            record["url"] = f"https://example.org/{i}"
+        spaced = 100 <= i < 120  # these ranges are not byte-equal to their records
+        lines.append(json.dumps(record).encode() + b"\n" if spaced
+                     else orjson.dumps(record) + b"\n")
+        if i == 180:
+            lines.append(b"{not json\n")
+    lines.append(orjson.dumps({"id": "last", "text": stories[0]}))  # no final newline
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "packed").mkdir()
+    (tmp_path / "plain" / "c.jsonl").write_bytes(b"".join(lines))
+    (tmp_path / "packed" / "c.jsonl.gz").write_bytes(gzip.compress(b"".join(lines)))
+    monkeypatch.setattr(ranges, "SKETCH_CHUNK_BYTES", 4000)
+    borrowed = []
+    part = spool_ranges._spool_part
+
+    def recording(records, chunk, folder, same):
+        result = part(records, chunk, folder, same)
+        borrowed.append(result[2])
+        return result
+
+    monkeypatch.setattr(spool_ranges, "_spool_part", recording)
+    outs = run_per_workers(invoke, "dedup", tmp_path / "plain", tmp_path / "p", ("1", "2"))
+    assert True in borrowed and False in borrowed  # (recorded by the one-worker run)
+    outs += run_per_workers(invoke, "dedup", tmp_path / "packed", tmp_path / "z", ("1",))
+    for name in ("kept.jsonl", "removed.jsonl", "clusters.jsonl", "borderline_pairs.jsonl"):
+        want = (outs[2] / name).read_bytes()
+        assert (outs[0] / name).read_bytes() == want and (outs[1] / name).read_bytes() == want
+    assert (tmp_path / "plain" / "c.jsonl").read_bytes() == b"".join(lines)  # left as it was

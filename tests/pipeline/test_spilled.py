@@ -188,3 +188,27 @@ def test_spool_lines_at_offsets_in_any_order_over_many_files(tmp_path):
     middle = offsets[len(offsets) // 2]
     assert [orjson.loads(line) for line in files.lines_between(middle, files.size)] == \
         records[len(offsets) // 2:]
+
+
+def test_spool_reads_borrowed_input_ranges_and_notices_a_changed_input(tmp_path):
+    """A part can be a byte range of an input file: reads stop at the part's end (not the
+    file's), and a changed input is a clear error, not wrong records."""
+    from nearcopy.errors import InputFormatError
+
+    lines = [orjson.dumps({"id": f"d{i}", "text": "t" * i}) + b"\n" for i in range(10)]
+    source = tmp_path / "input.jsonl"
+    source.write_bytes(b"".join(lines))
+    cut = [0, *np.cumsum([len(line) for line in lines]).tolist()]
+    spool = Spool(tmp_path / "spool.jsonl")
+    first = spool.append_file(source, 3, start=cut[2], end=cut[5], borrowed=True)
+    own = spool.append({"id": "own", "text": "own"})
+    last = spool.append_file(source, 2, start=cut[7], end=cut[9], borrowed=True)
+    want = [*lines[2:5], orjson.dumps({"id": "own", "text": "own"}) + b"\n", *lines[7:9]]
+    assert list(spool.raw_lines()) == want
+    files = spool.files()
+    assert list(files.lines_between(first + len(lines[2]), own)) == lines[3:5]
+    assert files.lines_at([last + len(lines[7]), first, own]) == [lines[8], lines[2], want[3]]
+    spool.close()
+    source.write_bytes(b"".join(lines) + lines[0])  # the input grows while the job runs
+    with pytest.raises(InputFormatError, match="input changed"):
+        spool.files()

@@ -261,6 +261,7 @@ class BatchJob:
                 self.index_matches = self._match_index(sketches, sets)
                 del sketches, sets  # the per-document sketch arrays are done with
                 release_free_memory()
+                store.discard()
             summary = self._write(spool, ids_path, decisions, table, read, started)
         finally:
             shutil.rmtree(work, ignore_errors=True)
@@ -314,9 +315,12 @@ class BatchJob:
         return spool, work / "ids.txt", read
 
     def _reads_in_chunks(self, paths) -> bool:
-        """Whether the workers read the input themselves (ranges.py): local workers, and
-        every input an uncompressed JSON Lines file."""
-        return self.workers_read_spool and ranges.readable_in_ranges(paths)
+        """Whether the input is read in byte ranges (ranges.py), by the workers or, with
+        one, in this process: a local executor, and every input an uncompressed JSON
+        Lines file. With one worker too, since a range whose records are its lines
+        needs no spooled copy (spool_ranges.py): at 1M documents, 73.4 -> 70.8 s; at
+        20k-100k the two paths cost the same."""
+        return isinstance(self.executor, LocalExecutor) and ranges.readable_in_ranges(paths)
 
     def _read_chunks(self, paths, spool: Spool, ids_file, store: SketchStore, st, bar) -> None:
         """Pass A with the workers reading byte ranges of the input (see ranges.py); this
@@ -341,7 +345,9 @@ class BatchJob:
             result.discard()
             return
         first_line = spool.count
-        start = spool.append_file(result.spool_path, len(result))
+        start = spool.append_file(result.spool_path, len(result), start=result.spool_offset,
+                                  end=result.spool_offset + int(result.lengths.sum()),
+                                  borrowed=result.borrowed)
         offsets = start + np.cumsum(result.lengths) - result.lengths
         kept = ~result.dropped
         self._offsets.frombytes(offsets[kept].astype(np.int64).tobytes())

@@ -138,6 +138,7 @@ def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *,
         else:
             counts, members, examples = _stream(spool.raw_lines(), kept, removed, number,
                                                 indexed, wanted, rewrite, dropped_lines, bar)
+        spool.check_borrowed()  # before the outputs replace the old ones
     if table is not None:  # the caller files these with the cleaning counts
         counts[BOILERPLATE_LINES] = rewrite.boilerplate_lines
         counts[BOILERPLATE_CHARS] = rewrite.boilerplate_chars
@@ -195,9 +196,13 @@ def _write_part(payload):
                                             rewrite, dropped_lines, _NoBar(), part.line,
                                             part.index, part.stop)
         turns.wait_for(k)
-        for path, out in zip(targets, (kept, removed)):
-            _append_blocks(path, out.take_blocks())
+        written = [(path, _append_blocks(path, out.take_blocks()))
+                   for path, out in zip(targets, (kept, removed))]
         turns.done(k)
+        # after the turn: starting writeback can wait on a busy disk, and the next part
+        # need not wait with it
+        for path, (start, length) in written:
+            _start_writeback(path, start, length)
     except BaseException:
         turns.abort()
         raise
@@ -205,10 +210,9 @@ def _write_part(payload):
             (rewrite.boilerplate_lines - before[0], rewrite.boilerplate_chars - before[1]))
 
 
-def _append_blocks(path: Path, blocks: list[bytes]) -> None:
+def _append_blocks(path: Path, blocks: list[bytes]) -> tuple[int, int]:
     """Append the blocks to the file (opened for appending: the end is wherever the
-    previous part left it), and start writing them to disk now: the closing fsync of
-    the outputs then has less left to wait for."""
+    previous part left it); return (offset, length) of what was appended."""
     fd = os.open(path, os.O_WRONLY | os.O_APPEND)
     try:
         start = os.lseek(fd, 0, os.SEEK_END)
@@ -216,7 +220,17 @@ def _append_blocks(path: Path, blocks: list[bytes]) -> None:
             view = memoryview(block)
             while view:
                 view = view[os.write(fd, view):]
-        start_writeback(fd, start, os.lseek(fd, 0, os.SEEK_CUR) - start)
+        return start, os.lseek(fd, 0, os.SEEK_CUR) - start
+    finally:
+        os.close(fd)
+
+
+def _start_writeback(path: Path, start: int, length: int) -> None:
+    """Start writing an appended range to disk now: the closing fsync of the outputs
+    then has less left to wait for."""
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        start_writeback(fd, start, length)
     finally:
         os.close(fd)
 

@@ -120,17 +120,20 @@ class RangeDocuments:
         self.lines: list[int] = []
         self.line_count = 0
         self.needs_first_line = False
+        self.raw = b""  # the line of the document last yielded
+        self.lines_read = 0  # lines of the range gone through, blank and invalid ones too
 
     def __iter__(self) -> Iterator:
         chunk = self.chunk
         with open(chunk.path, "rb") as handle:
             handle.seek(chunk.start)
             data = handle.read(chunk.end - chunk.start)
-        self.line_count = data.count(b"\n")
         parse, digest, path = self.reader.parse_line, xxhash.xxh3_64_intdigest, str(chunk.path)
         relative = chunk.first_line is None
         default_id = chunk.path.name + ":"
-        for lineno, raw in enumerate(io.BytesIO(data), start=chunk.first_line or 1):
+        first = chunk.first_line or 1
+        lineno, raw = first - 1, b""
+        for lineno, raw in enumerate(io.BytesIO(data), start=first):
             doc = parse(raw, chunk.path, lineno)
             if doc is None:
                 continue
@@ -141,7 +144,11 @@ class RangeDocuments:
                 self.needs_first_line = self.needs_first_line or doc.id == f"{default_id}{lineno}"
             self.id_keys.append(digest(doc.id.encode("utf-8", "surrogatepass")))
             self.lines.append(lineno)
+            self.raw = raw
             yield doc
+        self.lines_read = lineno - first + 1
+        # line ends: a file's last line may have none
+        self.line_count = self.lines_read - (not raw.endswith(b"\n") if raw else 0)
 
     def order(self) -> RangeOrder:
         return RangeOrder(np.array(self.id_keys, dtype=np.uint64),

@@ -18,6 +18,7 @@ import orjson
 
 from nearcopy.dedup.decide import EMPTY_SIGNATURE
 from nearcopy.dedup.sketch import SketchBatch
+from nearcopy.errors import InputFormatError
 from nearcopy.pipeline.spilled import SpilledSketches
 
 #: buffer for writing and streaming the spool: documents are kilobytes each, so the
@@ -32,14 +33,18 @@ class Spool:
     Records appended here go to a file of the spool's own; a part file a worker wrote
     (`append_file`) joins the spool as it is, not copied: copying them cost the parent
     0.4 s per 100k documents, and twice the page cache and disk writes at 1M (issue
-    #4). Offsets are global over the files in order; `files()` tells readers where
-    each file starts.
+    #4). A part can also be a byte range of an input file whose lines are the records
+    already (`borrowed`): the input must then stay as it was until the job ends, which
+    `check_borrowed` verifies. Offsets are global over the parts in order; `files()`
+    tells readers where each part starts.
     """
 
     def __init__(self, path: Path):
         self.path = path  # the first file of the spool's own; later ones are numbered
         self._paths: list[Path] = []
         self._starts: list[int] = []
+        self._bases: list[int] = []  # where each part starts in its file
+        self._borrowed: dict[Path, tuple[int, int]] = {}  # input file -> (size, mtime_ns)
         self._handle = None
         self.count = 0
         self.size = 0
@@ -55,22 +60,45 @@ class Spool:
         self.count += 1
         return offset
 
-    def append_file(self, path: Path, count: int) -> int:
-        """Make a file of `count` JSON lines the next part of the spool (the spool owns it
-        now and leaves it where it is); return the offset of its first record."""
+    def append_file(self, path: Path, count: int, *, start: int = 0, end: int | None = None,
+                    borrowed: bool = False) -> int:
+        """Make bytes [start, end) of a file (`count` JSON lines; end None: the file's end)
+        the next part of the spool; return the global offset of its first record. The
+        spool leaves the file where it is; a `borrowed` one is an input file, read again
+        later, so its size and modification time are noted for `check_borrowed`."""
         self._close_own()
+        path = Path(path)
+        if borrowed and path not in self._borrowed:
+            info = path.stat()
+            self._borrowed[path] = (info.st_size, info.st_mtime_ns)
         offset = self.size
-        self._paths.append(Path(path))
+        self._paths.append(path)
         self._starts.append(offset)
-        self.size += os.path.getsize(path)
+        self._bases.append(start)
+        self.size += (os.path.getsize(path) if end is None else end) - start
         self.count += count
         return offset
+
+    def check_borrowed(self) -> None:
+        """Fail clearly if an input file the spool reads from changed since it was read
+        (its records would no longer be where the spool says)."""
+        for path, (size, mtime) in self._borrowed.items():
+            try:
+                info = path.stat()
+                same = (info.st_size, info.st_mtime_ns) == (size, mtime)
+            except OSError:
+                same = False
+            if not same:
+                raise InputFormatError(f"{path}: the input changed (or went) while nearcopy "
+                                       "was working on it; run again on a stable copy")
 
     def files(self) -> SpoolFiles:
         """Where the spool's bytes are, for readers here or in other processes; every
         record appended so far is readable."""
+        self.check_borrowed()
         self.flush()
-        return SpoolFiles(tuple(str(p) for p in self._paths), tuple(self._starts), self.size)
+        return SpoolFiles(tuple(str(p) for p in self._paths), tuple(self._starts), self.size,
+                          tuple(self._bases))
 
     def read_at(self, offsets: np.ndarray) -> list[dict]:
         """The records at these byte offsets, in the order given."""
@@ -105,6 +133,7 @@ class Spool:
             self.path.with_name(f"{self.path.stem}-{len(self._paths)}{self.path.suffix}")
         self._paths.append(path)
         self._starts.append(self.size)
+        self._bases.append(0)
         self._handle = open(path, "wb", buffering=BUFFER)
 
     def _close_own(self) -> None:
@@ -115,16 +144,21 @@ class Spool:
 
 @dataclass(frozen=True)
 class SpoolFiles:
-    """The files of a spool and the global offset each starts at (picklable)."""
+    """The parts of a spool: each one's file, the global offset it starts at, and where
+    it starts in its file (picklable)."""
 
     paths: tuple[str, ...]
     starts: tuple[int, ...]
     size: int
+    bases: tuple[int, ...] = ()  # empty: every part starts at its file's start
 
     def _at(self, offset: int) -> tuple[int, int]:
-        """(file number, offset in that file) of a global offset."""
+        """(part number, offset in that part's file) of a global offset."""
         k = bisect.bisect_right(self.starts, offset) - 1
-        return k, offset - self.starts[k]
+        return k, offset - self.starts[k] + self._base(k)
+
+    def _base(self, k: int) -> int:
+        return self.bases[k] if self.bases else 0
 
     def lines_between(self, start: int, end: int) -> Iterator[bytes]:
         """The lines in global bytes [start, end) (both at line starts), in order."""
@@ -133,14 +167,20 @@ class SpoolFiles:
         k, local = self._at(start)
         at = start
         while at < end:
+            # a part ends where the next begins, not at its file's end (a borrowed input)
+            stop = min(end, self.starts[k + 1] if k + 1 < len(self.starts) else self.size)
             with open(self.paths[k], "rb", buffering=BUFFER) as handle:
                 handle.seek(local)
                 for line in handle:
                     yield line
                     at += len(line)
-                    if at >= end:
-                        return
-            k, local = k + 1, 0
+                    if at >= stop:
+                        break
+            if at < stop:  # the file ended early (a truncated part)
+                raise InputFormatError(f"{self.paths[k]}: shorter than when it was read")
+            k += 1
+            if k < len(self.starts):
+                local = self._base(k)
 
     def lines_at(self, offsets) -> list[bytes]:
         """The lines starting at these global offsets, in the order given.
@@ -219,6 +259,16 @@ class SketchStore:
     def close(self) -> None:
         self._sigs.close()
         self._samples.close()
+
+    def discard(self) -> None:
+        """Delete the signature and sample files once the copies are decided. Unwritten
+        pages of a deleted file are dropped, not written: at 1M documents the job ends
+        minutes before its working folder goes, and the kernel writes back anything
+        dirty for 30 s, so these 0.5 GB reached the disk while the outputs were being
+        written (issue #4)."""
+        self.close()
+        self.signature_path.unlink(missing_ok=True)
+        self.sample_path.unlink(missing_ok=True)
 
     def finish(self, samples: bool) -> SpilledSketches:
         """The sketches, with signatures (and samples) mapped from their files."""

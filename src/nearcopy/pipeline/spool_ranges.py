@@ -1,9 +1,16 @@
 """The batch job's task over one input range (see ranges.py): read, (clean,) spool, sketch.
 
-A task returns its range's spooled records in a file (the parent copies them into
-the spool in the kernel instead of receiving, unpickling and writing them), the
-documents' sketches, and the range's counts; the parent files them in order
+A task returns its range's spooled records in a file (which joins the spool as it
+is, instead of the parent receiving, unpickling and writing them), the documents'
+sketches, and the range's counts; the parent files them in order
 (`BatchJob._file_range`).
+
+When the spooled records are byte for byte the range's input lines (compact JSON
+of id, text and metadata, as orjson writes it: what most pipelines write), no
+file is written: the input range itself becomes that part of the spool. A million
+generated documents are 2.9 GB that were written once more to disk for the write
+pass to read back, and with two workers that writing held the write pass up
+(issue #4).
 """
 
 from __future__ import annotations
@@ -36,12 +43,15 @@ class SpoolRange:
     clean_chars: Counter = field(default_factory=Counter)
     boilerplate_keys: np.ndarray | None = None    # kept documents' template-line keys (CSR)
     boilerplate_counts: np.ndarray | None = None
+    spool_offset: int = 0           # where the records start in spool_path
+    borrowed: bool = False          # spool_path is the input file itself, not ours to delete
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def discard(self) -> None:
-        self.spool_path.unlink(missing_ok=True)
+        if not self.borrowed:
+            self.spool_path.unlink(missing_ok=True)
 
 
 def read_spool_range(payload) -> SpoolRange:
@@ -60,6 +70,7 @@ def read_spool_range(payload) -> SpoolRange:
     keys: list[int] = []
     key_counts: list[int] = []
     size = 0
+    same = True  # so far, each record is its input line
     for doc in documents:
         text = doc.text
         size += len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
@@ -83,7 +94,8 @@ def read_spool_range(payload) -> SpoolRange:
                 keys.extend(doc_keys)
                 key_counts.append(len(doc_keys))
             is_dropped = bool(is_dropped)
-        records.append(dumps(record, default=str, option=option))
+        records.append(line := dumps(record, default=str, option=option))
+        same = same and line == documents.raw
         ids.append(doc.id)
         dropped.append(is_dropped)
         if not is_dropped:
@@ -92,15 +104,28 @@ def read_spool_range(payload) -> SpoolRange:
     if texts:
         params, sample_mod = sketch
         sketched = sketch_texts(texts, params, keep_sets=False, sample_mod=sample_mod)
-    # a name of its own: ranges of two inputs both named corpus.jsonl start at 0 alike, and
-    # the spool keeps every part to the end of the job
-    fd, name = tempfile.mkstemp(prefix=f"spool-{chunk.start}-", suffix=".part", dir=folder)
-    spool_path = Path(name)
-    with open(fd, "wb") as handle:
-        handle.write(b"".join(records))
+    spool_path, offset, borrowed = _spool_part(
+        records, chunk, folder, same and len(records) == documents.lines_read)
     return SpoolRange(documents.order(), spool_path,
                       np.fromiter(map(len, records), dtype=np.int64, count=len(records)),
                       ids, np.array(dropped, dtype=bool), size, list(meta_keys), sketched,
                       counts, chars,
                       np.array(keys, dtype=np.uint64) if template is not None else None,
-                      np.array(key_counts, dtype=np.int64) if template is not None else None)
+                      np.array(key_counts, dtype=np.int64) if template is not None else None,
+                      offset, borrowed)
+
+
+def _spool_part(records: list[bytes], chunk: FileChunk, folder,
+                same: bool) -> tuple[Path, int, bool]:
+    """(file, offset, borrowed) holding the range's spooled records: the input range itself
+    when they are its lines exactly (`same`: one record per line, each equal to it),
+    else a part file of our own."""
+    if same:
+        return chunk.path, chunk.start, True
+    joined = b"".join(records)
+    # a name of its own: ranges of two inputs both named corpus.jsonl start at 0 alike, and
+    # the spool keeps every part to the end of the job
+    fd, name = tempfile.mkstemp(prefix=f"spool-{chunk.start}-", suffix=".part", dir=folder)
+    with open(fd, "wb") as handle:
+        handle.write(joined)
+    return Path(name), 0, False
