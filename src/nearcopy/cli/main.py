@@ -6,6 +6,7 @@ Errors that nearcopy raises on purpose become one line on stderr and exit code 1
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 
@@ -16,7 +17,18 @@ from nearcopy.errors import NearcopyError
 
 
 class NearcopyGroup(click.Group):
-    """Maps NearcopyError (and a few OS errors) to a one-line message."""
+    """Maps NearcopyError (and a few OS errors) to a one-line message; imports each
+    command's module only when that command is used."""
+
+    def list_commands(self, ctx) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx, name: str):
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module, attribute = target.split(":")
+        return getattr(importlib.import_module(module), attribute)
 
     def invoke(self, ctx):
         try:
@@ -58,30 +70,20 @@ def main(ctx: click.Context, debug: bool) -> None:
                         format="nearcopy: %(levelname)s: %(message)s", stream=sys.stderr)
 
 
-def _register() -> None:
-    from nearcopy.cli.dedup import dedup_command, run_command
+#: command name -> "module:attribute", imported when the command runs (or --help lists
+#: it): `nearcopy dedup` need not import the span finder, the index or the service
+COMMANDS = {
+    "run": "nearcopy.cli.dedup:run_command",
+    "dedup": "nearcopy.cli.dedup:dedup_command",
+    "clean": "nearcopy.cli.clean:clean_command",
+    "report": "nearcopy.cli.report:report_command",
+    "explain": "nearcopy.cli.report:explain_command",
+    "spans": "nearcopy.cli.spans:spans_command",
+    "compare": "nearcopy.cli.compare:compare_command",
+    "index": "nearcopy.cli.index:index_group",
+    "serve": "nearcopy.cli.index:serve_command",
+}
 
-    from nearcopy.cli.compare import compare_command
-    from nearcopy.cli.index import index_group, serve_command
-    from nearcopy.cli.report import explain_command, report_command
-    from nearcopy.cli.spans import spans_command
-
-    main.add_command(run_command, "run")
-    main.add_command(dedup_command, "dedup")
-    main.add_command(report_command, "report")
-    main.add_command(explain_command, "explain")
-    main.add_command(spans_command, "spans")
-    main.add_command(compare_command, "compare")
-    main.add_command(index_group, "index")
-    main.add_command(serve_command, "serve")
-    try:
-        from nearcopy.cli.clean import clean_command
-    except ImportError:  # pragma: no cover - during development of the cleaning stage
-        return
-    main.add_command(clean_command, "clean")
-
-
-_register()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -17,6 +17,7 @@ from typing import Protocol
 import numpy as np
 
 from nearcopy.dedup import blocks, cluster, containment, exact, lsh, verify
+from nearcopy.dedup.arrays import sorted_unique
 
 METHOD_EXACT = "exact"
 METHOD_NEAR = "near"
@@ -88,7 +89,7 @@ class LoadedSets:
     def __init__(self, source: SetSource, indices: np.ndarray, num_docs: int):
         self.source = source
         self.num_docs = num_docs
-        self.indices = np.unique(indices)
+        self.indices = sorted_unique(np.asarray(indices).ravel())
         self.values, self.offsets = source.load(self.indices)
 
     def local(self, docs: np.ndarray) -> np.ndarray:

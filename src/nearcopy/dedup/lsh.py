@@ -12,6 +12,7 @@ from functools import lru_cache
 import numpy as np
 
 from nearcopy.dedup import kernels
+from nearcopy.dedup.arrays import sorted_unique
 from nearcopy.dedup.hashing import FNV_PRIME, fmix64_np
 from nearcopy.errors import ConfigError
 from nearcopy.native import kernel
@@ -111,7 +112,7 @@ def bucket_pairs(order, keys, index, window):
 def band_pairs(keys: np.ndarray, index: np.ndarray, window: int = DEFAULT_WINDOW) -> np.ndarray:
     """Distinct packed pairs of one band: documents `index` whose band `keys` are equal."""
     order = np.argsort(keys, kind="stable")
-    return np.unique(bucket_pairs(order, keys, index, window))
+    return sorted_unique(bucket_pairs(order, keys, index, window))
 
 
 @kernel("u8[:](u8[:]r, u8[:]r)")

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from nearcopy.config import RunConfig
+from nearcopy.dedup.arrays import sorted_unique
 from nearcopy.dedup.decide import Decisions, find_copies
 from nearcopy.dedup.paragraphs import ParagraphDeduper
 from nearcopy.dedup.sketch import SketchBatch, SketchParams, sketch_texts
@@ -478,7 +479,7 @@ class BatchJob:
         keys = np.frombuffer(self._doc_keys, dtype=np.uint64)
         counts = np.frombuffer(self._doc_key_counts, dtype=np.int64)
         owner = np.repeat(np.arange(counts.size, dtype=np.int64), counts)
-        rows = np.unique(owner[np.isin(keys, table.keys)])
+        rows = sorted_unique(owner[np.isin(keys, table.keys)])
         with self.stats.stage("resketch") as st:
             params, size = self.dedup.sketch, self.config.batch_size
             payloads = ((params, [table.strip(r["text"])[0] for r in
@@ -548,7 +549,7 @@ class BatchJob:
         if offsets.size < MIN_PART_DOCUMENTS * workers:
             return None
         count = max(workers, -(-spool.size // PART_BYTES))
-        cuts = np.unique(np.searchsorted(offsets, np.arange(1, count) * (spool.size / count)))
+        cuts = sorted_unique(np.searchsorted(offsets, np.arange(1, count) * (spool.size / count)))
         cuts = cuts[(cuts > 0) & (cuts < offsets.size)]  # first documents of parts 2..n
         dropped = np.array(sorted(self.dropped_lines), dtype=np.int64)
         kept_before = dropped - np.arange(dropped.size)  # documents before each dropped line

@@ -16,6 +16,7 @@ import numpy as np
 import orjson
 import tomli_w
 
+from nearcopy.dedup.arrays import sorted_unique
 from nearcopy.dedup.decide import METHOD_CONTAINED, METHOD_EXACT, METHOD_NEAR, Decisions
 from nearcopy.io.base import atomic_write, start_writeback
 from nearcopy.io.jsonl import JsonlLines, JsonlWriter
@@ -49,7 +50,7 @@ def _needed_ids(ids_path: Path, wanted: np.ndarray) -> dict[int, str]:
     raw = ids_path.read_bytes()
     starts = np.flatnonzero(np.frombuffer(raw, dtype=np.uint8) == ord("\n")) + 1
     starts = np.concatenate([np.zeros(1, dtype=np.int64), starts])
-    wanted = np.unique(wanted)
+    wanted = sorted_unique(wanted)
     return {index: raw[start:end - 1].decode("utf-8", "surrogatepass")
             for index, start, end in zip(wanted.tolist(), starts[wanted].tolist(),
                                          starts[wanted + 1].tolist())}

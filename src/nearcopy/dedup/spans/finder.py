@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from nearcopy.dedup.kernels import fmix64
-from nearcopy.dedup.spans.suffix import (SpanIndex, kgram_classes, member_of, select_classes,
-                                         sorted_unique, spans_from_classes)
+from nearcopy.dedup.arrays import member_of, sorted_unique
+from nearcopy.dedup.spans.suffix import SpanIndex, kgram_classes, select_classes, spans_from_classes
 from nearcopy.dedup.spans.tokens import token_offsets
 from nearcopy.errors import ConfigError
 from nearcopy.native import kernel

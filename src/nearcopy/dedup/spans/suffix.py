@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from pydivsufsort import divsufsort, kasai
 
+from nearcopy.dedup.arrays import member_of
 from nearcopy.errors import ConfigError
 from nearcopy.native import kernel
 
@@ -33,21 +34,6 @@ def suffix_array(ids: np.ndarray) -> np.ndarray:
     for j in range(width):
         raw[:, j] = (ids >> np.uint32(8 * (width - 1 - j))) & np.uint32(0xFF)
     return _aligned(divsufsort(raw.reshape(-1)), width)
-
-
-def sorted_unique(values: np.ndarray) -> np.ndarray:
-    """np.unique by sort (radix for integers): several times faster here than np.unique."""
-    ordered = np.sort(values, kind="stable")
-    return ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])] if ordered.size \
-        else ordered
-
-
-def member_of(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    """values in sorted_set, by binary search (np.isin sorts both sides)."""
-    if sorted_set.size == 0:
-        return np.zeros(values.shape, dtype=bool)
-    at = np.minimum(np.searchsorted(sorted_set, values), sorted_set.size - 1)
-    return sorted_set[at] == values
 
 
 def _dense_with_separators(hashes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
