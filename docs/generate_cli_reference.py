@@ -17,10 +17,15 @@ from nearcopy.cli.main import main
 TARGET = Path(__file__).with_name("cli-reference.md")
 
 
+def _commands(group: click.Group) -> dict[str, click.Command]:
+    """The group's commands by name (the main group imports each one on request)."""
+    ctx = click.Context(group)
+    return {name: group.get_command(ctx, name) for name in group.list_commands(ctx)}
+
+
 def command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     paths = []
-    for name in sorted(group.commands):
-        command = group.commands[name]
+    for name, command in sorted(_commands(group).items()):
         paths.append(prefix + (name,))
         if isinstance(command, click.Group):
             paths.extend(command_paths(command, prefix + (name,)))
@@ -30,7 +35,7 @@ def command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tupl
 def _forget_help_options(group: click.Group) -> None:
     """click caches each command's help option on first use; a command first invoked on
     its own (as some tests do) would keep its standalone option names (no -h)."""
-    for command in group.commands.values():
+    for command in _commands(group).values():
         if hasattr(command, "_help_option"):
             command._help_option = None
         if isinstance(command, click.Group):
