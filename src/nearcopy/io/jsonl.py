@@ -149,13 +149,6 @@ class JsonlLines:
         if len(self._buffer) >= 2048:
             self._finish()
 
-    def write_block(self, lines: bytes, count: int) -> None:
-        """Append `count` serialised JSON lines at once (whole lines, each ending in a
-        newline)."""
-        self._finish()
-        self._blocks.append(lines)
-        self.count += count
-
     def _finish(self) -> None:
         """Join the buffered pieces into one block (one copy of each piece)."""
         if self._buffer:
@@ -191,12 +184,6 @@ class JsonlWriter(JsonlLines, Writer):
         """File `count` records other processes appended to the temporary file."""
         self._written = self._synced = self._handle.seek(0, os.SEEK_END)  # (they started its
         self.count += count                                                # writeback)
-
-    def write_block(self, lines: bytes, count: int) -> None:
-        self._finish()
-        self._buffer.append(lines)  # (joining one piece returns it: no copy)
-        self.count += count
-        self._finish()
 
     def _finish(self) -> None:
         if self._buffer:

@@ -573,8 +573,7 @@ class BatchJob:
                 show_progress=self.show_progress, paragraphs=self.paragraphs,
                 index_matches=self.index_matches, dropped_lines=self.dropped_lines,
                 stripped=self.stripped, parts=parts,
-                fork_map=self.executor.map_forked if parts else None,
-                offsets=self.record_offsets)
+                fork_map=self.executor.map_forked if parts else None)
             st.documents = read
         outputs.file_boilerplate_counts(counts, self.clean_counts, self.clean_chars)
         summary = outputs.build_stats(self, read, counts, decisions, time.perf_counter() - started)

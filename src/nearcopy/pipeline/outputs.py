@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import platform
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,8 +71,6 @@ def _reason(method: str, rep_id: str, similarity: float, threshold: float,
 
 #: what a kept document outside any cluster gets appended to its spooled line (most do)
 _SINGLETON_TAIL = b',"cluster_id":null}\n'
-#: spool bytes read at once by `_in_runs`
-READ_BYTES = 8 << 20
 _PROGRESS_EVERY = 1024
 
 
@@ -94,7 +91,7 @@ def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *,
                   meta_keys: list[str], threshold: float, containment: float,
                   show_progress: bool, paragraphs=None, index_matches=None,
                   dropped_lines=frozenset(), stripped=None, parts: list[SpoolPart] | None = None,
-                  fork_map=None, offsets: np.ndarray | None = None) -> dict:
+                  fork_map=None) -> dict:
     """Stream the spool once, writing kept/removed records and then clusters.jsonl.
 
     Spooled lines are already output-shaped JSON objects: for JSON Lines output a
@@ -107,8 +104,6 @@ def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *,
     With `parts` and `fork_map` (JSON Lines, no paragraph pass, which needs every kept
     document in order), forked workers format the parts in parallel and append them
     to the outputs in order: the same bytes as one stream.
-    `offsets`: where each document's record starts in the spool; with them, runs of
-    documents kept as they are go through as blocks (`_in_runs`).
     """
     number, sizes = cluster_ids(decisions)
     indexed = _indexed_by_label(decisions.labels, index_matches or {})
@@ -133,7 +128,7 @@ def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *,
         if parallel:
             global _PART_STATE
             turns = Turns()
-            _PART_STATE = (spool.files(), offsets, number, indexed, wanted, rewrite, dropped_lines,
+            _PART_STATE = (spool.files(), number, indexed, wanted, rewrite, dropped_lines,
                            (kept.appended_by_others(), removed.appended_by_others()), turns)
             try:
                 counts, members, examples = _stream_parts(parts, kept, removed, rewrite, bar,
@@ -142,10 +137,8 @@ def write_outputs(out_dir: Path, spool, ids_path: Path, decisions: Decisions, *,
                 turns.abort()  # (a no-op once every part has had its turn)
                 _PART_STATE = None
         else:
-            counts, members, examples = _stream(
-                _lines_of(spool.files(), offsets, 0, spool.size, 0, len(number), rewrite,
-                          number, indexed, wanted, dropped_lines),
-                kept, removed, number, indexed, wanted, rewrite, dropped_lines, bar)
+            counts, members, examples = _stream(spool.raw_lines(), kept, removed, number,
+                                                indexed, wanted, rewrite, dropped_lines, bar)
         spool.check_borrowed()  # before the outputs replace the old ones
     if table is not None:  # the caller files these with the cleaning counts
         counts[BOILERPLATE_LINES] = rewrite.boilerplate_lines
@@ -195,10 +188,9 @@ def _write_part(payload):
     """Worker: `_stream` one spool part into memory, then, in its turn (part k after part
     k-1), append it to the kept and removed files."""
     k, part = payload
-    files, offsets, number, indexed, wanted, rewrite, dropped_lines, targets, turns = _PART_STATE
+    files, number, indexed, wanted, rewrite, dropped_lines, targets, turns = _PART_STATE
     try:
-        lines = _lines_of(files, offsets, part.start, part.end, part.index, part.stop, rewrite,
-                          number, indexed, wanted, dropped_lines)
+        lines = files.lines_between(part.start, part.end)
         before = rewrite.boilerplate_lines, rewrite.boilerplate_chars  # a worker writes many
         kept, removed = JsonlLines(), JsonlLines()
         counts, members, examples = _stream(lines, kept, removed, number, indexed, wanted,
@@ -268,19 +260,9 @@ def _stream(lines, kept, removed, number, indexed: dict, wanted: set, rewrite: "
     stripped = rewrite.stripped if rewrite.stripped is not None else ()
     index = first_index - 1
     done = 0
-    line_no = first_line - 1
-    for raw, run in lines:
-        if run:  # `run` documents kept as they are, in no cluster: their lines as one block
-            kept.write_block(raw.replace(b"}\n", _SINGLETON_TAIL), run)
-            counts["kept"] += run
-            index += run
-            line_no += run
-            done += run
-            bar.update(run)
-            continue
-        line_no += 1
+    for line_no, raw in enumerate(lines, first_line):
         done += 1
-        if done % _PROGRESS_EVERY == 0:
+        if line_no % _PROGRESS_EVERY == _PROGRESS_EVERY - 1:
             bar.update(_PROGRESS_EVERY)
         if dropped_lines and line_no in dropped_lines:
             removed.write(_dropped_fields(rewrite.base(raw)))
@@ -312,65 +294,6 @@ def _stream(lines, kept, removed, number, indexed: dict, wanted: set, rewrite: "
             examples.append({**record, "file": "kept" if is_kept else "removed"})
     bar.update(done % _PROGRESS_EVERY)
     return counts, members, examples
-
-
-def _lines_of(files, offsets, start: int, end: int, first: int, stop: int, rewrite: "_Rewrite",
-              number, indexed: dict, wanted: set, dropped_lines):
-    """The source `_stream` reads for spool bytes [start, end): in runs where it can
-    (`_in_runs`: JSON Lines output, nothing dropped by cleaning, document offsets
-    known), else line by line."""
-    if offsets is None or dropped_lines or not rewrite.raw_ok:
-        return _one_by_one(files.lines_between(start, end))
-    return _in_runs(files, offsets, end, first, stop,
-                    as_is_mask(rewrite, number, indexed, wanted, first, stop))
-
-
-def _one_by_one(lines) -> Iterator[tuple[bytes, int]]:
-    """Lines for `_stream`, each on its own (run 0)."""
-    for line in lines:
-        yield line, 0
-
-
-def _in_runs(files, offsets: np.ndarray, end: int, first: int, stop: int,
-             as_is: np.ndarray) -> Iterator[tuple[bytes, int]]:
-    """The lines of documents [first, stop) (spool bytes [offsets[first], end), none
-    dropped in between) for `_stream`: a run of documents that
-    are kept as they are (`as_is`, relative to first) comes as one block of lines,
-    which `_stream` completes with one bytes.replace (the closing `}\n` of a compact
-    JSON line is only at its end); any other document's line comes alone (run 0).
-    Per-document Python work was most of the write pass (issue #4)."""
-    i = first
-    while i < stop:
-        j = int(np.searchsorted(offsets, offsets[i] + READ_BYTES, side="left"))
-        j = min(stop, max(j, i + 1))
-        ends = np.append(offsets[i + 1:j], offsets[j] if j < stop else end) - offsets[i]
-        starts = offsets[i:j] - offsets[i]
-        data = files.bytes_between(int(offsets[i]), int(offsets[i]) + int(ends[-1]))
-        flags = as_is[i - first:j - first]
-        cuts = (np.flatnonzero(flags[1:] != flags[:-1]) + 1).tolist()
-        starts_l, ends_l = starts.tolist(), ends.tolist()
-        for a, b in zip([0, *cuts], [*cuts, j - i]):
-            if flags[a]:
-                yield data[starts_l[a]:ends_l[b - 1]], b - a
-            else:
-                for k in range(a, b):
-                    yield data[starts_l[k]:ends_l[k]], 0
-        i = j
-
-
-def as_is_mask(rewrite: "_Rewrite", number: np.ndarray, indexed: dict, wanted: set,
-               first: int, stop: int) -> np.ndarray:
-    """Which documents of [first, stop) `_stream` writes as they are (kept, in no cluster,
-    nothing to rewrite): the same test it makes per document, over arrays."""
-    reps = rewrite.decisions.representative[first:stop]
-    mask = (reps == np.arange(first, stop)) & (number[first:stop] < 0)
-    if indexed:
-        mask &= ~np.isin(rewrite.decisions.labels[first:stop], np.fromiter(indexed, np.int64))
-    for special in (wanted, rewrite.stripped or ()):
-        inside = [i - first for i in special if first <= i < stop]
-        if inside:
-            mask[np.array(inside, dtype=np.int64)] = False
-    return mask
 
 
 class _Rewrite:

@@ -182,21 +182,6 @@ class SpoolFiles:
             if k < len(self.starts):
                 local = self._base(k)
 
-    def bytes_between(self, start: int, end: int) -> bytes:
-        """Global bytes [start, end), read across parts."""
-        pieces = []
-        while start < end:
-            k, local = self._at(start)
-            stop = min(end, self.starts[k + 1] if k + 1 < len(self.starts) else self.size)
-            with open(self.paths[k], "rb", buffering=0) as handle:
-                handle.seek(local)
-                piece = handle.read(stop - start)
-            if len(piece) != stop - start:
-                raise InputFormatError(f"{self.paths[k]}: shorter than when it was read")
-            pieces.append(piece)
-            start = stop
-        return pieces[0] if len(pieces) == 1 else b"".join(pieces)
-
     def lines_at(self, offsets) -> list[bytes]:
         """The lines starting at these global offsets, in the order given.
 
