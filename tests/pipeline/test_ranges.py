@@ -217,3 +217,37 @@ def test_ranges_whose_lines_are_the_records_are_read_in_place(invoke, tmp_path, 
         want = (outs[2] / name).read_bytes()
         assert (outs[0] / name).read_bytes() == want and (outs[1] / name).read_bytes() == want
     assert (tmp_path / "plain" / "c.jsonl").read_bytes() == b"".join(lines)  # left as it was
+
+
+_values = st.one_of(st.none(), st.integers(-5, 5), st.just(""), st.just("  \n"),
+                    st.text(max_size=12), st.lists(st.integers(), max_size=2))
+
+
+@given(st.dictionaries(st.sampled_from(["id", "text", "url", "body"]), _values, max_size=4),
+       st.sampled_from([("id", "text"), ("id", "body"), ("text", "text")]),
+       st.sampled_from([4, 1000]))
+def test_plain_lines_read_as_the_reader_reads_them(record, fields, max_chars):
+    """The shortcut for lines of just an id and a text gives the reader's document, or
+    leaves the line to the reader (which then skips or keeps it as always)."""
+    from pathlib import Path
+
+    from nearcopy.io.jsonl import JsonlReader
+
+    args = {"id_field": fields[0], "text_field": fields[1], "max_doc_chars": max_chars}
+    raw = json.dumps(record).encode() + b"\n"
+    documents = ranges.RangeDocuments(ranges.FileChunk(Path("c.jsonl"), 0, len(raw)), args)
+    shortcut = documents._plain_document(raw, "c.jsonl", 7) \
+        if fields[0] != fields[1] else None
+    want = JsonlReader(**args).parse_line(raw, Path("c.jsonl"), 7)
+    assert shortcut is None or shortcut == want
+
+
+def test_plain_lines_take_the_shortcut():
+    from pathlib import Path
+
+    raw = b'{"id":"a","text":"hello world"}\n'
+    documents = ranges.RangeDocuments(ranges.FileChunk(Path("c.jsonl"), 0, len(raw)),
+                                      {"id_field": "id", "text_field": "text",
+                                       "max_doc_chars": 100})
+    doc = documents._plain_document(raw, "c.jsonl", 3)
+    assert (doc.id, doc.text, doc.metadata, doc.source) == ("a", "hello world", {}, "c.jsonl:3")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nearcopy.dedup import cluster
+from nearcopy.dedup.arrays import sorted_unique
 
 #: collapsed-text bytes of the documents whose sets one block holds (their sets take
 #: about two thirds of that as uint32 values; 8 MB held 100k-document peak RSS to 145 MB,
@@ -43,7 +44,7 @@ def candidate_blocks(num_docs: int, lengths: np.ndarray, left: np.ndarray, right
     if all_left.size == 0:
         return
     labels = cluster.components(num_docs, all_left, all_right)
-    docs = np.unique(np.concatenate([all_left, all_right]))
+    docs = sorted_unique(np.concatenate([all_left, all_right]))
     docs = docs[np.argsort(labels[docs], kind="stable")]
     doc_labels = labels[docs]
     starts = np.flatnonzero(np.r_[True, doc_labels[1:] != doc_labels[:-1]])

@@ -13,6 +13,7 @@ import unicodedata
 
 import numpy as np
 
+from nearcopy.dedup.arrays import sorted_unique
 from nearcopy.dedup.charclass import SINGLE, SPACE, WORD, classify_np
 from nearcopy.dedup.hashing import FNV_OFFSET, FNV_PRIME, SPACE_TOKEN, fmix64_np
 
@@ -121,7 +122,7 @@ def shingle_hashes(tokens: np.ndarray, ngram: int, state: np.uint64) -> np.ndarr
 def shingle_set(shingles: np.ndarray, sample_mod: int = 1) -> np.ndarray:
     """The sorted distinct 32-bit shingle values used for exact Jaccard and containment;
     with sample_mod > 1 only the values v with v % sample_mod == 0 (a power of two)."""
-    values = np.unique((shingles & np.uint64(0xFFFFFFFF)).astype(np.uint32))
+    values = sorted_unique((shingles & np.uint64(0xFFFFFFFF)).astype(np.uint32))
     if sample_mod > 1:
         values = values[(values & np.uint32(sample_mod - 1)) == 0]
     return values

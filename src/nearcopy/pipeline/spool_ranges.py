@@ -74,9 +74,12 @@ def read_spool_range(payload) -> SpoolRange:
     for doc in documents:
         text = doc.text
         size += len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
-        record, names = spool_record(doc)
-        for name in names:
-            meta_keys.setdefault(name, None)
+        if doc.metadata:
+            record, names = spool_record(doc)
+            for name in names:
+                meta_keys.setdefault(name, None)
+        else:
+            record = {"id": doc.id, "text": text}  # (spool_record's, without the call)
         is_dropped = False
         if cleaner is not None:
             res = cleaner.clean(doc)
