@@ -1,0 +1,44 @@
+"""The main language of an ASCII document that its function words settle alone.
+
+In most news documents every line with a function-word guess names the same
+language, and the model names it too for the few lines without a guess that the
+stray-language rule judges: that language wins the vote and no line is stray.
+Shown from the compiled scan's lists, this skips building the per-line vote.
+"""
+
+from __future__ import annotations
+
+from nearcopy.clean.language import MAX_PROBABILITY, StrayLanguageFilter, predict_line
+from nearcopy.clean.scan import HEADLINE, LANGUAGES
+
+
+def settled_main_language(stats: list[list[int]], numbers: list[int], lines: list[str],
+                          stray: StrayLanguageFilter) -> str | None:
+    """`latin_languages`' main language of the kept `lines` (lines `numbers` of a scanned
+    ASCII document) when it removes none of them, else None (ask it).
+
+    That is when the guessed lines name one language, the model names it too for
+    every unguessed line the stray rule judges (enough letters and words, not in
+    headline case), and the guessed letters alone beat MAX_PROBABILITY x the other
+    unguessed ones (`_unbeatable`; with none of those, `main_language`: more than
+    none). The model's votes only add to that language's, so it wins however they
+    round.
+    """
+    all_letters, all_words, all_guesses, all_flags = stats
+    guessed = set(map(all_guesses.__getitem__, numbers))
+    guessed.discard(0)
+    if len(guessed) != 1:
+        return None
+    main = LANGUAGES[guessed.pop()]
+    min_words, min_letters = stray.min_words, max(stray.min_letters, 1)
+    unasked = unguessed = 0
+    for i, line in [(i, line) for i, line in zip(numbers, lines) if not all_guesses[i]]:
+        n = all_letters[i]
+        unguessed += n
+        if n >= min_letters and all_words[i] >= min_words and not all_flags[i] & HEADLINE:
+            if predict_line(line)[0] != main:
+                return None  # (the line may be stray)
+        else:
+            unasked += n
+    votes = sum(map(all_letters.__getitem__, numbers)) - unguessed
+    return main if votes > unasked * MAX_PROBABILITY else None
