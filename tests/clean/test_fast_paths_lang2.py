@@ -49,3 +49,31 @@ def test_settled_main_language_leaves_stray_lines_to_the_full_vote():
     stray = StrayLanguageFilter()
     assert settled_main_language(scan(lines[0]), [0], lines[:1], stray) == "en"
     assert settled_main_language(scan("\n".join(lines)), [0, 1], lines, stray) is None
+
+
+def test_ftfy_strings_kept_on_disk_equal_ftfy_s_own(tmp_path, monkeypatch):
+    from nearcopy.clean import normalize
+    monkeypatch.setenv("NEARCOPY_CACHE_DIR", str(tmp_path))
+    normalize._ftfy_strings.cache_clear()
+    try:
+        computed = normalize._ftfy_strings()
+        assert list(tmp_path.glob("ftfy-tables-*.pickle"))
+        normalize._ftfy_strings.cache_clear()
+        assert normalize._ftfy_strings() == computed == normalize._read_ftfy_strings()
+    finally:
+        normalize._ftfy_strings.cache_clear()
+
+
+def test_mojibake_precheck_does_not_import_ftfy_once_its_strings_are_on_disk(tmp_path):
+    import os
+    import subprocess
+    import sys
+    code = ("import sys\n"
+            "from nearcopy.clean.normalize import MojibakeRule\n"
+            "text = 'Caf\\u00e9 \\u2019news\\u2019'\n"
+            "assert MojibakeRule().apply(text) == text\n"
+            "print('ftfy' in sys.modules)\n")
+    env = {**os.environ, "NEARCOPY_CACHE_DIR": str(tmp_path)}
+    runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                           text=True, check=True).stdout.strip() for _ in range(2)]
+    assert runs == ["True", "False"]
