@@ -3,7 +3,8 @@
 In most news documents every line with a function-word guess names the same
 language, and the model names it too for the few lines without a guess that the
 stray-language rule judges: that language wins the vote and no line is stray.
-Shown from the compiled scan's lists, this skips building the per-line vote.
+Shown from the compiled scan's lists, this skips building the per-line vote
+(9,292 of news_copies' 9,580 documents; issue #3: 0.06 s of 1.8 s).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def settled_main_language(stats: list[list[int]], numbers: list[int], lines: lis
     if len(guessed) != 1:
         return None
     main = LANGUAGES[guessed.pop()]
-    min_words, min_letters = stray.min_words, max(stray.min_letters, 1)
+    min_words, min_letters = stray.min_words, max(stray.min_letters, 1)  # (0 letters: never)
     unasked = unguessed = 0
     for k in [k for k, guess in enumerate(guesses) if not guess]:
         n = letters[k]
