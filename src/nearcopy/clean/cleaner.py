@@ -31,6 +31,7 @@ from nearcopy.clean.language import (LanguageFilter, StrayLanguageFilter, detect
                                      latin_languages, script_counts)
 from nearcopy.clean.scan import (_TABLES, EMPTY, END, FLAGS, HEADLINE, LANGUAGES, LITERAL,
                                  NON_ASCII, START, UNCAPPED, WORD, encode, scan_utf8, tables)
+from nearcopy.clean.settled_language import settled_main_language
 from nearcopy.clean.stopwords import guess_language
 from nearcopy.clean.normalize import normalize
 from nearcopy.clean.registry import DOCUMENT_FILTERS, LINE_FILTERS
@@ -280,6 +281,10 @@ class Cleaner:
         all_letters, all_words, all_guesses, all_flags = stats
         min_words = self.stray.min_words if self.stray is not None else 0
         if not changed and (ascii_text or not any([all_flags[i] & NON_ASCII for i in numbers])):
+            if self._latin:
+                main = settled_main_language(stats, numbers, lines, self.stray)
+                if main is not None:
+                    return numbers, lines, main
             letters = [all_letters[i] for i in numbers]  # (every line from the scan)
             guesses = [LANGUAGES[all_guesses[i]] for i in numbers]
             may_flag = [all_words[i] >= min_words and not all_flags[i] & HEADLINE

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import html
+import importlib.util
+import os
 import re
 import unicodedata
 from functools import lru_cache
@@ -19,6 +21,7 @@ import numpy as np
 
 from nearcopy.clean import doc_kernels, doc_scan
 from nearcopy.clean.base import Rule
+from nearcopy.disk_cache import disk_cached
 
 
 class Normalizer(Rule):
@@ -57,14 +60,43 @@ _MAX_BRANCH = 7
 @lru_cache(maxsize=1)
 def _ftfy_tables():
     """(chars that other enabled ftfy fixers act on, mojibake-marker chars or None, is_bad)."""
+    controls, marks, badness, flags = _ftfy_strings()
+    acted_on = re.compile("[" + re.escape(controls) + "\x80-\x9f\ud800-\udfff]")
+    is_bad = re.compile(badness, flags).search  # (BADNESS_RE.search)
+    return acted_on, None if marks is None else re.compile(f"[{marks}]"), is_bad
+
+
+@lru_cache(maxsize=1)
+def _ftfy_strings() -> tuple[str, str | None, str, int]:
+    """What `_ftfy_tables` needs of ftfy, kept on disk for the installed ftfy's source:
+    importing ftfy costs 0.085 CPU s a process, and no news_copies document needs it
+    (issue #3: 0.07 s of 1.8 s)."""
+    spec = importlib.util.find_spec("ftfy")  # (finds the package without importing it)
+    if spec is None or not spec.submodule_search_locations:
+        return _read_ftfy_strings()
+    folder = next(iter(spec.submodule_search_locations))
+    source = hashlib.sha1()
+    for name in _FTFY_SOURCES:
+        with open(os.path.join(folder, name), "rb") as handle:
+            source.update(handle.read())
+    return disk_cached("ftfy-tables", f"{source.hexdigest()}|{_BADNESS_KEYS}|{_BADNESS_EXTRA}",
+                       _read_ftfy_strings)
+
+
+#: the ftfy modules that define what `_read_ftfy_strings` reads
+_FTFY_SOURCES = ("badness.py", "chardata.py")
+
+
+def _read_ftfy_strings() -> tuple[str, str | None, str, int]:
+    """(the control characters, the marker characters or None for another ftfy version,
+    BADNESS_RE's pattern and flags), from ftfy itself."""
     from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES
     from ftfy.chardata import CONTROL_CHARS
     controls = "".join(map(chr, CONTROL_CHARS))  # includes ESC, which every ANSI escape needs
-    acted_on = re.compile("[" + re.escape(controls) + "\x80-\x9f\ud800-\udfff]")
-    if hashlib.sha1(BADNESS_RE.pattern.encode()).hexdigest() != _BADNESS_SHA1:
-        return acted_on, None, BADNESS_RE.search
-    marks = "".join(MOJIBAKE_CATEGORIES[key] for key in _BADNESS_KEYS) + _BADNESS_EXTRA
-    return acted_on, re.compile(f"[{marks}]"), BADNESS_RE.search
+    marks = None
+    if hashlib.sha1(BADNESS_RE.pattern.encode()).hexdigest() == _BADNESS_SHA1:
+        marks = "".join(MOJIBAKE_CATEGORIES[key] for key in _BADNESS_KEYS) + _BADNESS_EXTRA
+    return controls, marks, BADNESS_RE.pattern, BADNESS_RE.flags
 
 
 @lru_cache(maxsize=1)
@@ -72,9 +104,8 @@ def _ftfy_either():
     """One class of both: the characters ftfy acts on and the markers (the two class
     bodies joined: the first ends with a range, the second starts with one), and the
     set of the characters ftfy acts on (to tell which one a match found)."""
-    from ftfy.chardata import CONTROL_CHARS
     acted_on, marks, _ = _ftfy_tables()
-    acted = set(map(chr, CONTROL_CHARS)) | {chr(c) for c in range(0x80, 0xA0)} \
+    acted = set(_ftfy_strings()[0]) | {chr(c) for c in range(0x80, 0xA0)} \
         | {chr(c) for c in range(0xD800, 0xE000)}
     return re.compile(acted_on.pattern[:-1] + marks.pattern[1:]), frozenset(acted)
 

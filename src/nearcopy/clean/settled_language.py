@@ -1,0 +1,50 @@
+"""The main language of an ASCII document that its function words settle alone.
+
+In most news documents every line with a function-word guess names the same
+language, and the model names it too for the few lines without a guess that the
+stray-language rule judges: that language wins the vote and no line is stray.
+Shown from the compiled scan's lists, this skips building the per-line vote
+(9,292 of news_copies' 9,580 documents; issue #3: 0.06 s of 1.8 s).
+"""
+
+from __future__ import annotations
+
+from nearcopy.clean.language import MAX_PROBABILITY, StrayLanguageFilter, predict_line
+from nearcopy.clean.scan import HEADLINE, LANGUAGES
+
+
+def settled_main_language(stats: list[list[int]], numbers: list[int], lines: list[str],
+                          stray: StrayLanguageFilter) -> str | None:
+    """`latin_languages`' main language of the kept `lines` (lines `numbers` of a scanned
+    ASCII document) when it removes none of them, else None (ask it).
+
+    That is when the guessed lines name one language, the model names it too for
+    every unguessed line the stray rule judges (enough letters and words, not in
+    headline case), and the guessed letters alone beat MAX_PROBABILITY x the other
+    unguessed ones (`_unbeatable`; with none of those, `main_language`: more than
+    none). The model's votes only add to that language's, so it wins however they
+    round.
+    """
+    all_letters, all_words, all_guesses, all_flags = stats
+    if len(numbers) == len(all_guesses):  # every line kept (7 documents in 10: no copies made)
+        guesses, letters = all_guesses, all_letters
+    else:
+        guesses = list(map(all_guesses.__getitem__, numbers))
+        letters = list(map(all_letters.__getitem__, numbers))
+    guessed = set(guesses)
+    guessed.discard(0)
+    if len(guessed) != 1:
+        return None
+    main = LANGUAGES[guessed.pop()]
+    min_words, min_letters = stray.min_words, max(stray.min_letters, 1)  # (0 letters: never)
+    unasked = unguessed = 0
+    for k in [k for k, guess in enumerate(guesses) if not guess]:
+        n = letters[k]
+        unguessed += n
+        i = numbers[k]
+        if n >= min_letters and all_words[i] >= min_words and not all_flags[i] & HEADLINE:
+            if predict_line(lines[k])[0] != main:
+                return None  # (the line may be stray)
+        else:
+            unasked += n
+    return main if sum(letters) - unguessed > unasked * MAX_PROBABILITY else None
