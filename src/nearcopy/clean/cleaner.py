@@ -164,7 +164,8 @@ class Cleaner:
         band's prefilter, which is never looser than the union's, so it is kept as it
         is: those lines, most of a story, are picked from the flags in bulk (C-level
         list passes; a Python loop over them with a prefix test each cost ~0.07 s on
-        news_copies).
+        news_copies). A line whose verdict is cached, and that holds no placeholder to
+        cut out, is settled here without `_judge` (its call cost 0.03 s on news_copies).
         """
         judge = NON_ASCII | LITERAL | END
         asked = judge | WORD | START
@@ -173,10 +174,21 @@ class Cleaner:
         changed: set[int] = set()
         texts: dict[int, str] = {}
         num_lines = len(lines)
+        cache = self._verdicts
+        marked = judge if self.ad is not None else 0  # (vouched lines hold no placeholder)
         for i in [i for i, flag in enumerate(flags) if flag & asked]:
             flag = flags[i]
-            text = self._judge(lines[i], i, num_lines, res, changed,
-                               0 if flag & judge else flag)
+            raw = lines[i]
+            if cache is not None and not (flag & marked and (AD_MARKS[0] in raw or AD_MARKS[1]
+                                                              in raw) and self.ad.may_change(raw)):
+                verdict = cache.get(raw, _UNSEEN)
+                if verdict is None:
+                    keep[i] = True
+                    continue
+                if verdict is not _UNSEEN:
+                    self._record(res, i, raw, verdict.reason)
+                    continue
+            text = self._judge(raw, i, num_lines, res, changed, 0 if flag & judge else flag)
             if text is not None:
                 keep[i] = True
                 if i in changed:
@@ -195,7 +207,8 @@ class Cleaner:
         (no placeholder) but for a literal word (WORD) or a start prefix (START): it
         goes to the rules only when it holds the word or `LineGate.may_pass`."""
         line = raw
-        if not vouched and self.ad is not None and (AD_MARKS[0] in raw or AD_MARKS[1] in raw):
+        if not vouched and self.ad is not None and (AD_MARKS[0] in raw or AD_MARKS[1] in raw) \
+                and self.ad.may_change(raw):
             line = self._strip_placeholders(raw, i, res)
             if not line:
                 return None

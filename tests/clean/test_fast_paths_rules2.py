@@ -1,0 +1,67 @@
+"""The line rules' shortcuts must never change a verdict: the prefilters and guards in
+front of the rules, the placeholder test (`AdPlaceholderFilter.may_change`) and the
+cached verdicts settled without `_judge`."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from hypothesis import given, settings, strategies as st
+
+from nearcopy.clean import CleanConfig, Cleaner
+from nearcopy.clean.base import LineContext
+from nearcopy.clean.chrome import AdPlaceholderFilter
+from nearcopy.document import Document
+
+_LINE_TOKENS = ["Read", "more:", "Also", "read", "-", "Home", ">", ">>", "News", "»", "/", "|", ":", "：", "@", "[", "]", "{", "}",
+                "(at)", "(", ")", "...", "…", "】", "→", "By", "by", "Share", "this", "Read",
+                "more", "3", "likes", "JavaScript", "Terms", "of", "use", "cookies", "All",
+                "rights", "reserved", "Source", "link", "the", "said", "•", "-", "[详细]",
+                "[Подробнее]", "[leer más]", "来源:", "发布时间:", "2015-06-02", "11:33",
+                "Write", "to", "jane@example.com", "[email protected]", "é", "\u212a", "ſ",
+                "\u0130", "x" * 45, "y" * 90, "Lorem", "ipsum", "Privacy", "Policy"]
+_PLACEHOLDER_TOKENS = ["[ad_1]", "[AD_2]", "[ads]", "[/ads]", "{ad}", "{ADS}", "[adsense]",
+                       "[advert]", "[sponsored]", "[ſponsored]", "[Sponsored]", "[a", "[/",
+                       "[s", "{a", "[", "{", "]", "}", "ad", " ", "\t", "x", "[详细]"]
+
+
+def _first_rule_that_drops(cleaner: Cleaner, line: str):
+    """The definition: every line rule in order that judges lines this long (`line_cap`),
+    without prefilters or guards."""
+    ctx = LineContext(0, 1)
+    for rule in cleaner.line_filters:
+        cap = rule.line_cap()
+        if cap is not None and len(line) > cap:
+            continue
+        verdict = rule.check_line(line, ctx)
+        if not verdict.keep:
+            return verdict
+    return None
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_LINE_TOKENS), min_size=1, max_size=30).map(" ".join))
+def test_first_failure_equals_every_rule_in_order(line):
+    cleaner = Cleaner(CleanConfig())
+    assert cleaner._first_failure(line, 0, 1) == _first_rule_that_drops(cleaner, line)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(_PLACEHOLDER_TOKENS), max_size=12).map("".join))
+def test_a_line_may_change_was_not_said_of_is_stripped_to_itself(line):
+    rule = AdPlaceholderFilter()
+    if not rule.may_change(line):
+        assert rule.strip(line) == line
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_LINE_TOKENS + _PLACEHOLDER_TOKENS), max_size=12)
+                .map(" ".join), min_size=1, max_size=8).map("\n".join))
+def test_cached_verdicts_settle_lines_as_the_rules_do(text):
+    warm = Cleaner(CleanConfig())
+    for line in text.split("\n"):  # (each line's verdict cached)
+        warm.clean(Document("w", line))
+    uncached = Cleaner(CleanConfig())
+    uncached._verdicts = None
+    assert asdict(warm.clean(Document("d", text))) == asdict(
+        uncached.clean(Document("d", text)))
