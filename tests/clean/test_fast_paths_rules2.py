@@ -65,3 +65,37 @@ def test_cached_verdicts_settle_lines_as_the_rules_do(text):
     uncached._verdicts = None
     assert asdict(warm.clean(Document("d", text))) == asdict(
         uncached.clean(Document("d", text)))
+
+
+def _stamp_definition(rule, line: str):
+    """StampLineFilter as first written: each regex scans the whole line on its own."""
+    from nearcopy.clean import chrome
+    from nearcopy.clean.base import KEEP, Verdict
+    if len(line) > rule.max_chars:
+        return KEEP
+    if ":" not in line and "：" not in line:
+        return chrome._drop_byline(rule, line) if line[:2].lower() == "by" else KEEP
+    labelled = chrome._STAMP_LABEL.search(line) is not None
+    dated = chrome._NUMERIC_DATE.search(line) is not None
+    timed = chrome._TIME.search(line) is not None
+    if not (labelled or (dated and timed)):
+        return chrome._drop_byline(rule, line)
+    rest = chrome._STAMP_JUNK.sub(" ", chrome._DATE.sub(" ", chrome._STAMP_LABEL.sub(" ", line)))
+    words = rest.split()
+    if len(words) <= rule.max_rest_words and not rest.rstrip().endswith(chrome._TERMINAL):
+        return Verdict(False, rule.name, len(words))
+    return KEEP
+
+
+_STAMP_TOKENS = ["Source:", "source :", "SOURCE", "来源：", "发布时间:", "Posted on:", "By", "by",
+                 "Jane", "Doe", "|", "·", "02.06.2015", "2015-06-02", "11:33", "1:05", "pm",
+                 "2018年05月16日", ":", "：", "said", "the", "plan.", "ſource:", "Date:", "x" * 40]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(_STAMP_TOKENS), max_size=14).map(" ".join),
+       st.integers(min_value=0, max_value=8))
+def test_stamp_line_equals_its_definition(line, max_rest_words):
+    from nearcopy.clean.chrome import StampLineFilter
+    rule = StampLineFilter(max_rest_words=max_rest_words)
+    assert rule.check_line(line, LineContext(0, 1)) == _stamp_definition(rule, line)
