@@ -99,3 +99,12 @@ def test_stamp_line_equals_its_definition(line, max_rest_words):
     from nearcopy.clean.chrome import StampLineFilter
     rule = StampLineFilter(max_rest_words=max_rest_words)
     assert rule.check_line(line, LineContext(0, 1)) == _stamp_definition(rule, line)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from([">", ">>", "<", "<<", "»", "›", "→", "‹", "/", "|", "\\", ":",
+                                 "::", " ", "\t", "\u3000", "\xa0", "\x1c", "a", "News"]),
+                max_size=10).map("".join))
+def test_crumb_separator_test_finds_every_separator(text):
+    from nearcopy.clean.chrome import _CRUMB_SEP, _CRUMB_SEP_AT
+    assert (_CRUMB_SEP_AT.search(text) is None) == (_CRUMB_SEP.search(text) is None)

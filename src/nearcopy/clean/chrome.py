@@ -96,6 +96,9 @@ class TeaserListFilter(LineFilter):
 _CRUMB_SEP = re.compile(r"\s*(?:>>|>|»|›|→|‹|<<)\s*|\s+(?:/|\||\\|::)\s+")
 #: every _CRUMB_SEP branch holds one of these
 _CRUMB_CHARS = frozenset(">»›→‹</|\\:")
+#: found where _CRUMB_SEP is, without its leading "\s*" (sre tries that at every position:
+#: 7.5 us on a 100-character line with a "/" that separates nothing, this 3.3 us)
+_CRUMB_SEP_AT = re.compile(r"[>»›→‹]|<<|\s(?:/|\||\\|::)\s")
 _CRUMB_LABEL = re.compile(r"^(?:you are here|current location|您现在的位置|当前位置|当前的位置|"
                           r"所在位置|位置|Вы здесь|Estás en|Usted está en|Sie sind hier|"
                           r"Vous êtes ici)\s*[:：]\s*", re.IGNORECASE)
@@ -121,6 +124,8 @@ class BreadcrumbFilter(LineFilter):
         if len(line) > self.max_chars or "<" in line and ">" in line.split("<", 1)[1]:
             return KEEP  # "<ACN>" wire tickers are not crumbs
         body = _CRUMB_LABEL.sub("", line)
+        if _CRUMB_SEP_AT.search(body) is None:
+            return KEEP  # one part
         labelled = body != line
         parts = [p.strip() for p in _CRUMB_SEP.split(body)]
         segments = [p for p in parts if p]
