@@ -108,3 +108,29 @@ def test_stamp_line_equals_its_definition(line, max_rest_words):
 def test_crumb_separator_test_finds_every_separator(text):
     from nearcopy.clean.chrome import _CRUMB_SEP, _CRUMB_SEP_AT
     assert (_CRUMB_SEP_AT.search(text) is None) == (_CRUMB_SEP.search(text) is None)
+
+
+def _teaser_definition(rule, line: str):
+    from nearcopy.clean import chrome
+    from nearcopy.clean.base import KEEP
+    tail = line[-40:]
+    if not chrome._TEASER_END.search(tail) or len(line.split()) > rule.max_words:
+        return KEEP
+    if chrome._BULLET.match(line) or chrome._BRACKET_END.search(tail):
+        return rule.drop
+    return KEEP
+
+
+_TEASER_TOKENS = ["•", "-", "1.", "Headline", "words", "cut", "...", "…", "[", "]", "(", ")",
+                  "【", "】", "详细", "more", "MORE", "Read more", "leer más", "Подробнее",
+                  "click here", "click here to see all", "»", ">>", ">", "→", " ", "\t",
+                  "\u3000", "\n", "x" * 30, "[详细]", "(more)", "【全文】", "[[more]", "ſource"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_TEASER_TOKENS), max_size=14).map(
+    lambda tokens: "".join(tokens)), st.integers(min_value=1, max_value=12))
+def test_teaser_list_equals_its_definition(line, max_words):
+    from nearcopy.clean.chrome import TeaserListFilter
+    rule = TeaserListFilter(max_words=max_words)
+    assert rule.check_line(line, LineContext(0, 1)) == _teaser_definition(rule, line)

@@ -86,11 +86,28 @@ class TeaserListFilter(LineFilter):
 
     def check_line(self, line: str, ctx: LineContext) -> Verdict:
         tail = line[-40:]  # the markers sit at the end; searching the tail is ~5x cheaper
+        if tail.endswith(_CLOSERS):  # only a marker can end it (then _BRACKET_END matches)
+            if not _ends_with_marker(tail) or len(line.split()) > self.max_words:
+                return KEEP
+            return self.drop
         if not _TEASER_END.search(tail) or len(line.split()) > self.max_words:
             return KEEP
         if _BULLET.match(line) or _BRACKET_END.search(tail):
             return self.drop
         return KEEP
+
+
+_CLOSERS = ("]", ")", "】")
+_MARKER_AT = re.compile(_MARKER, re.IGNORECASE)
+
+
+def _ends_with_marker(tail: str) -> bool:
+    """`_TEASER_END.search(tail)` (and `_BRACKET_END`'s) for a tail ending in one of
+    _CLOSERS: a marker from the last opening bracket on, as no read-more word holds one.
+    The regexes try every position of the tail: 4 us on a teaser line ending in "[详细]",
+    this 2.4 us (issue #3: 6,400 such lines on news_copies)."""
+    start = max(tail.rfind("[", 0, -1), tail.rfind("(", 0, -1), tail.rfind("【", 0, -1))
+    return start >= 0 and _MARKER_AT.fullmatch(tail, start) is not None
 
 
 _CRUMB_SEP = re.compile(r"\s*(?:>>|>|»|›|→|‹|<<)\s*|\s+(?:/|\||\\|::)\s+")
