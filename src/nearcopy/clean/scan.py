@@ -187,8 +187,12 @@ def encode(text: str) -> bytes:
 
 def scan_utf8(data: bytes, tables: np.ndarray = _TABLES) -> list[list[int]]:
     """`scan` of the text whose `encode` is `data`."""
-    buf = np.frombuffer(data, dtype=np.uint8)
+    buf = np.frombuffer(data, _BYTE)
     return (_line_stats or _bind())(buf, tables, _MIN_SHARE, _HEADLINE_SHARE).tolist()
+
+
+#: (a dtype object passed by position: `dtype=np.uint8` cost `np.frombuffer` 0.4 us more)
+_BYTE = np.dtype(np.uint8)
 
 
 _line_stats = None
