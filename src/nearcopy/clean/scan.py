@@ -112,8 +112,8 @@ def tables(literals: str = "", ends: tuple[str, ...] = (), words: tuple[str, ...
     out[kernels.NLITERALS] = len(ascii_words)
     bigrams = [0] * (128 * 128 // 64)
     for w, word in enumerate(ascii_words):
-        pair = word[0] * 128 + word[1]
-        bigrams[pair >> 6] |= 1 << (pair & 63)
+        for pair in _cased_pairs(word[0], word[1]):
+            bigrams[pair >> 6] |= 1 << (pair & 63)
         base = kernels.LITERALS + w * (kernels.MAX_LITERAL_LEN + 1)
         out[base] = len(word)
         out[base + 1:base + 1 + len(word)] = list(word)
@@ -135,6 +135,13 @@ def tables(literals: str = "", ends: tuple[str, ...] = (), words: tuple[str, ...
         _set_bits(out, _start_bits(*starts))
     out.flags.writeable = False
     return out
+
+
+def _cased_pairs(b0: int, b1: int) -> list[int]:
+    """The pairs 128 * c0 + c1 of ASCII bytes whose `str.lower()` are bytes b0 and b1."""
+    def cased(b: int) -> list[int]:
+        return [c for c in range(128) if ord(chr(c).lower()) == b]
+    return [c0 * 128 + c1 for c0 in cased(b0) for c1 in cased(b1)]
 
 
 def _start_char(char: str) -> int:
@@ -180,8 +187,12 @@ def encode(text: str) -> bytes:
 
 def scan_utf8(data: bytes, tables: np.ndarray = _TABLES) -> list[list[int]]:
     """`scan` of the text whose `encode` is `data`."""
-    buf = np.frombuffer(data, dtype=np.uint8)
+    buf = np.frombuffer(data, _BYTE)
     return (_line_stats or _bind())(buf, tables, _MIN_SHARE, _HEADLINE_SHARE).tolist()
+
+
+#: (a dtype object passed by position: `dtype=np.uint8` cost `np.frombuffer` 0.4 us more)
+_BYTE = np.dtype(np.uint8)
 
 
 _line_stats = None
