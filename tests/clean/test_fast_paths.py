@@ -550,6 +550,9 @@ def test_first_failure_equals_every_rule_in_order(line, pad):
     line = (pad + line).replace("\n", " ")
     expected = None
     for rule in cleaner.line_filters:
+        cap = rule.line_cap()
+        if cap is not None and len(line) > cap:  # the rule does not judge lines this long
+            continue
         verdict = rule.check_line(line, LineContext(0, 1))
         if not verdict.keep:
             expected = verdict
