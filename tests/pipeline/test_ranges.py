@@ -201,6 +201,7 @@ def test_ranges_whose_lines_are_the_records_are_read_in_place(invoke, tmp_path, 
     (tmp_path / "plain" / "c.jsonl").write_bytes(b"".join(lines))
     (tmp_path / "packed" / "c.jsonl.gz").write_bytes(gzip.compress(b"".join(lines)))
     monkeypatch.setattr(ranges, "SKETCH_CHUNK_BYTES", 4000)
+    monkeypatch.setattr(ranges, "INLINE_SKETCH_CHUNK_BYTES", 4000)
     borrowed = []
     part = spool_ranges._spool_part
 

@@ -334,7 +334,9 @@ class BatchJob:
             self.boilerplate is not None else None
         args = (reader_args, shipped, template, (self.dedup.sketch, self.sample_mod),
                 spool.path.parent)
-        size = ranges.CLEAN_CHUNK_BYTES if self.cleaner is not None else ranges.SKETCH_CHUNK_BYTES
+        size = ranges.CLEAN_CHUNK_BYTES if self.cleaner is not None else \
+            ranges.SKETCH_CHUNK_BYTES if self.workers_read_spool else \
+            ranges.INLINE_SKETCH_CHUNK_BYTES
         for _, result in ranges.read_ranges(paths, self.executor, read_spool_range, args, size,
                                             self.skips):
             self._file_range(result, spool, ids_file, store, st)
