@@ -13,6 +13,17 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
         else ordered
 
 
+def sorted_union(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """np.union1d of two 1-D arrays, without np.unique (see sorted_unique)."""
+    return sorted_unique(np.concatenate([np.ravel(first), np.ravel(second)]))
+
+
+def sorted_difference(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """np.setdiff1d(values, sorted_set) for a sorted, distinct `sorted_set`."""
+    distinct = sorted_unique(np.ravel(values))
+    return distinct[~member_of(distinct, sorted_set)]
+
+
 def member_of(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     """values in sorted_set, by binary search (np.isin sorts both sides)."""
     if sorted_set.size == 0:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from nearcopy.dedup.arrays import sorted_union
 from nearcopy.native import kernel
 
 KEEP_LONGEST = "longest"
@@ -57,7 +58,7 @@ def representatives(labels: np.ndarray, lengths: np.ndarray, policy: str) -> np.
     # only members of clusters of two or more need a choice (sorting all n documents took
     # ~40 MB of temporaries per million, issue #4): members and the labels they point to
     members = np.flatnonzero(labels != reps)
-    members = np.union1d(members, labels[members])
+    members = sorted_union(members, labels[members])
     if members.size == 0:
         return reps
     m_labels, m_lengths = labels[members], lengths[members]

@@ -17,7 +17,7 @@ from typing import Protocol
 import numpy as np
 
 from nearcopy.dedup import blocks, cluster, containment, exact, lsh, verify
-from nearcopy.dedup.arrays import sorted_unique
+from nearcopy.dedup.arrays import sorted_difference, sorted_union, sorted_unique
 
 METHOD_EXACT = "exact"
 METHOD_NEAR = "near"
@@ -98,7 +98,7 @@ class LoadedSets:
 
     def _ensure(self, *arrays: np.ndarray) -> None:
         """Load the sets of any of these documents that are not loaded yet."""
-        missing = np.setdiff1d(np.concatenate(arrays), self.indices)
+        missing = sorted_difference(np.concatenate(arrays), self.indices)
         if missing.size:
             self.__init__(self.source, np.concatenate([self.indices, missing]), self.num_docs)
 
@@ -352,7 +352,7 @@ def _verify_block(block: blocks.Block) -> _BlockFound:
     in_block = np.zeros(len(sk), dtype=bool)
     in_block[block.docs] = True
     copies = ctx.dups[in_block[first[ctx.dups]]]
-    nodes = np.union1d(block.docs, copies)
+    nodes = sorted_union(block.docs, copies)
     at = nodes.searchsorted
     labels = cluster.components(nodes.size,
                                 np.concatenate([at(copies), at(b_left[ok]), at(small)]),
