@@ -227,20 +227,21 @@ _values = st.one_of(st.none(), st.integers(-5, 5), st.just(""), st.just("  \n"),
 @given(st.dictionaries(st.sampled_from(["id", "text", "url", "body"]), _values, max_size=4),
        st.sampled_from([("id", "text"), ("id", "body"), ("text", "text")]),
        st.sampled_from([4, 1000]))
-def test_plain_lines_read_as_the_reader_reads_them(record, fields, max_chars):
-    """The shortcut for lines of just an id and a text gives the reader's document, or
-    leaves the line to the reader (which then skips or keeps it as always)."""
+def test_lines_read_as_the_reader_reads_them(record, fields, max_chars):
+    """A range's reader (with its shortcut for lines of just an id and a text) gives the
+    document JsonlReader gives, and counts the same skips."""
     from pathlib import Path
 
     from nearcopy.io.jsonl import JsonlReader
 
     args = {"id_field": fields[0], "text_field": fields[1], "max_doc_chars": max_chars}
-    raw = json.dumps(record).encode() + b"\n"
-    documents = ranges.RangeDocuments(ranges.FileChunk(Path("c.jsonl"), 0, len(raw)), args)
-    shortcut = documents._plain_document(raw, "c.jsonl", 7) \
-        if fields[0] != fields[1] else None
-    want = JsonlReader(**args).parse_line(raw, Path("c.jsonl"), 7)
-    assert shortcut is None or shortcut == want
+    for raw in (json.dumps(record).encode() + b"\n", b"{bad json\n", b"\n"):
+        documents = ranges.RangeDocuments(ranges.FileChunk(Path("c.jsonl"), 0, len(raw)), args)
+        reader = JsonlReader(**args)
+        want = reader.parse_line(raw, Path("c.jsonl"), 7)
+        assert documents._document(raw, Path("c.jsonl"), "c.jsonl", 7) == want
+        assert [reason for _, reason, _ in documents.skips.events] == \
+            list(reader.skips.counts.elements())
 
 
 def test_plain_lines_take_the_shortcut():
@@ -250,5 +251,8 @@ def test_plain_lines_take_the_shortcut():
     documents = ranges.RangeDocuments(ranges.FileChunk(Path("c.jsonl"), 0, len(raw)),
                                       {"id_field": "id", "text_field": "text",
                                        "max_doc_chars": 100})
-    doc = documents._plain_document(raw, "c.jsonl", 3)
+    calls = []
+    documents.reader.record_to_document = lambda *args: calls.append(args)  # the general path
+    doc = documents._document(raw, Path("c.jsonl"), "c.jsonl", 3)
+    assert not calls
     assert (doc.id, doc.text, doc.metadata, doc.source) == ("a", "hello world", {}, "c.jsonl:3")

@@ -134,15 +134,13 @@ class RangeDocuments:
         with open(chunk.path, "rb") as handle:
             handle.seek(chunk.start)
             data = handle.read(chunk.end - chunk.start)
-        parse, digest, path = self.reader.parse_line, xxhash.xxh3_64_intdigest, str(chunk.path)
-        plain = self._plain_document if self.reader.id_field != self.reader.text_field \
-            else _no_document
+        digest, path = xxhash.xxh3_64_intdigest, str(chunk.path)
         relative = chunk.first_line is None
         default_id = chunk.path.name + ":"
         first = chunk.first_line or 1
         lineno, raw = first - 1, b""
         for lineno, raw in enumerate(io.BytesIO(data), start=first):
-            doc = plain(raw, path, lineno) or parse(raw, chunk.path, lineno)
+            doc = self._document(raw, chunk.path, path, lineno)
             if doc is None:
                 continue
             if lineno in chunk.repeated:
@@ -158,32 +156,28 @@ class RangeDocuments:
         # line ends: a file's last line may have none
         self.line_count = self.lines_read - (not raw.endswith(b"\n") if raw else 0)
 
-    def _plain_document(self, raw: bytes, path: str, lineno: int) -> Document | None:
-        """The document of a line holding just a string id and a text that the reader
-        accepts as they are (most corpora's lines), without the reader's general checks;
-        None for any other line (the reader then parses it again, and skips or keeps it).
-        The general path cost twice the JSON parsing itself (issue #4)."""
+    def _document(self, raw: bytes, file: Path, path: str, lineno: int) -> Document | None:
+        """The line's document as `JsonlReader.parse_line` gives it (None: blank or skipped).
+
+        A record of just a string id and a text that the reader accepts as they are (most
+        corpora's lines) skips the reader's general checks, which cost twice the JSON
+        parsing itself (issue #4); any other record goes to them, parsed once."""
+        reader = self.reader
         try:
             record = orjson.loads(raw)
         except orjson.JSONDecodeError:
-            return None
-        if type(record) is not dict or len(record) != 2:
-            return None
-        reader = self.reader
-        text, doc_id = record.get(reader.text_field), record.get(reader.id_field)
-        if type(text) is not str or type(doc_id) is not str or not doc_id or not text or \
-                len(text) > reader.max_doc_chars or text.isspace():
-            return None
-        return Document(doc_id, text, {}, f"{path}:{lineno}")
+            return reader.parse_line(raw, file, lineno)  # (tells blank, bad UTF-8, bad JSON)
+        if type(record) is dict and len(record) == 2 and reader.id_field != reader.text_field:
+            text, doc_id = record.get(reader.text_field), record.get(reader.id_field)
+            if type(text) is str and type(doc_id) is str and doc_id and text and \
+                    len(text) <= reader.max_doc_chars and not text.isspace():
+                return Document(doc_id, text, {}, f"{path}:{lineno}")
+        return reader.record_to_document(record, file, lineno)
 
     def order(self) -> RangeOrder:
         return RangeOrder(np.array(self.id_keys, dtype=np.uint64),
                           np.array(self.lines, dtype=np.int64), self.skips.events,
                           self.line_count, self.needs_first_line)
-
-
-def _no_document(*_) -> None:
-    return None
 
 
 def read_ranges(paths, executor, task: Callable, args: tuple, chunk_bytes: int,
