@@ -150,15 +150,12 @@ class SpoolFiles:
     paths: tuple[str, ...]
     starts: tuple[int, ...]
     size: int
-    bases: tuple[int, ...] = ()  # empty: every part starts at its file's start
+    bases: tuple[int, ...]  # where each part starts in its file
 
     def _at(self, offset: int) -> tuple[int, int]:
         """(part number, offset in that part's file) of a global offset."""
         k = bisect.bisect_right(self.starts, offset) - 1
-        return k, offset - self.starts[k] + self._base(k)
-
-    def _base(self, k: int) -> int:
-        return self.bases[k] if self.bases else 0
+        return k, offset - self.starts[k] + self.bases[k]
 
     def lines_between(self, start: int, end: int) -> Iterator[bytes]:
         """The lines in global bytes [start, end) (both at line starts), in order."""
@@ -180,7 +177,7 @@ class SpoolFiles:
                 raise InputFormatError(f"{self.paths[k]}: shorter than when it was read")
             k += 1
             if k < len(self.starts):
-                local = self._base(k)
+                local = self.bases[k]
 
     def lines_at(self, offsets) -> list[bytes]:
         """The lines starting at these global offsets, in the order given.
@@ -262,10 +259,10 @@ class SketchStore:
 
     def discard(self) -> None:
         """Delete the signature and sample files once the copies are decided. Unwritten
-        pages of a deleted file are dropped, not written: at 1M documents the job ends
-        minutes before its working folder goes, and the kernel writes back anything
-        dirty for 30 s, so these 0.5 GB reached the disk while the outputs were being
-        written (issue #4)."""
+        pages of a deleted file are dropped, not written: at 1M documents the working
+        folder went only after the write stage, and the kernel writes back whatever has
+        been dirty for 30 s, so these 0.5 GB reached the disk while the outputs were
+        being written (issue #4)."""
         self.close()
         self.signature_path.unlink(missing_ok=True)
         self.sample_path.unlink(missing_ok=True)
