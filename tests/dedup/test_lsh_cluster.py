@@ -38,9 +38,20 @@ def _optimal_bands_by_pair(threshold, num_perm, fp_weight, fn_weight):
 @settings(max_examples=12, deadline=None)
 @given(st.floats(0.01, 0.99), st.sampled_from([8, 32, 128]), st.floats(0.05, 0.95))
 def test_optimal_bands_equal_the_pair_by_pair_definition(threshold, num_perm, fp_weight):
-    got = lsh.optimal_bands(threshold, num_perm, false_positive_weight=fp_weight,
-                            false_negative_weight=1 - fp_weight)
+    got = lsh._grid_search(threshold, num_perm, fp_weight, 1 - fp_weight)
     assert got == _optimal_bands_by_pair(threshold, num_perm, fp_weight, 1 - fp_weight)
+
+
+def test_optimal_bands_are_kept_on_disk_between_runs(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEARCOPY_CACHE_DIR", str(tmp_path))
+    lsh.optimal_bands.cache_clear()
+    try:
+        assert lsh.optimal_bands(0.73, 64) == lsh._grid_search(0.73, 64, 0.5, 0.5)
+        assert len(list(tmp_path.glob("lsh-bands-*.pickle"))) == 1
+        lsh.optimal_bands.cache_clear()  # a new process: read from disk
+        assert lsh.optimal_bands(0.73, 64) == lsh._grid_search(0.73, 64, 0.5, 0.5)
+    finally:
+        lsh.optimal_bands.cache_clear()
 
 
 def test_weighting_false_negatives_lowers_the_s_curve():

@@ -7,38 +7,16 @@ would read the whole corpus ahead), and results come back in input order so
 
 from __future__ import annotations
 
-import ctypes
-import multiprocessing
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nearcopy.executors.base import Executor
+from nearcopy.pipeline.heap import keep_freed_heap
 
-
-#: glibc mallopt parameters (malloc.h) and what the workers set them to
-_M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD = -1, -2, -3
-_WORKER_HEAP = ((_M_MMAP_THRESHOLD, 64 << 20), (_M_TRIM_THRESHOLD, 256 << 20),
-                (_M_TOP_PAD, 16 << 20))
-
-
-def keep_freed_heap() -> None:
-    """Worker initializer: keep freed heap for the next task instead of returning it.
-
-    Each task allocates and frees buffers of megabytes (an input range, its records, its
-    sketches); by default glibc maps each one fresh and unmaps it when freed, and the
-    next task faults every page in again: 0.4-0.6 s of system time per worker per 100k
-    documents, a third of what two workers cost beyond one (issue #4). Not for the
-    parent, whose peak memory counts and which trims its heap between passes.
-    """
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        for option, value in _WORKER_HEAP:
-            libc.mallopt(option, value)
-    except (OSError, AttributeError):  # not glibc: its allocator decides
-        pass
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 
 class LocalExecutor(Executor):
@@ -51,6 +29,8 @@ class LocalExecutor(Executor):
 
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
+            import multiprocessing  # (not for one worker: 15 ms of every start-up)
+            from concurrent.futures import ProcessPoolExecutor
             method = "fork" if sys.platform.startswith("linux") else "spawn"
             self._pool = ProcessPoolExecutor(self.workers,
                                              mp_context=multiprocessing.get_context(method),
@@ -79,6 +59,8 @@ class LocalExecutor(Executor):
         if self.workers == 1 or not sys.platform.startswith("linux"):
             yield from map(fn, batches)
             return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
         with ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"),
                                  initializer=keep_freed_heap) as pool:
             yield from pool.map(fn, batches)

@@ -33,7 +33,7 @@ from nearcopy.io.base import SkipCounter
 from nearcopy.io.discover import discover, iter_documents
 from nearcopy.pipeline import outputs, ranges
 from nearcopy.pipeline.outputs import OUR_FIELDS
-from nearcopy.pipeline.heap import release_free_memory
+from nearcopy.pipeline.heap import release_free_memory, reuse_batch_buffers
 from nearcopy.pipeline.progress import progress
 from nearcopy.pipeline.spilled import SpilledCandidates
 from nearcopy.pipeline.spool import SketchStore, Spool, SpoolFiles, SpoolSlice, make_workdir
@@ -241,6 +241,7 @@ class BatchJob:
         discover(paths)  # fail on a missing or unknown input before touching the output folder
         self.out_dir.mkdir(parents=True, exist_ok=True)
         work = make_workdir(self.out_dir)
+        reuse_batch_buffers()  # (before the workers fork: they inherit it)
         try:
             self._warm_up_before_fork()
             with self.executor:
