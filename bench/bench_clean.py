@@ -90,10 +90,11 @@ def bench_corpus(docs: list[Document], workers: int) -> dict:
 
 
 def run_job(command: str, corpus: Path, workers: int, out: Path) -> dict:
-    """One `nearcopy COMMAND` as a child process: wall, CPU (user+sys), stage seconds."""
+    """One `nearcopy COMMAND` as a child process (the installed command, as users run it):
+    wall, CPU (user+sys), stage seconds."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "nearcopy.cli.main", command, str(corpus), "--out",
+    subprocess.run([str(Path(sys.executable).parent / "nearcopy"), command, str(corpus), "--out",
                     str(out), "--workers", str(workers), "--quiet"], check=True,
                    env={**os.environ, "PYTHONWARNINGS": "ignore"})
     wall = time.perf_counter() - start
@@ -106,6 +107,11 @@ def run_job(command: str, corpus: Path, workers: int, out: Path) -> dict:
 
 def bench_jobs(corpus: Path, workers: int, repeat: int) -> dict:
     """`run`, `dedup` and `clean` on the same corpus, alternating; medians of `repeat` runs."""
+    import compileall
+
+    import nearcopy
+    # bytecode once, as an installed package has it (else each job compiles every module)
+    compileall.compile_dir(Path(nearcopy.__file__).parent, quiet=1)
     runs: dict[str, list[dict]] = {"run": [], "dedup": [], "clean": []}
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(repeat):
