@@ -17,7 +17,7 @@ KERNEL_MODULES = (
     "nearcopy.dedup.cluster", "nearcopy.dedup.containment", "nearcopy.dedup.spans.tokens",
     "nearcopy.dedup.spans.suffix", "nearcopy.dedup.spans.finder",
     "nearcopy.pipeline.components", "nearcopy.clean.kernels",
-    "nearcopy.clean.doc_kernels",
+    "nearcopy.clean.doc_kernels", "nearcopy.clean.norm_kernels",
 )
 REGISTRY: list["Kernel"] = []
 
