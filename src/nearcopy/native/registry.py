@@ -17,7 +17,8 @@ KERNEL_MODULES = (
     "nearcopy.dedup.cluster", "nearcopy.dedup.containment", "nearcopy.dedup.spans.tokens",
     "nearcopy.dedup.spans.suffix", "nearcopy.dedup.spans.finder",
     "nearcopy.pipeline.components", "nearcopy.clean.kernels",
-    "nearcopy.clean.doc_kernels", "nearcopy.clean.boilerplate_kernels",
+    "nearcopy.clean.doc_kernels", "nearcopy.clean.norm_kernels",
+    "nearcopy.clean.boilerplate_kernels",
 )
 REGISTRY: list["Kernel"] = []
 
