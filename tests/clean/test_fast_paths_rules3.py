@@ -160,3 +160,41 @@ def test_rules_reading_the_position_get_it():
     cleaner._triage = LineTriage(cleaner.line_filters)
     cleaner._first_failure("Home > News", 3, 7)
     assert seen == [(3, 7)]
+
+
+# --- the stamp regexes' first-letter lookaheads change no match ---------------------------
+
+def test_first_letter_class_admits_every_character_a_word_can_start_with():
+    """A lookahead of `_first_letters(words)` must hold wherever one of the words can
+    begin (IGNORECASE): checked on every code point."""
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000)
+    for words in (chrome._STAMP_LABELS, chrome._MONTH_NAMES):
+        admitted = set(re.findall(chrome._first_letters(words), every))
+        for word in words:
+            assert set(re.findall(f"(?i:{re.escape(word[0])})", every)) <= admitted, word
+
+
+_ORIGINAL_DATE = re.compile(
+    r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+    rf"|(?i:\b\d{{1,2}}\s+{chrome._MONTH}\s+\d{{4}}\b|\b{chrome._MONTH}\s+\d{{1,2}},?\s+\d{{4}}\b)"
+    r"|\b\d{1,2}:\d{2}(?::\d{2})?\b(?:\s*[AaPp]\.?[Mm]\.?)?")
+_ORIGINAL_LABEL = re.compile(
+    r"(?:^|(?<=[\s|·]))(?:source|sources|fuente|fonte|quelle|источник|来源|來源|出处|出處|"
+    r"作者|author|posted(?: on| by)?|published(?: on)?|updated|last updated|опубликовано|"
+    r"обновлено|автор|发布时间|發佈時間|发布日期|时间|時間|日期|publicado|actualizado|"
+    r"veröffentlicht|aktualisiert|publié le|date|fecha|дата|editor|编辑|責任編輯|责任编辑)"
+    r"\s*[:：]", re.IGNORECASE)
+_DATE_TOKENS = ["Source:", "ſource :", "SOURCES：", "Posted on:", "posted by :", "Published:",
+                "来源：", "發佈時間:", "Опубликовано:", "ДАТА:", "x|date:", "·Date:", "2015-06-02",
+                "02.06.2015", "11:33", "1:05", "pm", "P.M.", "2018年05月16日", "16 May 2018",
+                "Sept. 4, 2019", "ſep 4 2019", "JAN 12, 2020", "May", "1", "12", ":", "|", "·",
+                "said", "a", "x"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_DATE_TOKENS), max_size=12).map(
+    lambda tokens: "".join(tokens)) | st.lists(st.sampled_from(_DATE_TOKENS), max_size=12).map(
+    " ".join))
+def test_stamp_regexes_with_lookaheads_equal_the_originals(line):
+    assert chrome._DATE.sub(" ", line) == _ORIGINAL_DATE.sub(" ", line)
+    assert chrome._STAMP_LABEL.subn(" ", line) == _ORIGINAL_LABEL.subn(" ", line)

@@ -183,18 +183,35 @@ class BreadcrumbFilter(LineFilter):
 
 
 _TRUNCATED = re.compile(r"(?:\.\.\.|…)\s*$")
-_MONTH = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?")
-_DATE = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+_MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct",
+                "nov", "dec")
+_MONTH = rf"(?:{'|'.join(_MONTH_NAMES)})[a-z]*\.?"
+
+
+def _first_letters(words) -> str:
+    """The class of the first letters of `words`, IGNORECASE as the words are matched. In
+    a lookahead before a regex that sre would otherwise try at every position with all
+    its branches, it lets the other positions fail at one class test."""
+    return f"(?i:[{re.escape(''.join(sorted({word[0] for word in words})))}])"
+
+
+# (a date starts with a digit or a month: 6.3 -> 4.1 us on a stamp line of news_copies)
+_DATE = re.compile(rf"(?=\d|{_first_letters(_MONTH_NAMES)})(?:"
+                   r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
                    rf"|(?i:\b\d{{1,2}}\s+{_MONTH}\s+\d{{4}}\b|\b{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}\b)"
-                   r"|\b\d{1,2}:\d{2}(?::\d{2})?\b(?:\s*[AaPp]\.?[Mm]\.?)?")
+                   r"|\b\d{1,2}:\d{2}(?::\d{2})?\b(?:\s*[AaPp]\.?[Mm]\.?)?)")
 _TIME = re.compile(r"\b\d{1,2}:\d{2}\b")
 _NUMERIC_DATE = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b|\d{4}\s*年\s*\d{1,2}\s*月")
+_STAMP_LABELS = (
+    "source", "sources", "fuente", "fonte", "quelle", "источник", "来源", "來源", "出处", "出處",
+    "作者", "author", "posted(?: on| by)?", "published(?: on)?", "updated", "last updated",
+    "опубликовано", "обновлено", "автор", "发布时间", "發佈時間", "发布日期", "时间", "時間", "日期",
+    "publicado", "actualizado", "veröffentlicht", "aktualisiert", "publié le", "date", "fecha",
+    "дата", "editor", "编辑", "責任編輯", "责任编辑")
+# (the lookahead: 5.9 -> 3.5 us on a line with a colon of news_copies)
 _STAMP_LABEL = re.compile(
-    r"(?:^|(?<=[\s|·]))(?:source|sources|fuente|fonte|quelle|источник|来源|來源|出处|出處|"
-    r"作者|author|posted(?: on| by)?|published(?: on)?|updated|last updated|опубликовано|"
-    r"обновлено|автор|发布时间|發佈時間|发布日期|时间|時間|日期|publicado|actualizado|"
-    r"veröffentlicht|aktualisiert|publié le|date|fecha|дата|editor|编辑|責任編輯|责任编辑)"
-    r"\s*[:：]", re.IGNORECASE)
+    rf"(?={_first_letters(_STAMP_LABELS)})(?:^|(?<=[\s|·]))(?:{'|'.join(_STAMP_LABELS)})\s*[:：]",
+    re.IGNORECASE)
 _BYLINE = re.compile(r"^[Bb][Yy]\s+[A-Z][\w.'-]*(?:\s+(?:[A-Z][\w.'-]*|and|&|de|van|von))*"
                      r"(?:\s*[|,·-]\s*.*)?$")
 _STAMP_JUNK = re.compile(r"[|·•/,()\[\]–—-]+")
