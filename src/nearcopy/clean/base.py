@@ -120,6 +120,13 @@ class LineFilter(Rule):
     MAY_DROP_AT_START: ClassVar[str | None] = None
     MAY_DROP: ClassVar[str | None] = None
     MAY_DROP_AT_END: ClassVar[tuple[str, ...]] = ()
+    #: literals, one of which is in `line.lower()` (or the line ends with a `MAY_DROP_AT_END`)
+    #: whenever the rule drops the line: a test of this rule alone, tighter than its
+    #: MAY_DROP* (which the cleaner joins into one prefilter and a compiled scan), that the
+    #: cleaner runs before the rule. None: the MAY_DROP* literals and ends, when they are
+    #: plain (a start regex would cost as much as the rule). Leave out "i" and "s": sre's
+    #: IGNORECASE matches "İ", "ı" and "ſ" to them, and `str.lower()` does not.
+    GUARD: ClassVar[tuple[str, ...] | None] = None
     #: True when `check_line` reads `ctx` (the line's position): the cleaner then stops
     #: caching verdicts by line text
     USES_CONTEXT: ClassVar[bool] = False

@@ -97,6 +97,9 @@ class Cleaner:
         self._verdicts: dict[str, Verdict | None] | None = (
             None if any(rule.USES_CONTEXT for rule in self.line_filters) else {})
         self._cached_chars = 0
+        #: the context given to rules that do not read it (a verdict cache means none
+        #: does): a LineContext costs 1.2 us to build, on 12k lines of news_copies
+        self._anywhere = LineContext(0, 1)
         self.timings: Counter[str] = Counter()
 
     def _build(self, cls):
@@ -262,29 +265,22 @@ class Cleaner:
         self._verdicts[line] = verdict
 
     def _first_failure(self, line: str, index: int, num_lines: int) -> Verdict | None:
+        """The verdict of the first line rule that drops `line`, or None: the rules of
+        its length band in order, each behind its guard (`_Band.steps`)."""
         band = self._triage.band(len(line))
         lower = line.lower()
         if band.any is not None and not band.any(line, lower):
             return None  # no rule can fire: most body lines end here
-        ctx = stripped = None
-        literals_of = "ascii_literals" if lower.isascii() else "literals"
-        for rule, guard in band.rules:
-            if guard is not None:  # `guard(line, lower)` inline (literals and ends only)
-                if guard.ends:
-                    if stripped is None:
-                        stripped = line.rstrip()
-                    passed = stripped.endswith(guard.ends)
+        stripped = line.rstrip()
+        ctx = self._anywhere if self._verdicts is not None else LineContext(index, num_lines)
+        for check, literals, ends in band.ascii_steps if lower.isascii() else band.steps:
+            if literals is not None and not (ends and stripped.endswith(ends)):
+                for literal in literals:
+                    if literal in lower:
+                        break
                 else:
-                    passed = False
-                if not passed:
-                    for literal in getattr(guard, literals_of):
-                        if literal in lower:
-                            break
-                    else:
-                        continue
-            if ctx is None:
-                ctx = LineContext(index, num_lines)
-            verdict = rule.check_line(line, ctx)
+                    continue
+            verdict = check(line, ctx)
             if not verdict.keep:
                 return verdict
         return None
@@ -648,15 +644,30 @@ class Prefilter:
         return self.start is not None and self.start.match(line) is not None
 
 
-def _rule_guard(rule) -> Prefilter | None:
-    """A cheap per-rule test when the rule's conditions are literal `MAY_DROP` text and
-    line ends (a teaser check costs 8 us, its endswith test 0.3 us); a start regex would
-    cost as much as the rule it guards. (`Cleaner._first_failure` runs it inline: it
-    reads `ends` and the literals, never `start` or `anywhere`.)"""
+def _rule_guard(rule) -> "Prefilter | _Guard | None":
+    """A cheap per-rule test: the rule's `GUARD` literals, else its conditions when they
+    are literal `MAY_DROP` text and line ends (a teaser check costs 8 us, its endswith
+    test 0.3 us); a start regex would cost as much as the rule it guards.
+    (`Cleaner._first_failure` runs it inline: it reads `ends` and the literals.)"""
+    if rule.GUARD is not None:
+        return _Guard(tuple(rule.GUARD), tuple(rule.MAY_DROP_AT_END))
     if rule.MAY_DROP_AT_START is not None or (rule.MAY_DROP is None and not rule.MAY_DROP_AT_END):
         return None
     guard = Prefilter([rule])
     return guard if guard.anywhere is None and guard.start is None else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Guard:
+    """A rule's `GUARD`: it may drop a line that ends with one of `ends`, or whose
+    `str.lower()` holds one of `literals`."""
+
+    literals: tuple[str, ...]
+    ends: tuple[str, ...]
+
+    @property
+    def ascii_literals(self) -> tuple[str, ...]:
+        return tuple(lit for lit in self.literals if lit.isascii())
 
 
 def _branches(pattern: str) -> list[str]:
@@ -696,10 +707,26 @@ def _literal(branch: str) -> str | None:
 
 @dataclass(slots=True)
 class _Band:
-    """The rules that can judge lines of one length range, with their prefilters."""
+    """The rules that can judge lines of one length range, with their prefilters.
+
+    `steps` (for any line) and `ascii_steps` (for an ASCII line: its literals without
+    the non-ASCII ones) are `rules` as `(check_line, literals, ends)`: the rule runs
+    when `literals` is None (no guard), or the stripped line ends with one of `ends`,
+    or one of `literals` is in the lower-cased line. Flat tuples read in one loop cost
+    less than the guards' attributes: 5 us a line less on news_copies' 12k lines.
+    """
 
     any: Prefilter | None
     rules: list[tuple[Any, "Prefilter | None"]]
+    steps: tuple[tuple[Any, tuple[str, ...] | None, tuple[str, ...]], ...] = ()
+    ascii_steps: tuple[tuple[Any, tuple[str, ...] | None, tuple[str, ...]], ...] = ()
+
+    def __post_init__(self) -> None:
+        self.steps = tuple((rule.check_line, None if guard is None else guard.literals,
+                            () if guard is None else guard.ends) for rule, guard in self.rules)
+        self.ascii_steps = tuple(
+            (rule.check_line, None if guard is None else guard.ascii_literals,
+             () if guard is None else guard.ends) for rule, guard in self.rules)
 
 
 class LineTriage:
