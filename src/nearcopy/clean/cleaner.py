@@ -26,11 +26,12 @@ import numpy as np
 from nearcopy.clean.base import LineContext, Verdict
 from nearcopy.clean.chrome import AD_MARKS, AdPlaceholderFilter
 from nearcopy.clean.config import CleanConfig
+from nearcopy.clean.doc_scan import kept_counts
 from nearcopy.clean.documents import LineList
 from nearcopy.clean.language import (LanguageFilter, StrayLanguageFilter, detect_language,
                                      latin_languages, script_counts)
 from nearcopy.clean.scan import (_TABLES, EMPTY, END, FLAGS, HEADLINE, LANGUAGES, LITERAL,
-                                 NON_ASCII, START, UNCAPPED, WORD, encode, scan_utf8, tables)
+                                 NON_ASCII, START, UNCAPPED, WORD, encode, scan_rows, tables)
 from nearcopy.clean.settled_language import settled_main_language
 from nearcopy.clean.stopwords import guess_language
 from nearcopy.clean.normalize import normalize
@@ -116,7 +117,8 @@ class Cleaner:
         res = CleanResult(text="", normalized=normalized)
         data = encode(text)
         gate = self._gate
-        stats = scan_utf8(data, _TABLES if gate is None else gate.tables())
+        rows = scan_rows(data, _TABLES if gate is None else gate.tables())
+        stats = rows[:FLAGS + 1]
         ascii_text = len(data) == len(text)
         lines = text.split("\n")
         if gate is None:
@@ -127,11 +129,14 @@ class Cleaner:
         numbers, lines, language = self._languages(stats, numbers, lines, changed, res,
                                                    ascii_text)
         t2 = time.perf_counter()
+        counts = kept_counts(rows, numbers, changed, ascii_text, len(data))
         if self.repeats is not None:
-            drop = self.repeats.repeated(lines)
-            numbers, lines = self._remove(numbers, lines, drop, self.repeats.name, res)
+            drop = self.repeats.repeated(lines, counts)
+            if drop:
+                numbers, lines = self._remove(numbers, lines, drop, self.repeats.name, res)
+                counts = kept_counts(rows, numbers, changed, ascii_text, len(data))
         res.language = language
-        res.dropped = self._document_rules(LineList(lines), language)
+        res.dropped = self._document_rules(LineList(lines, counts), language)
         res.text = "\n".join(lines)
         t3 = time.perf_counter()
         self.timings["rules"] += (t1 - t0) + (t3 - t2)

@@ -35,10 +35,13 @@ class LineList(list):
 
     __slots__ = ("_counts", "_text", "_words")
 
-    def __init__(self, lines=()) -> None:
+    def __init__(self, lines=(), counts: tuple[int, ...] | None = None) -> None:
+        """`counts`: the lines' `doc_scan.counts` when the caller has them (the cleaner
+        sums them from its scan: `doc_scan.kept_counts`)."""
         super().__init__(lines)
         # (None until asked: a missing slot's AttributeError cost 1 us per rule)
-        self._text = self._words = self._counts = None
+        self._text = self._words = None
+        self._counts = counts
 
     def text(self) -> str:
         if self._text is None:

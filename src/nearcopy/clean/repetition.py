@@ -87,13 +87,14 @@ class RepeatedParagraphFilter(Rule):
     # letter count as paragraphs (measured: 6 keeps every table row of news_copies).
     PARAMS = {"min_words": 6}
 
-    def repeated(self, lines: list[str]) -> list[int]:
-        """Indices of lines (which hold no "\\n") whose key was seen on an earlier line."""
+    def repeated(self, lines: list[str], counts: tuple[int, ...] | None = None) -> list[int]:
+        """Indices of lines (which hold no "\\n") whose key was seen on an earlier line.
+        `counts`: the lines' `doc_scan.counts` when the caller has them."""
         min_words = self.min_words
         # Most documents repeat nothing: show it with a cheap key first, on all lines at once
         # (summed up in the compiled pass, else made here), then on the lines long
         # enough to count (3x faster overall).
-        if not lines or not doc_scan.counts(lines)[SAME_KEYS]:
+        if not lines or not (counts or doc_scan.counts(lines))[SAME_KEYS]:
             return []
         keys = _loose_keys(lines)
         if len(set(keys)) == len(keys):

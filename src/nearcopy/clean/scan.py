@@ -59,6 +59,10 @@ def _base_tables() -> np.ndarray:
             tables[kernels.CLASSES + b] |= kernels._SPACE
         if char.isalpha():
             tables[kernels.CLASSES + b] |= kernels._UPPER if char.isupper() else kernels._LOWER
+        if char.isalnum():  # (the loose key's characters)
+            tables[kernels.CLASSES + b] |= kernels._ALNUM
+        if char in "#.":  # (the symbols the document rules count)
+            tables[kernels.CLASSES + b] |= kernels._SYMBOL
         tables[kernels.CLASSES + b] |= ord(char.lower()) << kernels.LOWERED
     tables[kernels.CLASSES + 128:kernels.CLASSES + 256] = kernels._HIGH
     for word in words:
@@ -179,6 +183,13 @@ def scan(text: str, tables: np.ndarray = _TABLES) -> list[list[int]]:
     return scan_utf8(encode(text), tables)
 
 
+def scan_rows(data: bytes, tables: np.ndarray = _TABLES) -> list[list[int]]:
+    """Every row of `line_stats` (`scan_utf8`'s four, then the sums the document rules
+    read: `doc_scan.kept_counts`) of the text whose `encode` is `data`."""
+    buf = np.frombuffer(data, _BYTE)
+    return (_line_stats or _bind())(buf, tables, _MIN_SHARE, _HEADLINE_SHARE).tolist()
+
+
 def encode(text: str) -> bytes:
     """The bytes `scan_utf8` reads (a lone surrogate, which UTF-8 cannot encode, becomes
     three non-ASCII bytes: its line is flagged NON_ASCII like any other)."""
@@ -187,8 +198,7 @@ def encode(text: str) -> bytes:
 
 def scan_utf8(data: bytes, tables: np.ndarray = _TABLES) -> list[list[int]]:
     """`scan` of the text whose `encode` is `data`."""
-    buf = np.frombuffer(data, _BYTE)
-    return (_line_stats or _bind())(buf, tables, _MIN_SHARE, _HEADLINE_SHARE).tolist()
+    return scan_rows(data, tables)[:FLAGS + 1]
 
 
 #: (a dtype object passed by position: `dtype=np.uint8` cost `np.frombuffer` 0.4 us more)
