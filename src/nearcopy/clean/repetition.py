@@ -128,9 +128,15 @@ class GopherDuplicateLinesFilter(DocumentFilter):
     source = "Gopher (Rae et al. 2021, Table A1)"
     PARAMS = {"max_line_fraction": 0.30, "max_char_fraction": 0.20}
 
+    def keeps(self, counts: tuple[int, ...], num_lines: int) -> bool:
+        """No two lines have the same loose key, so none repeats (equal lines have equal
+        keys): both fractions are 0."""
+        return not num_lines or not counts[SAME_KEYS]
+
     def check_document(self, lines: list[str], language: str | None) -> Verdict:
-        if not lines or not line_counts(lines)[SAME_KEYS] or len(set(lines)) == len(lines):
-            return KEEP  # no line repeats (equal lines have equal keys): both fractions are 0
+        if not lines or self.keeps(line_counts(lines), len(lines)) \
+                or len(set(lines)) == len(lines):
+            return KEEP  # no line repeats: both fractions are 0
         seen: set[str] = set()
         dup_lines = dup_chars = 0
         for line in lines:
