@@ -26,7 +26,7 @@ import numpy as np
 from nearcopy.clean.base import LineContext, Verdict
 from nearcopy.clean.chrome import AD_MARKS, AdPlaceholderFilter
 from nearcopy.clean.config import CleanConfig
-from nearcopy.clean.doc_scan import kept_counts
+from nearcopy.clean.doc_scan import SAME_KEYS, kept_counts, kept_keys
 from nearcopy.clean.documents import DocumentRules
 from nearcopy.clean.language import (LanguageFilter, StrayLanguageFilter, detect_language,
                                      latin_languages, script_counts)
@@ -132,7 +132,8 @@ class Cleaner:
         t2 = time.perf_counter()
         counts = kept_counts(rows, numbers, changed, ascii_text, len(data))
         if self.repeats is not None:
-            drop = self.repeats.repeated(lines, counts)
+            keys = kept_keys(rows, numbers) if counts and counts[SAME_KEYS] else None
+            drop = self.repeats.repeated(lines, counts, keys)
             if drop:
                 numbers, lines = self._remove(numbers, lines, drop, self.repeats.name, res)
                 counts = kept_counts(rows, numbers, changed, ascii_text, len(data))

@@ -18,7 +18,7 @@ from nearcopy.clean.kernels import EMPTY, FIELD_BITS, FLAGS, KEY, NON_ASCII, SUM
 from nearcopy.clean.doc_kernels import (BULLET_LINES, ELLIPSES, ELLIPSIS_LINES, HASHES,
                                         SAME_KEYS, WORD_CHARS, WORDS)
 
-__all__ = ["counts", "kept_counts", "python_counts", "WORDS", "WORD_CHARS", "HASHES", "ELLIPSES",
+__all__ = ["counts", "kept_counts", "kept_keys", "python_counts", "WORDS", "WORD_CHARS", "HASHES", "ELLIPSES",
            "BULLET_LINES", "ELLIPSIS_LINES", "SAME_KEYS", "BULLETS", "ELLIPSIS"]
 
 #: a line starting with one of these is a bullet line, one ending with one of ELLIPSIS an
@@ -79,6 +79,12 @@ def kept_counts(rows: list[list[int]], numbers: list[int], changed: set[int],
     return (sums_a & _FIELD, sums_a >> FIELD_BITS & _FIELD, sums_a >> 2 * FIELD_BITS,
             sums_b & _FIELD, sums_b >> FIELD_BITS & _FIELD, sums_b >> 2 * FIELD_BITS,
             int(same))
+
+
+def kept_keys(rows: list[list[int]], numbers: list[int]) -> list[int]:
+    """The scan's loose-key sums (`kernels.line_key`) of lines `numbers` (lines that
+    `kept_counts` vouched for): equal loose keys, equal sums."""
+    return list(map(rows[KEY].__getitem__, numbers))
 
 
 #: the packed sums of a document shorter than this are exact (each count is at most its

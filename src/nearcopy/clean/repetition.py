@@ -87,25 +87,33 @@ class RepeatedParagraphFilter(Rule):
     # letter count as paragraphs (measured: 6 keeps every table row of news_copies).
     PARAMS = {"min_words": 6}
 
-    def repeated(self, lines: list[str], counts: tuple[int, ...] | None = None) -> list[int]:
+    def repeated(self, lines: list[str], counts: tuple[int, ...] | None = None,
+                 keys: list | None = None) -> list[int]:
         """Indices of lines (which hold no "\\n") whose key was seen on an earlier line.
-        `counts`: the lines' `doc_scan.counts` when the caller has them."""
+        `counts`: the lines' `doc_scan.counts` when the caller has them; `keys`: stand-ins
+        for their loose keys, equal for equal loose keys (`doc_scan.kept_keys`), when
+        the caller has them."""
         min_words = self.min_words
         # Most documents repeat nothing: show it with a cheap key first, on all lines at once
         # (summed up in the compiled pass, else made here), then on the lines long
         # enough to count (3x faster overall).
         if not lines or not (counts or doc_scan.counts(lines))[SAME_KEYS]:
             return []
-        keys = _loose_keys(lines)
+        if keys is None:
+            keys = _loose_keys(lines)
         if len(set(keys)) == len(keys):
             return []
         # Only lines whose cheap key another long enough line shares can repeat a paragraph.
         long = [i for i, line in enumerate(lines) if line.count(" ") + 1 >= min_words]
-        shared = Counter(keys[i] for i in long)
+        shared = Counter(map(keys.__getitem__, long))
         seen: set[str] = set()
+        texts: set[str] = set()  # lines whose key is in `seen`
         out = []
         for i in long:
             line = lines[i]
+            if line in texts:  # (a paragraph printed twice: its key and tests are the same)
+                out.append(i)
+                continue
             if shared[keys[i]] < 2 or not _has_alpha_words(line, min_words):
                 continue
             key = paragraph_key(line)
@@ -113,6 +121,7 @@ class RepeatedParagraphFilter(Rule):
                 out.append(i)
             else:
                 seen.add(key)
+            texts.add(line)
         return out
 
 
