@@ -27,6 +27,15 @@ def _pack(word: bytes) -> int:
     return sum(byte << (8 * j) for j, byte in enumerate(word))
 
 
+def _pack_word(word: bytes) -> int:
+    """A function word's key as `kernels.line_stats` makes it: its bytes big-endian, each
+    with bit 7 set (so that a NUL byte counts)."""
+    key = 0
+    for byte in word:
+        key = key << 8 | byte | 128
+    return key
+
+
 def _product(key: int) -> int:
     """`key * kernels.HASH_MULTIPLIER` as the kernels compute it (64-bit two's complement)."""
     product = (key * kernels.HASH_MULTIPLIER) & ((1 << 64) - 1)
@@ -46,7 +55,7 @@ def _base_tables() -> np.ndarray:
     nfields = 2 * nlangs
     words = sorted(w for w in stopwords._WEIGHTS if w.isascii())
     max_len = max(map(len, words))
-    assert max_len <= 7 and len(words) < 512
+    assert max_len <= kernels.KEY_BYTES and len(words) < 512
     assert all(w == w.lower() and w.split() == [w] for w in words)
     tables = np.zeros(kernels.SIZE, dtype=np.int64)
     tables[[kernels.NLANGS, kernels.MIN_WORDS, kernels.MIN_HITS, kernels.DOMINANCE,
@@ -66,7 +75,7 @@ def _base_tables() -> np.ndarray:
         tables[kernels.CLASSES + b] |= ord(char.lower()) << kernels.LOWERED
     tables[kernels.CLASSES + 128:kernels.CLASSES + 256] = kernels._HIGH
     for word in words:
-        key = _pack(word.encode("ascii"))
+        key = _pack_word(word.encode("ascii"))
         slot = _slot(key)
         while tables[kernels.TABLE + slot]:
             slot = (slot + 1) & 1023
