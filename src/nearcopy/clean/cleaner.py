@@ -131,8 +131,9 @@ class Cleaner:
                                                    ascii_text)
         t2 = time.perf_counter()
         counts = kept_counts(rows, numbers, changed, ascii_text, len(data))
-        if self.repeats is not None:
-            keys = kept_keys(rows, numbers) if counts and counts[SAME_KEYS] else None
+        if self.repeats is not None and (counts is None or counts[SAME_KEYS]):
+            # (no two loose keys alike: no paragraph repeats, `repeated` says [] at once)
+            keys = kept_keys(rows, numbers) if counts else None
             drop = self.repeats.repeated(lines, counts, keys)
             if drop:
                 numbers, lines = self._remove(numbers, lines, drop, self.repeats.name, res)
