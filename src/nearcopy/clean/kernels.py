@@ -1,15 +1,18 @@
 """Compiled one-pass scans of a whole document for the cleaner (numba kernels).
 
 The cleaner needs, for every line, its letters, its words, the function-word
-language guess and whether it is set in headline case. Asked line by line in
-Python that was several calls per line (a third of the cleaning time); here one
-kernel call per document reads the UTF-8 bytes once. Only ASCII lines are
-judged here (their `str.lower`, `str.split` and `str.isalpha` are plain byte
-rules); a line holding any other byte is flagged `NON_ASCII` and the caller
-asks the Python definitions about it (`language.py`, `stopwords.py`).
+language guess and whether it is set in headline case; the document rules and
+the repeated-paragraph check need counts of the lines kept (words, symbols,
+bullet lines, loose keys: `doc_scan.kept_counts` sums them by line number).
+Asked line by line in Python that was several calls per line (a third of the
+cleaning time); here one kernel call per document reads the UTF-8 bytes once.
+Only ASCII lines are judged here (their `str.lower`, `str.split` and
+`str.isalpha` are plain byte rules); a line holding any other byte is flagged
+`NON_ASCII` and the caller asks the Python definitions about it (`language.py`,
+`stopwords.py`, `doc_scan.python_counts`).
 
-Every result must equal its Python definition: tests/clean/test_fast_paths.py
-compares them on random text.
+Every result must equal its Python definition: tests/clean/test_fast_paths.py and
+tests/clean/test_kept_counts.py compare them on random text.
 """
 
 from __future__ import annotations

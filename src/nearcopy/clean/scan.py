@@ -16,7 +16,7 @@ from nearcopy.clean.language import HEADLINE_SHARE
 from nearcopy.clean.kernels import (EMPTY, END, FLAGS, GUESS, HEADLINE, LETTERS, LITERAL,
                                     NON_ASCII, START, WORD, WORDS)
 
-__all__ = ["scan", "tables", "LETTERS", "WORDS", "GUESS", "FLAGS", "NON_ASCII", "HEADLINE",
+__all__ = ["scan", "scan_rows", "tables", "LETTERS", "WORDS", "GUESS", "FLAGS", "NON_ASCII", "HEADLINE",
            "END", "LITERAL", "WORD", "START", "EMPTY", "LANGUAGES", "UNCAPPED"]
 
 #: GUESS k (k > 0) names LANGUAGES[k]
