@@ -573,7 +573,7 @@ def test_line_stats_compiled_jit_and_python_agree(text):
     tables = Cleaner(CleanConfig())._gate.tables()
     buf = np.frombuffer(scan.encode(text), dtype=np.uint8)
     args = (buf, tables, scan._MIN_SHARE, scan._HEADLINE_SHARE)
-    compiled = scan.scan_utf8(scan.encode(text), tables)
+    compiled = scan.scan_rows(scan.encode(text), tables)
     assert jit.dispatcher(kernels.line_stats)(*args).tolist() == compiled
     assert kernels.line_stats.py_func(*args).tolist() == compiled
 
@@ -611,3 +611,12 @@ def test_scan_flags_start_on_every_line_the_start_prefixes_hold(text):
     anywhere = scan.tables(starts=None)
     assert all(f & scan.START for f, line in zip(scan.scan(text, anywhere)[scan.FLAGS],
                                                  text.split("\n")) if line and line.isascii())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["\x00the", "\x00of", "\x00and", "\x00in", "\x00\x00to", "the",
+                                 "of", "market", "bank", "said", "x", "\x7fthe", "the\x00"]),
+                max_size=40).map(" ".join))
+def test_scan_function_words_are_whole_words_even_with_nul_bytes(text):
+    """A word's key marks every byte (`scan._pack_word`): "\\x00the" is not "the"."""
+    _check_scan(text)

@@ -26,11 +26,12 @@ import numpy as np
 from nearcopy.clean.base import LineContext, Verdict
 from nearcopy.clean.chrome import AD_MARKS, AdPlaceholderFilter
 from nearcopy.clean.config import CleanConfig
-from nearcopy.clean.documents import LineList
+from nearcopy.clean.doc_scan import SAME_KEYS, kept_counts, kept_keys
+from nearcopy.clean.documents import DocumentRules
 from nearcopy.clean.language import (LanguageFilter, StrayLanguageFilter, detect_language,
                                      latin_languages, script_counts)
 from nearcopy.clean.scan import (_TABLES, EMPTY, END, FLAGS, HEADLINE, LANGUAGES, LITERAL,
-                                 NON_ASCII, START, UNCAPPED, WORD, encode, scan_utf8, tables)
+                                 NON_ASCII, START, UNCAPPED, WORD, encode, scan_rows, tables)
 from nearcopy.clean.settled_language import settled_main_language
 from nearcopy.clean.stopwords import guess_language
 from nearcopy.clean.normalize import normalize
@@ -87,8 +88,9 @@ class Cleaner:
         langs = self.config.languages or tuple(self.config.params("language_filter")["languages"])
         self.language_filter = (LanguageFilter(languages=langs)
                                 if langs and self.config.enabled("language_filter") else None)
-        self._doc_rules = [(rule, None) for rule in [self.language_filter] if rule] + [
-            (rule, rule.params.get("languages")) for rule in self.doc_filters]
+        self._doc_rules = DocumentRules(
+            [(rule, None) for rule in [self.language_filter] if rule]
+            + [(rule, rule.params.get("languages")) for rule in self.doc_filters])
         self._triage = LineTriage(self.line_filters)
         self._gate = LineGate.of(self.line_filters, self.ad is not None)
         # Verdicts by line text: copies and site templates repeat lines across documents
@@ -119,7 +121,8 @@ class Cleaner:
         res = CleanResult(text="", normalized=normalized)
         data = encode(text)
         gate = self._gate
-        stats = scan_utf8(data, _TABLES if gate is None else gate.tables())
+        rows = scan_rows(data, _TABLES if gate is None else gate.tables())
+        stats = rows[:FLAGS + 1]
         ascii_text = len(data) == len(text)
         lines = text.split("\n")
         if gate is None:
@@ -130,11 +133,16 @@ class Cleaner:
         numbers, lines, language = self._languages(stats, numbers, lines, changed, res,
                                                    ascii_text)
         t2 = time.perf_counter()
-        if self.repeats is not None:
-            drop = self.repeats.repeated(lines)
-            numbers, lines = self._remove(numbers, lines, drop, self.repeats.name, res)
+        counts = kept_counts(rows, numbers, changed, ascii_text, len(data))
+        if self.repeats is not None and (counts is None or counts[SAME_KEYS]):
+            # (no two loose keys alike: no paragraph repeats, `repeated` says [] at once)
+            keys = kept_keys(rows, numbers) if counts else None
+            drop = self.repeats.repeated(lines, counts, keys)
+            if drop:
+                numbers, lines = self._remove(numbers, lines, drop, self.repeats.name, res)
+                counts = kept_counts(rows, numbers, changed, ascii_text, len(data))
         res.language = language
-        res.dropped = self._document_rules(LineList(lines), language)
+        res.dropped = self._doc_rules.first_failure(lines, counts, language)
         res.text = "\n".join(lines)
         t3 = time.perf_counter()
         self.timings["rules"] += (t1 - t0) + (t3 - t2)
@@ -352,17 +360,6 @@ class Cleaner:
     def _record(res: CleanResult, line_no: int, text: str, rule: str) -> None:
         res.removed_lines.append({"line": line_no, "text": text, "rule": rule})
         _add(res.chars_removed, rule, len(text))
-
-    def _document_rules(self, lines: LineList, language: str | None) -> dict | None:
-        """The first document rule that fails, as {rule, value, threshold}; else None."""
-        for rule, langs in self._doc_rules:
-            if langs and language not in langs:
-                continue
-            verdict = rule.check_document(lines, language)
-            if not verdict.keep:
-                return {"rule": verdict.reason, "value": verdict.value,
-                        "threshold": verdict.threshold}
-        return None
 
 
 class LineGate:

@@ -1,9 +1,12 @@
-"""Counts of a document's kept lines in one compiled pass (`doc_kernels.line_counts`).
+"""Counts of a document's kept lines: sums of the cleaner's scan, or one compiled pass.
 
 `counts(lines)` gives what the document rules and the repeated-paragraph check
 read (see doc_kernels.py for the entries); `python_counts` is their definition
 in Python, used where the compiled pass cannot vouch (text that is not ASCII, no
-lines, or a line that holds a "\\n").
+lines, or a line that holds a "\\n"). `kept_counts` gives the same counts as sums
+over the kept lines of the scan the cleaner made of the whole document before its
+line rules (`kernels.line_stats`), without joining, encoding and scanning the kept
+lines again.
 """
 
 from __future__ import annotations
@@ -11,10 +14,11 @@ from __future__ import annotations
 import numpy as np
 
 from nearcopy.clean import doc_kernels
+from nearcopy.clean.kernels import EMPTY, FIELD_BITS, FLAGS, KEY, NON_ASCII, SUMS_A, SUMS_B
 from nearcopy.clean.doc_kernels import (BULLET_LINES, ELLIPSES, ELLIPSIS_LINES, HASHES,
                                         SAME_KEYS, WORD_CHARS, WORDS)
 
-__all__ = ["counts", "python_counts", "WORDS", "WORD_CHARS", "HASHES", "ELLIPSES",
+__all__ = ["counts", "kept_counts", "kept_keys", "python_counts", "WORDS", "WORD_CHARS", "HASHES", "ELLIPSES",
            "BULLET_LINES", "ELLIPSIS_LINES", "SAME_KEYS", "BULLETS", "ELLIPSIS"]
 
 #: a line starting with one of these is a bullet line, one ending with one of ELLIPSIS an
@@ -42,6 +46,51 @@ def counts(lines: list[str]) -> tuple[int, ...]:
         found = python_counts(lines)
     _last = (list(lines), found)
     return found
+
+
+def kept_counts(rows: list[list[int]], numbers: list[int], changed: set[int],
+                ascii_text: bool, size: int) -> tuple[int, ...] | None:
+    """`counts` of lines `numbers` of a document of `size` UTF-8 bytes, from the rows of
+    its scan (`scan.scan_rows`); None when the scan cannot vouch for them: a line whose
+    text is not the one scanned (in `changed`: a placeholder was cut out), a line not
+    ASCII (`ascii_text`: the document is ASCII), or a document too long for the packed
+    sums.
+
+    Every line kept (most documents, once the empty lines are left out) takes sums
+    over the whole rows: an empty line adds nothing to them and its key is equal
+    to no other. Else the sums run over the kept lines' numbers. The keys are the
+    `line_key`s (equal loose keys, equal line keys), so SAME_KEYS is 0 only when no
+    two keys are equal, as the compiled pass says it.
+    """
+    if size >= _SUM_LIMIT or (changed and not changed.isdisjoint(numbers)):
+        return None
+    flags = rows[FLAGS]
+    if len(numbers) + flags.count(EMPTY) == len(flags):  # (an empty line's flags: EMPTY)
+        if not ascii_text and any([flag & NON_ASCII for flag in flags]):
+            return None
+        sums_a, sums_b, keys = sum(rows[SUMS_A]), sum(rows[SUMS_B]), rows[KEY]
+        same = len(set(keys)) != len(keys)
+    else:
+        if not ascii_text and any([flags[i] & NON_ASCII for i in numbers]):
+            return None
+        sums_a = sum(map(rows[SUMS_A].__getitem__, numbers))
+        sums_b = sum(map(rows[SUMS_B].__getitem__, numbers))
+        same = len(set(map(rows[KEY].__getitem__, numbers))) != len(numbers)
+    return (sums_a & _FIELD, sums_a >> FIELD_BITS & _FIELD, sums_a >> 2 * FIELD_BITS,
+            sums_b & _FIELD, sums_b >> FIELD_BITS & _FIELD, sums_b >> 2 * FIELD_BITS,
+            int(same))
+
+
+def kept_keys(rows: list[list[int]], numbers: list[int]) -> list[int]:
+    """The scan's loose-key sums (`kernels.line_key`) of lines `numbers` (lines that
+    `kept_counts` vouched for): equal loose keys, equal sums."""
+    return list(map(rows[KEY].__getitem__, numbers))
+
+
+#: the packed sums of a document shorter than this are exact (each count is at most its
+#: bytes, and lines at most bytes + 1)
+_SUM_LIMIT = (1 << FIELD_BITS) - 1
+_FIELD = (1 << FIELD_BITS) - 1
 
 
 def python_counts(lines: list[str]) -> tuple[int, ...]:

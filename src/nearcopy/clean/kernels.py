@@ -1,15 +1,18 @@
 """Compiled one-pass scans of a whole document for the cleaner (numba kernels).
 
 The cleaner needs, for every line, its letters, its words, the function-word
-language guess and whether it is set in headline case. Asked line by line in
-Python that was several calls per line (a third of the cleaning time); here one
-kernel call per document reads the UTF-8 bytes once. Only ASCII lines are
-judged here (their `str.lower`, `str.split` and `str.isalpha` are plain byte
-rules); a line holding any other byte is flagged `NON_ASCII` and the caller
-asks the Python definitions about it (`language.py`, `stopwords.py`).
+language guess and whether it is set in headline case; the document rules and
+the repeated-paragraph check need counts of the lines kept (words, symbols,
+bullet lines, loose keys: `doc_scan.kept_counts` sums them by line number).
+Asked line by line in Python that was several calls per line (a third of the
+cleaning time); here one kernel call per document reads the UTF-8 bytes once.
+Only ASCII lines are judged here (their `str.lower`, `str.split` and
+`str.isalpha` are plain byte rules); a line holding any other byte is flagged
+`NON_ASCII` and the caller asks the Python definitions about it (`language.py`,
+`stopwords.py`, `doc_scan.python_counts`).
 
-Every result must equal its Python definition: tests/clean/test_fast_paths.py
-compares them on random text.
+Every result must equal its Python definition: tests/clean/test_fast_paths.py and
+tests/clean/test_kept_counts.py compare them on random text.
 """
 
 from __future__ import annotations
@@ -18,8 +21,16 @@ import numpy as np
 
 from nearcopy.native.registry import kernel
 
-#: rows of `line_stats`' result, one column per line of the document
-LETTERS, WORDS, GUESS, FLAGS = range(4)
+#: rows of `line_stats`' result, one column per line of the document; the last three
+#: are what the document rules and the repeated-paragraph check sum over the kept lines
+#: (`doc_scan.kept_counts`): SUMS_A packs the line's words, characters in words and "#",
+#: SUMS_B its "..." (non-overlapping), whether it starts with a bullet ("-" or "*") and
+#: whether it ends with "...", FIELD_BITS bits each (exact sums over a document of fewer
+#: than 1 << FIELD_BITS bytes); KEY sums up its loose key (`line_key`; an empty line's is
+#: -1 - its number, equal to no other)
+LETTERS, WORDS, GUESS, FLAGS, SUMS_A, SUMS_B, KEY = range(7)
+ROWS = 7
+FIELD_BITS = 21
 #: FLAGS bits: the line holds a non-ASCII byte (the other rows and bits are then not to
 #: be used); the line is in headline case (`language._headline_case` of its words);
 #: with its trailing whitespace stripped, it ends with one of the tables' ends; it
@@ -31,9 +42,11 @@ LETTERS, WORDS, GUESS, FLAGS = range(4)
 NON_ASCII, HEADLINE, END, LITERAL, WORD, START, EMPTY = 1, 2, 4, 8, 16, 32, 64
 
 #: byte classes: the whitespace of `str.split()` (ASCII), capital and small ASCII
-#: letters, bytes the caller asks about (the LITERAL flag: the same bit), bytes of
-#: non-ASCII characters (>= 128); an ASCII byte's `str.lower()` is the class >> LOWERED
-_SPACE, _UPPER, _LOWER, _LITERAL, _HIGH = 1, 2, 4, LITERAL, 32
+#: letters, bytes the caller asks about (the LITERAL flag: the same bit), ASCII letters
+#: and digits (`str.isalnum()`: the loose key's characters), bytes of non-ASCII
+#: characters (>= 128), "#" and "." (the symbols counted); an ASCII byte's `str.lower()`
+#: is the class >> LOWERED
+_SPACE, _UPPER, _LOWER, _LITERAL, _ALNUM, _HIGH, _SYMBOL = 1, 2, 4, LITERAL, 16, 32, 64
 LOWERED = 8
 
 #: layout of `line_stats`' `tables` (int64): seven integer parameters, then the class of
@@ -64,6 +77,9 @@ FULL3 = SHORT2 + 128 * 128 // 64
 PREFIX_SHIFT = 48  # (the top 16 bits of the product: FULL3 holds 1 << 16 bits)
 SIZE = FULL3 + (1 << 16) // 64
 
+#: a word's key holds its last KEY_BYTES bytes (MAX_KEY_LEN is at most KEY_BYTES)
+KEY_BYTES = 7
+KEY_BYTES_MASK = (1 << (8 * KEY_BYTES)) - 1
 #: multiplier of the word hash (Fibonacci hashing; as a signed 64-bit integer)
 HASH_MULTIPLIER = 0x9E3779B97F4A7C15 - (1 << 64)
 HASH_SHIFT = 54  # the top 10 bits: a table of 1024 slots
@@ -91,24 +107,26 @@ def _start_char(c):
 @kernel("i8[:,:](u1[:]r, i8[:]r, f8, f8)")
 def line_stats(buf, tables, min_share, headline_share):
     """Per line of buf (split at b"\\n"): ASCII letters, words, function-word guess
-    (0: none, k + 1: the k-th language of the weights) and flags.
+    (0: none, k + 1: the k-th language of the weights), flags, and the counts the
+    document rules sum (SUMS_A, SUMS_B, KEY: see the rows above).
 
     `tables` (see the layout above and `scan.py`): the guess's parameters (as in
     stopwords.py, with `min_share` and `headline_share`), the class bits of each
-    byte, the ends (packed like the words, at most MAX_END_LEN bytes each), and
-    the literal bytes' caps (a line longer than the cap of each of its literal bytes
-    is not flagged LITERAL: the rules looking for those bytes judge only shorter
-    lines), the literal words (ASCII, 2 to MAX_LITERAL_LEN bytes; flag WORD: `word in
-    line.lower()` for one of them, asked only of ASCII lines not flagged END or
-    LITERAL), and the function words, packed as little-endian
-    integers of their bytes (at most MAX_KEY_LEN bytes), in a table of 1024 slots
-    (0 = empty, linear probing from `word_slot`). A word's fields are the counts it
+    byte, the ends (packed as little-endian integers of their bytes, at most
+    MAX_END_LEN bytes each), and the literal bytes' caps (a line longer than the cap
+    of each of its literal bytes is not flagged LITERAL: the rules looking for those
+    bytes judge only shorter lines), the literal words (ASCII, 2 to MAX_LITERAL_LEN
+    bytes; flag WORD: `word in line.lower()` for one of them, asked only of ASCII
+    lines not flagged END or LITERAL), and the function words, packed as big-endian
+    integers of their bytes with bit 7 set (`scan._pack_word`; at most MAX_KEY_LEN
+    bytes), in a table of 1024 slots (0 = empty, linear probing from `word_slot`). A word's fields are the counts it
     adds (one bit each: 0 or 1) to each language that lists it (bits 0 to nlangs - 1)
     and to each language it is a rival of (nlangs more), as in `stopwords._WEIGHTS`.
 
     Per byte: one class load decides space, letter, case, literal and non-ASCII
-    (a table of all 256 bytes: no separate test for bytes >= 128), and letters and
-    headline counts are added from the class bits without branches.
+    (a table of all 256 bytes: no separate test for bytes >= 128), and letters,
+    headline counts and the loose key's features are added from the class bits
+    without branches ("#" and "." take a rare branch, as the literal bytes do).
     """
     nlangs, min_words, min_hits = tables[NLANGS], tables[MIN_WORDS], tables[MIN_HITS]
     dominance, max_key_len, nends = tables[DOMINANCE], tables[MAX_KEY_LEN], tables[NENDS]
@@ -119,7 +137,7 @@ def line_stats(buf, tables, min_share, headline_share):
     for i in range(n):
         if buf[i] == 10:
             nlines += 1
-    out = np.empty((4, nlines), dtype=np.int64)
+    out = np.empty((ROWS, nlines), dtype=np.int64)
     counts = np.zeros(nfields, dtype=np.int64)
     i = 0
     for line in range(nlines):
@@ -132,6 +150,10 @@ def line_stats(buf, tables, min_share, headline_share):
         seen = 0  # the union of the line's byte classes
         cap = 0  # the largest cap of its _LITERAL bytes
         hit = False
+        chars = hashes = ellipses = 0  # characters in words, "#", "..."
+        dots = 0  # the "." just before, less the "..." already counted
+        dot_at = -2  # where the last "." was
+        count = total = weighted = 0  # the loose key's features (`line_key`)
         while True:  # one word per round
             # the spaces before it
             while i < n:
@@ -153,13 +175,30 @@ def line_stats(buf, tables, min_share, headline_share):
                 if c & _SPACE:  # (a newline too)
                     break
                 seen |= c
-                if c & _LITERAL:  # (rare: no cost for the other bytes' branch)
-                    cap = max(cap, tables[CAPS + np.int64(buf[i])])
+                if c & (_LITERAL | _SYMBOL):  # (rare: no cost for the other bytes' branch)
+                    if c & _LITERAL:
+                        cap = max(cap, tables[CAPS + np.int64(buf[i])])
+                    if c & _SYMBOL:
+                        if buf[i] == 35:
+                            hashes += 1
+                        else:  # "."
+                            dots = dots + 1 if dot_at == i - 1 else 1
+                            dot_at = i
+                            if dots == 3:
+                                ellipses += 1
+                                dots = 0
                 letters += (c >> 1 | c >> 2) & 1
-                if i - start < max_key_len:  # (a non-ASCII line's key is not used)
-                    key |= (c >> LOWERED) << (8 * (i - start))
+                alnum = (c >> 4) & 1  # (_ALNUM)
+                key_char = (c >> LOWERED) * alnum
+                count += alnum
+                total += key_char
+                weighted += key_char * count
+                # the last KEY_BYTES bytes, each with bit 7 set (`scan._pack_word`): no
+                # test of the position per byte (0.126 -> 0.112 s on news_copies)
+                key = (key << 8 | (c >> LOWERED) | 128) & KEY_BYTES_MASK
                 i += 1
             last = i
+            chars += i - start
             if i - start <= max_key_len:
                 j = word_slot(key)
                 while tables[TABLE + j] != 0:
@@ -234,7 +273,33 @@ def line_stats(buf, tables, min_share, headline_share):
         out[WORDS, line] = words
         out[GUESS, line] = guess
         out[FLAGS, line] = flags
+        bullet = ends = 0
+        if line_end > line_start:
+            lead = buf[line_start]
+            bullet = 1 if lead == 45 or lead == 42 else 0
+            if (line_end - line_start >= 3 and buf[line_end - 1] == 46
+                    and buf[line_end - 2] == 46 and buf[line_end - 3] == 46):
+                ends = 1
+            out[KEY, line] = line_key(count, total, weighted)
+        else:
+            out[KEY, line] = -1 - line
+        out[SUMS_A, line] = words | chars << FIELD_BITS | hashes << (2 * FIELD_BITS)
+        out[SUMS_B, line] = ellipses | bullet << FIELD_BITS | ends << (2 * FIELD_BITS)
     return out
+
+
+#: keeps the key features' mix in 62 bits, the same in numba's wrapping int64 arithmetic
+#: and in Python's integers (py_func gives the same keys)
+KEY_MASK = (1 << 62) - 1
+
+
+@kernel(inline=True)
+def line_key(count, total, weighted):
+    """A line's loose key (its letters and digits, lower-cased: `repetition._loose_keys`)
+    summed up by three features that equal keys share: their count, their sum, and their
+    sum weighted by position among them. Additions keep the pass free of multiplication
+    chains (a rolling hash per byte took twice as long). Equal sums only say "maybe"."""
+    return ((int(count) * 0x9E3779B1 + int(total)) * 0x85EBCA77 + int(weighted)) & KEY_MASK
 
 
 @kernel(inline=True)

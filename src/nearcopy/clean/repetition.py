@@ -87,24 +87,33 @@ class RepeatedParagraphFilter(Rule):
     # letter count as paragraphs (measured: 6 keeps every table row of news_copies).
     PARAMS = {"min_words": 6}
 
-    def repeated(self, lines: list[str]) -> list[int]:
-        """Indices of lines (which hold no "\\n") whose key was seen on an earlier line."""
+    def repeated(self, lines: list[str], counts: tuple[int, ...] | None = None,
+                 keys: list | None = None) -> list[int]:
+        """Indices of lines (which hold no "\\n") whose key was seen on an earlier line.
+        `counts`: the lines' `doc_scan.counts` when the caller has them; `keys`: stand-ins
+        for their loose keys, equal for equal loose keys (`doc_scan.kept_keys`), when
+        the caller has them."""
         min_words = self.min_words
         # Most documents repeat nothing: show it with a cheap key first, on all lines at once
         # (summed up in the compiled pass, else made here), then on the lines long
         # enough to count (3x faster overall).
-        if not lines or not doc_scan.counts(lines)[SAME_KEYS]:
+        if not lines or not (counts or doc_scan.counts(lines))[SAME_KEYS]:
             return []
-        keys = _loose_keys(lines)
+        if keys is None:
+            keys = _loose_keys(lines)
         if len(set(keys)) == len(keys):
             return []
         # Only lines whose cheap key another long enough line shares can repeat a paragraph.
         long = [i for i, line in enumerate(lines) if line.count(" ") + 1 >= min_words]
-        shared = Counter(keys[i] for i in long)
+        shared = Counter(map(keys.__getitem__, long))
         seen: set[str] = set()
+        texts: set[str] = set()  # lines whose key is in `seen`
         out = []
         for i in long:
             line = lines[i]
+            if line in texts:  # (a paragraph printed twice: its key and tests are the same)
+                out.append(i)
+                continue
             if shared[keys[i]] < 2 or not _has_alpha_words(line, min_words):
                 continue
             key = paragraph_key(line)
@@ -112,6 +121,7 @@ class RepeatedParagraphFilter(Rule):
                 out.append(i)
             else:
                 seen.add(key)
+            texts.add(line)
         return out
 
 
@@ -127,9 +137,15 @@ class GopherDuplicateLinesFilter(DocumentFilter):
     source = "Gopher (Rae et al. 2021, Table A1)"
     PARAMS = {"max_line_fraction": 0.30, "max_char_fraction": 0.20}
 
+    def keeps(self, counts: tuple[int, ...], num_lines: int) -> bool:
+        """No two lines have the same loose key, so none repeats (equal lines have equal
+        keys): both fractions are 0."""
+        return not num_lines or not counts[SAME_KEYS]
+
     def check_document(self, lines: list[str], language: str | None) -> Verdict:
-        if not lines or not line_counts(lines)[SAME_KEYS] or len(set(lines)) == len(lines):
-            return KEEP  # no line repeats (equal lines have equal keys): both fractions are 0
+        if not lines or self.keeps(line_counts(lines), len(lines)) \
+                or len(set(lines)) == len(lines):
+            return KEEP  # no line repeats: both fractions are 0
         seen: set[str] = set()
         dup_lines = dup_chars = 0
         for line in lines:

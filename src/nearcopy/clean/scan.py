@@ -16,7 +16,7 @@ from nearcopy.clean.language import HEADLINE_SHARE
 from nearcopy.clean.kernels import (EMPTY, END, FLAGS, GUESS, HEADLINE, LETTERS, LITERAL,
                                     NON_ASCII, START, WORD, WORDS)
 
-__all__ = ["scan", "tables", "LETTERS", "WORDS", "GUESS", "FLAGS", "NON_ASCII", "HEADLINE",
+__all__ = ["scan", "scan_rows", "tables", "LETTERS", "WORDS", "GUESS", "FLAGS", "NON_ASCII", "HEADLINE",
            "END", "LITERAL", "WORD", "START", "EMPTY", "LANGUAGES", "UNCAPPED"]
 
 #: GUESS k (k > 0) names LANGUAGES[k]
@@ -25,6 +25,15 @@ LANGUAGES: tuple[str | None, ...] = (None, *stopwords._LANGUAGES)
 
 def _pack(word: bytes) -> int:
     return sum(byte << (8 * j) for j, byte in enumerate(word))
+
+
+def _pack_word(word: bytes) -> int:
+    """A function word's key as `kernels.line_stats` makes it: its bytes big-endian, each
+    with bit 7 set (so that a NUL byte counts)."""
+    key = 0
+    for byte in word:
+        key = key << 8 | byte | 128
+    return key
 
 
 def _product(key: int) -> int:
@@ -46,7 +55,7 @@ def _base_tables() -> np.ndarray:
     nfields = 2 * nlangs
     words = sorted(w for w in stopwords._WEIGHTS if w.isascii())
     max_len = max(map(len, words))
-    assert max_len <= 7 and len(words) < 512
+    assert max_len <= kernels.KEY_BYTES and len(words) < 512
     assert all(w == w.lower() and w.split() == [w] for w in words)
     tables = np.zeros(kernels.SIZE, dtype=np.int64)
     tables[[kernels.NLANGS, kernels.MIN_WORDS, kernels.MIN_HITS, kernels.DOMINANCE,
@@ -59,10 +68,14 @@ def _base_tables() -> np.ndarray:
             tables[kernels.CLASSES + b] |= kernels._SPACE
         if char.isalpha():
             tables[kernels.CLASSES + b] |= kernels._UPPER if char.isupper() else kernels._LOWER
+        if char.isalnum():  # (the loose key's characters)
+            tables[kernels.CLASSES + b] |= kernels._ALNUM
+        if char in "#.":  # (the symbols the document rules count)
+            tables[kernels.CLASSES + b] |= kernels._SYMBOL
         tables[kernels.CLASSES + b] |= ord(char.lower()) << kernels.LOWERED
     tables[kernels.CLASSES + 128:kernels.CLASSES + 256] = kernels._HIGH
     for word in words:
-        key = _pack(word.encode("ascii"))
+        key = _pack_word(word.encode("ascii"))
         slot = _slot(key)
         while tables[kernels.TABLE + slot]:
             slot = (slot + 1) & 1023
@@ -179,6 +192,13 @@ def scan(text: str, tables: np.ndarray = _TABLES) -> list[list[int]]:
     return scan_utf8(encode(text), tables)
 
 
+def scan_rows(data: bytes, tables: np.ndarray = _TABLES) -> list[list[int]]:
+    """Every row of `line_stats` (`scan_utf8`'s four, then the sums the document rules
+    read: `doc_scan.kept_counts`) of the text whose `encode` is `data`."""
+    buf = np.frombuffer(data, _BYTE)
+    return (_line_stats or _bind())(buf, tables, _MIN_SHARE, _HEADLINE_SHARE).tolist()
+
+
 def encode(text: str) -> bytes:
     """The bytes `scan_utf8` reads (a lone surrogate, which UTF-8 cannot encode, becomes
     three non-ASCII bytes: its line is flagged NON_ASCII like any other)."""
@@ -187,8 +207,7 @@ def encode(text: str) -> bytes:
 
 def scan_utf8(data: bytes, tables: np.ndarray = _TABLES) -> list[list[int]]:
     """`scan` of the text whose `encode` is `data`."""
-    buf = np.frombuffer(data, _BYTE)
-    return (_line_stats or _bind())(buf, tables, _MIN_SHARE, _HEADLINE_SHARE).tolist()
+    return scan_rows(data, tables)[:FLAGS + 1]
 
 
 #: (a dtype object passed by position: `dtype=np.uint8` cost `np.frombuffer` 0.4 us more)
