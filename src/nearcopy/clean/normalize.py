@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from nearcopy.clean import doc_kernels, doc_scan, norm_kernels
+from nearcopy.clean import doc_kernels, doc_scan, norm_folds, norm_kernels
 from nearcopy.clean.base import Rule
 from nearcopy.disk_cache import disk_cached
 
@@ -317,16 +317,23 @@ def normalize(text: str, rules: list[Normalizer],
 
     A rule of NORMALIZERS runs only when `triggers` says it may change the text
     (asked again after a rule changed it): 81% of news_copies' documents need none,
-    and the rules' own pre-checks read the text once each.
+    and the rules' own pre-checks read the text once each. The NFKC, zero-width and
+    whitespace rules, when they are the last ones, run as one compiled pass over the
+    bytes `triggers` read (`_fold_and_space`).
     """
-    found = -1  # (not asked yet)
-    for rule in rules:
+    found, data, fuse = -1, None, True  # (found < 0: not asked yet)
+    for at, rule in enumerate(rules):
         trigger = _TRIGGERS.get(type(rule))  # (a subclass, or another rule, always runs)
         if trigger is not None:
             if found < 0:
-                found = triggers(text)
+                found, data = _triggers(text)
             if not found & trigger:
                 continue
+            if fuse and trigger & _FUSED and data is not None:
+                folded = _fold_and_space(text, data, rules, at, counts)
+                if folded is not None:
+                    return folded
+                fuse = False  # (NFKC needs its own pass: it is asked no more)
         new = rule.apply(text)
         if new != text:
             if counts is not None:
@@ -345,13 +352,71 @@ _TRIGGERS: dict[type, int] = {
 
 def triggers(text: str) -> int:
     """The bits (norm_kernels) of the normalisers that may change `text`."""
+    return _triggers(text)[0]
+
+
+def _triggers(text: str) -> tuple[int, np.ndarray | None]:
+    """`triggers(text)`, and the UTF-8 bytes it read when the text is not ASCII."""
     kernels = _trigger_kernels or _bind_triggers()
     if text.isascii():  # (only the entity and whitespace rules act on ASCII text)
-        return kernels[0](np.frombuffer(text.encode("ascii"), doc_scan.BYTE))
-    found = kernels[1](np.frombuffer(text.encode("utf-8", "surrogatepass"), doc_scan.BYTE),
-                       *kernels[2])
+        return kernels[0](np.frombuffer(text.encode("ascii"), doc_scan.BYTE)), None
+    data = np.frombuffer(text.encode("utf-8", "surrogatepass"), doc_scan.BYTE)
+    found = kernels[1](data, *kernels[2])
     # (ftfy cuts lines over 1M characters into segments: _ftfy_may_change says True)
-    return found | norm_kernels.MOJIBAKE if len(text) >= 1_000_000 else found
+    return (found | norm_kernels.MOJIBAKE if len(text) >= 1_000_000 else found), data
+
+
+#: the rules `norm_kernels.fold_and_space` runs, in their order, and their bits
+_FUSED_RULES = (NfkcRule, ZeroWidthRule, WhitespaceRule)
+_FUSED = norm_kernels.NFKC | norm_kernels.ZERO_WIDTH | norm_kernels.WHITESPACE
+#: the bits of each list of rules `fold_and_space` can run (some of _FUSED_RULES, in order)
+_FUSED_LISTS = {tuple(cls for cls in _FUSED_RULES if _TRIGGERS[cls] & bits):
+                bits for bits in range(1, _FUSED + 1) if bits & _FUSED == bits}
+
+
+def _fold_and_space(text: str, data: np.ndarray, rules: list[Normalizer], at: int,
+                    counts: dict[str, int] | None) -> str | None:
+    """What rules[at:] make of non-ASCII `text` (its UTF-8 bytes: `data`), in one
+    compiled pass when they are some of _FUSED_RULES in order, and NFKC (if one of them)
+    only replaces simple folds (norm_folds); else None.
+
+    On news_copies' 1,384 non-ASCII pages these rules change it takes 0.052 CPU s
+    instead of 0.101 (first pass): the rules read the text four times (NFKC's quick
+    check, NFKC per line, `triggers` again, the whitespace pass) and made two new ones.
+    """
+    enabled = _FUSED_LISTS.get(tuple(map(type, rules[at:])))
+    if enabled is None:
+        return None
+    kernel, table, folds = _fold_kernel or _bind_fold_kernel()
+    out = np.empty(len(data) + 16, doc_scan.BYTE)
+    found = kernel(data, out, enabled, table, *folds)
+    if found == norm_kernels.TOO_SMALL:  # (folds that lengthen the text: rare)
+        out = np.empty(len(data) * _MOST_GROWTH + 16, doc_scan.BYTE)
+        found = kernel(data, out, enabled, table, *folds)
+    if found < 0:
+        return None
+    changed = found & _FUSED
+    if not changed:
+        return text
+    if counts is not None:
+        for rule in rules[at:]:
+            if changed & _TRIGGERS[type(rule)]:
+                counts[rule.name] = counts.get(rule.name, 0) + 1
+    return str(out[:found >> 5], "utf-8", "surrogatepass")
+
+
+#: the most bytes a simple fold's NFKC form has per byte of the character (U+FDFA: 11)
+_MOST_GROWTH = 11
+
+
+_fold_kernel = None
+
+
+def _bind_fold_kernel():
+    global _fold_kernel
+    _fold_kernel = (doc_scan.compiled(norm_kernels.fold_and_space),
+                    (_trigger_kernels or _bind_triggers())[2][0], norm_folds.fold_tables())
+    return _fold_kernel
 
 
 _trigger_kernels = None
@@ -489,16 +554,7 @@ def _plain_class(op, arg, sre) -> frozenset | None:
 
 
 def _nfkc_folds(every: str) -> list[str]:
-    """The BMP characters that NFKC's quick check does not pass on their own: NFKC
-    changes them, or their canonical combining class is not 0, or they may compose with
-    the character before (the second part of a canonical decomposition; Hangul jamo).
-    A text without any is NFKC (`unicodedata.is_normalized` says so)."""
-    second = set(map(chr, range(0x1100, 0x1200)))
-    for char in every:
-        parts = unicodedata.decomposition(char).split()
-        if len(parts) > 1 and not parts[0].startswith("<"):
-            second.update(chr(int(part, 16)) for part in parts[1:])
-    return [char for char in every[0x80:0x10000]
-            if unicodedata.combining(char) or char in second
-            or unicodedata.normalize("NFKC", char) != char]
-
+    """The BMP characters that NFKC's quick check does not pass on their own
+    (norm_folds.not_quick). A text without any is NFKC (`unicodedata.is_normalized`
+    says so)."""
+    return [char for char in norm_folds.not_quick(every) if char < "\U00010000"]
