@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from nearcopy.dedup import minhash, shingles
 from nearcopy.dedup.hashing import seed_state
-from nearcopy.dedup.sketch import SketchParams, exact_hash, sketch_texts
+from nearcopy.dedup.sketch import SketchParams, exact_hash, shingle_sets, sketch_texts
 
 TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=300)
 MIXED = st.lists(st.sampled_from(["the", "Cat", "日本", "語", "สวัสดี", "naïve", "—", "  ", "\n",
@@ -32,6 +32,18 @@ def test_compiled_and_numpy_paths_agree(texts, shingle, ngram):
     assert np.array_equal(a.exact_hashes, b.exact_hashes)
     assert np.array_equal(a.lengths, b.lengths)
     assert list(a.exact_hashes) == [exact_hash(t) for t in texts]
+
+
+@settings(max_examples=100, deadline=None)
+@given(texts=st.lists(st.one_of(TEXT, MIXED), min_size=1, max_size=6),
+       shingle=st.sampled_from(["word", "char"]), ngram=st.integers(1, 6))
+def test_sets_alone_equal_the_sketch_sets(texts, shingle, ngram):
+    params = SketchParams(num_perm=32, ngram=ngram, shingle=shingle, seed=3)
+    full = sketch_texts(texts, params, keep_sets=True)
+    for compiled in (True, False):
+        values, counts = shingle_sets(texts, params, compiled=compiled)
+        assert np.array_equal(values, full.set_values)
+        assert np.array_equal(counts, full.set_counts)
 
 
 def _word_sets(rng, overlap: int, only: int):

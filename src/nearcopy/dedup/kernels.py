@@ -234,6 +234,34 @@ def sketch_batch(buf, offsets, ngram, char_mode, state, num_perm, collect, sampl
     return sets[:total]
 
 
+@kernel("u4[:](u1[:]r, i8[:]r, i8, b1, u8, i8[:]r, i8[:,:]r, i8[:])")
+def shingle_sets_batch(buf, offsets, ngram, char_mode, state, ascii_class, ranges,
+                       set_counts):
+    """The full sets `sketch_batch` collects (sample_mask 0), without the signatures and
+    the collapsed text: what verification re-makes for its candidates (the sketch and the
+    exact-copy bytes were a quarter of that work)."""
+    ndocs = offsets.shape[0] - 1
+    max_len = 1
+    for d in range(ndocs):
+        max_len = max(max_len, offsets[d + 1] - offsets[d])
+    tokens = np.empty(max_len + 1, dtype=np.uint64)
+    shingles = np.empty(max_len + 1, dtype=np.uint64)
+    low = np.empty(max_len + 1, dtype=np.uint32)
+    scratch = np.empty(max_len + 1, dtype=np.uint32)
+    collapsed = np.empty(max_len + 1, dtype=np.uint8)  # (written by tokenize, not read)
+    buckets = np.zeros(256, dtype=np.int64)
+    sets = np.empty(offsets[ndocs] - offsets[0] + 1, dtype=np.uint32)
+    total = 0
+    for d in range(ndocs):
+        ntok, _ = tokenize(buf, offsets[d], offsets[d + 1], char_mode, tokens, collapsed, 0,
+                           ascii_class, ranges)
+        count = shingle_hashes(tokens, ntok, ngram, state, shingles)
+        set_counts[d] = sorted_distinct_sample(shingles, count, 0, low, scratch, buckets, sets,
+                                               total)
+        total += set_counts[d]
+    return sets[:total]
+
+
 @kernel()
 def sorted_distinct_sample(shingles, count, sample_mask, low, scratch, buckets, out, at):
     """Write the sorted distinct low 32 bits v of shingles[:count] with (v & sample_mask) == 0

@@ -73,6 +73,28 @@ def sketch_texts(texts: list[str], params: SketchParams, *, keep_sets: bool = Tr
     return SketchBatch(hashes, lengths, sigs, values, counts, max(mod, 1))
 
 
+def shingle_sets(texts: list[str], params: SketchParams, *,
+                 compiled: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(values, counts): the full shingle sets `sketch_texts` gives, without the rest of
+    the sketch (verification re-makes them for its candidates)."""
+    compiled = use_compiled() if compiled is None else compiled
+    if not compiled:
+        batch = sketch_texts(texts, params, keep_sets=True, compiled=False)
+        return batch.set_values, batch.set_counts
+    from nearcopy.dedup import kernels
+
+    encoded = [shingles.encode(t) for t in texts]
+    n = len(encoded)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum([len(b) for b in encoded], out=offsets[1:])
+    buf = np.frombuffer(b"".join([*encoded, b"\0\0\0\0"]), dtype=np.uint8)
+    counts = np.zeros(n, dtype=np.int64)
+    values = kernels.shingle_sets_batch(buf, offsets, params.ngram, params.char_mode,
+                                        seed_state(params.seed), kernels.ASCII_CLASS_NB,
+                                        kernels.RANGES_NB, counts)
+    return values, counts
+
+
 def _sketch_compiled(encoded, params, state, mod):
     from nearcopy.dedup import kernels
 

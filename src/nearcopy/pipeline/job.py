@@ -24,7 +24,7 @@ from nearcopy.config import RunConfig
 from nearcopy.dedup.arrays import sorted_unique
 from nearcopy.dedup.decide import Decisions, find_copies
 from nearcopy.dedup.paragraphs import ParagraphDeduper
-from nearcopy.dedup.sketch import SketchBatch, SketchParams, sketch_texts
+from nearcopy.dedup.sketch import SketchBatch, SketchParams, shingle_sets, sketch_texts
 from nearcopy.document import Document
 from nearcopy.errors import InputFormatError
 from nearcopy.executors.base import Executor
@@ -138,6 +138,17 @@ def put_cleaning(record: dict, result) -> tuple:
     return removed_lines, dropped, chars, keys
 
 
+def _set_batch(payload) -> tuple[np.ndarray, np.ndarray]:
+    """Worker: (optionally strip corpus boilerplate and) make the full shingle sets
+    (values, counts) of a batch of texts, given as a list or as a SpoolSlice to read here."""
+    params, texts, table = payload
+    if isinstance(texts, SpoolSlice):
+        texts = texts.texts()
+    if table is not None:
+        texts = [table.strip(text)[0] for text in texts]
+    return shingle_sets(texts, params)
+
+
 def _sketch_batch(payload):
     """Worker: (optionally strip corpus boilerplate and) sketch a batch of texts, given as
     a list or as a SpoolSlice to read here."""
@@ -166,8 +177,8 @@ class SpoolSets:
         else:
             texts = ([r["text"] for r in self.spool.read_at(offsets[i:i + size])]
                      for i in range(0, len(indices), size))
-        payloads = ((self.job.dedup.sketch, batch, True, 0, self.table) for batch in texts)
-        return _joined_sets(self.job.executor.map_ordered(_sketch_batch, payloads))
+        payloads = ((self.job.dedup.sketch, batch, self.table) for batch in texts)
+        return _joined_sets(self.job.executor.map_ordered(_set_batch, payloads))
 
     def inline(self) -> "InlineSpoolSets":
         self.spool.close()
@@ -189,19 +200,19 @@ class InlineSpoolSets:
 
     def load(self, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         offsets = self.record_offsets[indices]
-        batches = (_sketch_batch((self.params,
-                                  SpoolSlice(self.files, offsets=offsets[i:i + SETS_BATCH]),
-                                  True, 0, self.table))
+        batches = (_set_batch((self.params,
+                               SpoolSlice(self.files, offsets=offsets[i:i + SETS_BATCH]),
+                               self.table))
                    for i in range(0, len(indices), SETS_BATCH))
         return _joined_sets(batches)
 
 
 def _joined_sets(batches) -> tuple[np.ndarray, np.ndarray]:
-    """(values, offsets) CSR of the sets of SketchBatches, in order."""
+    """(values, offsets) CSR of the sets of `_set_batch` results, in order."""
     values, counts = [], []
-    for batch in batches:
-        values.append(batch.set_values)
-        counts.append(batch.set_counts)
+    for batch_values, batch_counts in batches:
+        values.append(batch_values)
+        counts.append(batch_counts)
     counts = np.concatenate(counts) if counts else np.empty(0, dtype=np.int64)
     out = np.zeros(counts.shape[0] + 1, dtype=np.int64)
     np.cumsum(counts, out=out[1:])
