@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import sys
+import threading
 
 import click
 
@@ -85,5 +87,30 @@ COMMANDS = {
 }
 
 
+def run() -> None:
+    """The `nearcopy` command (the console entry point): `main`, then a quick exit.
+
+    A command closes (and fsyncs) every output before it returns, so once the streams
+    are flushed the interpreter's teardown only frees memory object by object: 0.04-0.06
+    CPU s of a 20k-document job (3%, issue #4). The usual exit runs instead when another
+    thread is alive or Ray was imported: their shutdown handlers must run.
+    """
+    try:
+        main()  # (standalone mode: always ends in SystemExit)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    if threading.active_count() > 1 or "ray" in sys.modules or \
+            not (code is None or isinstance(code, int)):
+        sys.exit(code)
+    logging.shutdown()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe: let the usual exit report it
+        sys.exit(code)
+    os._exit(code or 0)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()
