@@ -11,6 +11,7 @@ from hypothesis import given, settings, strategies as st
 from nearcopy.clean import norm_folds, norm_kernels as k
 from nearcopy.clean import normalize as n
 from nearcopy.clean.normalize import NORMALIZERS
+from tests.clean.test_normalize_triggers import _in_order
 
 
 def _folds():
@@ -44,16 +45,6 @@ _TEXT = st.one_of(  # (half without a character that sends NFKC to its own pass)
                               if not any(char in _NOT_SIMPLE for char in piece)]),
              max_size=24).map("".join))
 _FUSED = (n.NfkcRule, n.ZeroWidthRule, n.WhitespaceRule)
-
-
-def _in_order(text, rules, counts):
-    """The definition: every rule's `apply`, in order."""
-    for rule in rules:
-        new = rule.apply(text)
-        if new != text:
-            counts[rule.name] = counts.get(rule.name, 0) + 1
-        text = new
-    return text
 
 
 @settings(max_examples=3000, deadline=None)

@@ -198,6 +198,15 @@ def densify(sig, filled, num_perm, state):
             attempt += _ONE
 
 
+@kernel(inline=True)
+def _longest(offsets):
+    """The longest document of a batch, in bytes (at least 1): the size of its buffers."""
+    longest = 1
+    for d in range(offsets.shape[0] - 1):
+        longest = max(longest, offsets[d + 1] - offsets[d])
+    return longest
+
+
 @kernel("u4[:](u1[:]r, i8[:]r, i8, b1, u8, i8, b1, i8, i8[:]r, i8[:,:]r, u4[:,:], i8[:], u1[:], i8[:])")
 def sketch_batch(buf, offsets, ngram, char_mode, state, num_perm, collect, sample_mask,
                  ascii_class, ranges, sigs, set_counts, collapsed, collapsed_offsets):
@@ -209,9 +218,7 @@ def sketch_batch(buf, offsets, ngram, char_mode, state, num_perm, collect, sampl
     `collapsed` (bounds in `collapsed_offsets`) for the exact-copy hash.
     """
     ndocs = offsets.shape[0] - 1
-    max_len = 1
-    for d in range(ndocs):
-        max_len = max(max_len, offsets[d + 1] - offsets[d])
+    max_len = _longest(offsets)
     tokens = np.empty(max_len + 1, dtype=np.uint64)
     shingles = np.empty(max_len + 1, dtype=np.uint64)
     low = np.empty(max_len + 1, dtype=np.uint32)
@@ -239,11 +246,9 @@ def shingle_sets_batch(buf, offsets, ngram, char_mode, state, ascii_class, range
                        set_counts):
     """The full sets `sketch_batch` collects (sample_mask 0), without the signatures and
     the collapsed text: what verification re-makes for its candidates (the sketch and the
-    exact-copy bytes were a quarter of that work)."""
+    exact-copy bytes were an eighth of that work)."""
     ndocs = offsets.shape[0] - 1
-    max_len = 1
-    for d in range(ndocs):
-        max_len = max(max_len, offsets[d + 1] - offsets[d])
+    max_len = _longest(offsets)
     tokens = np.empty(max_len + 1, dtype=np.uint64)
     shingles = np.empty(max_len + 1, dtype=np.uint64)
     low = np.empty(max_len + 1, dtype=np.uint32)
