@@ -44,7 +44,7 @@ def digest(corpus: Path, limit: int | None) -> dict[str, dict]:
 def check_prefilters(corpus: Path, limit: int | None) -> int:
     """Every line a rule drops must pass that rule's own MAY_DROP prefilter; count misses."""
     from nearcopy.clean.base import LineContext
-    from nearcopy.clean.cleaner import _prefilter
+    from nearcopy.clean.line_gate import _prefilter
     from nearcopy.clean.registry import LINE_FILTERS
     rules = [cls() for cls in LINE_FILTERS]
     tests = [_prefilter([rule]) for rule in rules]  # None: the rule declares no prefilter

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from nearcopy.clean import CleanConfig, Cleaner
-from nearcopy.clean.cleaner import Prefilter, _branches, _literal
+from nearcopy.clean.line_gate import Prefilter, _branches, _literal
 from nearcopy.clean.stopwords import guess_language
 from nearcopy.document import Document
 
@@ -247,7 +247,7 @@ def test_word_stats_equal_split(text):
        st.sampled_from(["", " ", "...", ".", " [more]", " x" * 20, " y" * 40]))
 def test_start_prefilters_with_length_guards_keep_every_droppable_line(head, tail):
     from nearcopy.clean.base import LineContext
-    from nearcopy.clean.cleaner import _prefilter
+    from nearcopy.clean.line_gate import _prefilter
     from nearcopy.clean.registry import LINE_FILTERS
     line = head + tail
     for cls in LINE_FILTERS:
@@ -411,7 +411,7 @@ _PREFIX_TEXT = st.text(alphabet="abcdzkKsShH1,. \t|", max_size=8)
 @given(st.sampled_from(_PREFIX_PATTERNS), _PREFIX_TEXT)
 def test_start_prefixes_hold_the_beginning_of_every_match(pattern, line):
     import re
-    from nearcopy.clean.cleaner import start_prefixes
+    from nearcopy.clean.line_gate import start_prefixes
     short, full = start_prefixes(pattern)
     if re.match(pattern, line):
         assert line[:3] in full or line[:2] in short or line[:1] in short
@@ -422,7 +422,7 @@ def test_start_prefixes_hold_the_beginning_of_every_match(pattern, line):
                                                       "Related:", "(c)", "copyright", "\u00a9"]),
                 max_size=12).map(" ".join))
 def test_start_prefixes_of_the_line_rules_hold_every_start_match(line):
-    from nearcopy.clean.cleaner import start_prefixes
+    from nearcopy.clean.line_gate import start_prefixes
     start = Cleaner(CleanConfig())._gate.start
     short, full = start_prefixes(start.pattern)
     for text in (line, line.strip(), line.lstrip(" ")):
@@ -431,7 +431,7 @@ def test_start_prefixes_of_the_line_rules_hold_every_start_match(line):
 
 
 def test_start_prefixes_give_up_on_what_they_cannot_bound():
-    from nearcopy.clean.cleaner import start_prefixes
+    from nearcopy.clean.line_gate import start_prefixes
     assert start_prefixes("a|b?") is None  # matches the empty string
     assert start_prefixes(r"(a)\1") is None  # a backreference
     assert start_prefixes("(?i:ab)c") == (frozenset(), frozenset({"abc", "aBc", "Abc", "ABc"}))

@@ -156,7 +156,7 @@ def test_rules_reading_the_position_get_it():
     cleaner = Cleaner(CleanConfig())
     cleaner.line_filters = [Spy()]
     cleaner._verdicts = None
-    from nearcopy.clean.cleaner import LineTriage
+    from nearcopy.clean.line_gate import LineTriage
     cleaner._triage = LineTriage(cleaner.line_filters)
     cleaner._first_failure("Home > News", 3, 7)
     assert seen == [(3, 7)]

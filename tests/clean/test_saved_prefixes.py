@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nearcopy.clean import CleanConfig, Cleaner
-from nearcopy.clean.cleaner import saved_start_prefixes, start_prefixes
+from nearcopy.clean.line_gate import saved_start_prefixes, start_prefixes
 
 
 def test_saved_prefixes_equal_built_ones(tmp_path, monkeypatch):

@@ -1,0 +1,438 @@
+"""Which lines the line rules must see: the gate, the length bands and their prefilters.
+
+Most lines of a story can be dropped by no line rule. `LineGate` is the union of the
+rules' `MAY_DROP*` declarations, split into what the compiled scan flags per line
+(literal characters and ends, literal words, start prefixes: `scan.tables`) and what
+is tested in Python (`may_pass`); `LineTriage` groups the rules by the line lengths
+they judge (`line_cap`), each band behind its own prefilter (`Prefilter`) and each
+rule behind a guard of literals. Every test here only keeps lines away from rules that
+would keep them anyway: the tests in tests/clean/test_fast_paths*.py pin that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nearcopy.clean.chrome import AD_MARKS
+from nearcopy.clean.scan import UNCAPPED, tables
+from nearcopy.disk_cache import disk_cached
+
+
+class LineGate:
+    """What the union of all line rules' prefilters looks for, split for `_gated_line_rules`:
+    literal characters and ends (flagged by the compiled scan of ASCII lines), and the
+    literal words and start patterns (`may_pass`, per line).
+
+    `caps[k]` is the longest line a rule looking for `chars[k]` judges (`line_cap`):
+    a 300-character story line holding ":" or "/" is judged by no rule that looks
+    for them (breadcrumbs and stamps are short), so the scan does not flag it."""
+
+    def __init__(self, chars: str, words: tuple[str, ...], ends: tuple[str, ...],
+                 start: re.Pattern | None, caps: tuple[int, ...] = ()) -> None:
+        self.chars, self.words, self.ends, self.start = chars, words, ends, start
+        self.caps = caps
+        self._prefixes: tuple | None | bool = False  # False: not built yet
+        self._tables: np.ndarray | None = None  # (built once: the lru key costs 1 us a call)
+        #: whether the scan flags the lines holding a word (WORD); else `may_pass` looks
+        self.scanned = tables(chars, ends, words) is not None
+
+    def __getstate__(self):
+        return {**self.__dict__, "_prefixes": False, "_tables": None}  # (rebuilt per process)
+
+    @classmethod
+    def of(cls, rules, placeholders: bool) -> "LineGate | None":
+        """The gate of these rules (with "[" and "{" when placeholders are cut out), or
+        None when a rule may drop any line, a `MAY_DROP` is not plain literals, or the
+        ends do not fit the scan's table."""
+        union = _prefilter(rules)
+        if union is None or union.anywhere is not None:
+            return None
+        chars = "".join(lit for lit in union.literals if len(lit) == 1)
+        caps = tuple(_literal_cap(char, rules) for char in chars)
+        if placeholders:  # (cut out of lines of any length)
+            chars += "".join(AD_MARKS)
+            caps += (UNCAPPED,) * len(AD_MARKS)
+        words = tuple(lit for lit in union.literals if len(lit) > 1)
+        if tables(chars, union.ends) is None:
+            return None
+        return cls(chars, words, union.ends, union.start, caps)
+
+    def tables(self) -> np.ndarray:
+        """The scan's tables for this gate (flags LITERAL, END, START and, if `scanned`,
+        WORD)."""
+        if self._tables is None:
+            self._tables = saved_tables(self.chars, self.ends,
+                                        self.words if self.scanned else (), self.caps,
+                                        self.starts())
+        return self._tables
+
+    def starts(self) -> tuple[frozenset[str], frozenset[str]] | None:
+        """The prefixes the scan flags START by (`scan.tables`): none without a start
+        pattern; None (every line) when they cannot be bounded, or when the scan does not
+        flag the words (`may_pass` then looks for them in every line)."""
+        if not self.scanned:
+            return None
+        if self.start is None:
+            return frozenset(), frozenset()
+        short, full = self.prefixes()
+        return None if short is None else (short, full)
+
+    def prefixes(self) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+        """`start_prefixes` of the start pattern ((None, None): no start pattern, or it
+        cannot be bounded)."""
+        prefixes = self._prefixes
+        if prefixes is False:
+            prefixes = self._prefixes = (None if self.start is None
+                                         else saved_start_prefixes(self.start.pattern))
+        return (None, None) if prefixes is None else prefixes
+
+    def may_pass(self, line: str) -> bool:
+        """Whether an ASCII line without the literal characters and ends holds a literal
+        word or matches a start pattern (`may_start`)."""
+        if self.words:
+            lower = line.lower()
+            for word in self.words:
+                if word in lower:
+                    return True
+        return self.may_start(line)
+
+    def may_start(self, line: str) -> bool:
+        """Whether an ASCII line matches a start pattern (asked only when its first three
+        characters can begin a match, see `start_prefixes`)."""
+        if self.start is None:
+            return False
+        prefixes = self.prefixes()
+        if prefixes != (None, None):
+            short, full = prefixes
+            if line[:3] not in full and line[:2] not in short and line[:1] not in short:
+                return False
+        return self.start.match(line) is not None
+
+
+def _literal_cap(char: str, rules) -> int:
+    """The longest line judged by a rule with a `MAY_DROP` literal that starts with `char`
+    (UNCAPPED: any). A literal word starting with a literal character ("::" after ":")
+    is left out of the gate's words: the character's cap must cover it too."""
+    cap = 0
+    for rule in rules:
+        literals = [_literal(b) for b in _branches(rule.MAY_DROP or "")]
+        if any(lit and lit[0] == char for lit in literals):
+            rule_cap = rule.line_cap()
+            cap = max(cap, UNCAPPED if rule_cap is None else rule_cap)
+    return cap
+
+
+#: `start_prefixes` gives the first PREFIX_CHARS characters a match can begin with
+PREFIX_CHARS = 3
+_ASCII_CHARS = [chr(c) for c in range(128)]
+
+
+def saved_start_prefixes(pattern: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """`start_prefixes`, kept on disk between runs (building them took ~0.2 s of every
+    `run` and `clean`); the key holds this module's source, so a change to the analysis
+    builds them again."""
+    source = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    return disk_cached("start-prefixes", f"{source}|{PREFIX_CHARS}|{pattern}",
+                       lambda: start_prefixes(pattern))
+
+
+def saved_tables(chars: str, ends: tuple[str, ...], words: tuple[str, ...],
+                 caps: tuple[int, ...], starts) -> np.ndarray | None:
+    """`scan.tables`, kept on disk between runs (building them took 0.04 s of every
+    process that cleans); the key holds the scan's sources, so a change rebuilds them."""
+    from nearcopy.clean import kernels as scan_kernels, scan
+
+    source = hashlib.sha256(Path(scan.__file__).read_bytes()
+                            + Path(scan_kernels.__file__).read_bytes()).hexdigest()
+    start_key = None if starts is None else [sorted(part) for part in starts]
+    key = f"{source}|{np.__version__}|{chars!r}|{ends!r}|{words!r}|{caps!r}|{start_key!r}"
+    built = disk_cached("scan-tables", key, lambda: tables(chars, ends, words, caps, starts))
+    if built is not None:
+        built.flags.writeable = False  # (as `tables` leaves it; unpickling does not)
+    return built
+
+
+@lru_cache(maxsize=8)
+def start_prefixes(pattern: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """What an ASCII line that `re.match(pattern, line)` matches begins with: (short,
+    full), where a match of fewer than PREFIX_CHARS characters is in `short` and the
+    first PREFIX_CHARS characters of a longer one are in `full`. A superset: assertions
+    (lookarounds, anchors) are taken as always true. None when the pattern can match
+    the empty string or holds something not analysed here (backreferences, a
+    conditional), or on a Python whose regex parser differs.
+
+    Read from the pattern's parse tree (the `re` module's own parser and compiler, so
+    each single character test, with its case folding, is the one `re` runs): each
+    node gives the (short, full) sets of its matches, concatenated left to right;
+    repeats to a fixed point. A start-pattern test costs 1.4 to 3.5 us per line; a
+    set test on the first characters lets nine lines in ten skip it on news_copies.
+    """
+    try:
+        from re import _compiler, _constants, _parser
+        parsed = _parser.parse(pattern)
+        short, full = _Prefixes(_compiler, _constants, _parser, parsed.state).seq(
+            parsed, parsed.state.flags)
+    except Exception:  # noqa: BLE001 - no gate: every line is matched
+        return None
+    if "" in short:
+        return None
+    return frozenset(short), frozenset(full)
+
+
+class _Unanalysed(Exception):
+    pass
+
+
+class _Prefixes:
+    """The (short, full) prefix sets of regex parse-tree nodes (see `start_prefixes`)."""
+
+    LIMIT = 200_000  # prefixes of one node: a larger set is not worth a gate
+
+    def __init__(self, compiler, constants, parser, state) -> None:
+        c = constants
+        self.compiler, self.parser, self.state, self.c = compiler, parser, state, c
+        self.one_char = (c.LITERAL, c.NOT_LITERAL, c.IN, c.ANY)
+        self.zero_width = (c.AT, c.ASSERT, c.ASSERT_NOT)
+        self.repeats = (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT)
+        self.chars: dict = {}
+
+    def concat(self, a, b):
+        k = PREFIX_CHARS
+        short, full = set(), set(a[1])
+        for s in a[0]:
+            for t in b[0]:
+                u = s + t
+                (full.add(u[:k]) if len(u) >= k else short.add(u))
+            for t in b[1]:
+                full.add(s + t[:k - len(s)])
+        if len(full) > self.LIMIT:
+            raise _Unanalysed
+        return short, full
+
+    def seq(self, items, flags):
+        acc = ({""}, set())
+        for item in items:
+            if not acc[0]:
+                break  # every prefix is PREFIX_CHARS long: later items change nothing
+            acc = self.concat(acc, self.node(item, flags))
+        return acc
+
+    def node(self, item, flags):
+        op, av = item
+        c = self.c
+        if op in self.zero_width:
+            return {""}, set()
+        if op in self.one_char:
+            key = (op, repr(av), flags)
+            if key not in self.chars:
+                test = self.compiler.compile(self.parser.SubPattern(self.state, [item]), flags)
+                self.chars[key] = {x for x in _ASCII_CHARS if test.fullmatch(x)}
+            return set(self.chars[key]), set()
+        if op is c.BRANCH:
+            parts = [self.seq(alt, flags) for alt in av[1]]
+            return set().union(*(p[0] for p in parts)), set().union(*(p[1] for p in parts))
+        if op is c.SUBPATTERN:
+            _, add, drop, sub = av
+            return self.seq(sub, (flags | add) & ~drop)
+        if op is c.ATOMIC_GROUP:
+            return self.seq(av, flags)
+        if op in self.repeats:
+            lo, hi, sub = av
+            one = self.seq(sub, flags)
+            acc, n = ({""}, set()), 0
+            while n < lo:  # exactly `lo` rounds (or fewer, at a fixed point)
+                more = self.concat(acc, one)
+                if more == acc:
+                    break
+                acc, n = more, n + 1
+            while n < hi:  # then any number more, up to `hi` or a fixed point
+                step = self.concat(acc, one)
+                more = (acc[0] | step[0], acc[1] | step[1])
+                if more == acc:
+                    break
+                acc, n = more, n + 1
+            return acc
+        raise _Unanalysed
+
+
+def _prefilter(rules) -> "Prefilter | None":
+    """One test for "could any of `rules` drop this line?", from their MAY_DROP* declarations.
+
+    None when a rule declares none (it may drop any line, e.g. c4_min_words).
+    """
+    if any(r.MAY_DROP is None and r.MAY_DROP_AT_START is None and not r.MAY_DROP_AT_END
+           for r in rules):
+        return None
+    return Prefilter(rules)
+
+
+class Prefilter:
+    """The union of the rules' MAY_DROP* conditions as C-level tests (picklable).
+
+    `MAY_DROP` branches that are plain literals (all of them today) become
+    substring tests: one regex joining "<", ":", "/", "javascript", ... is
+    tried at every position of the line by sre (measured 5 us on a
+    300-character line), and even a character class is tested character by
+    character (1.1 us on a news line); an `in` per literal (memchr for one
+    character) takes 0.5 us for the characters, and an ASCII line skips the
+    non-ASCII literals.
+    """
+
+    def __init__(self, rules) -> None:
+        never = "(?!)"
+        starts = [f"(?:{r.MAY_DROP_AT_START})" for r in rules if r.MAY_DROP_AT_START is not None]
+        self.start = re.compile("|".join(starts)) if starts else None
+        branches = [b for r in rules if r.MAY_DROP is not None for b in _branches(r.MAY_DROP)]
+        literals = [_literal(b) for b in branches]
+        if all(lit is not None for lit in literals):
+            chars = sorted({lit for lit in literals if len(lit) == 1})
+            words = [lit for lit in literals if len(lit) > 1 and lit[0] not in chars]
+            self.literals = (*chars, *dict.fromkeys(words))
+            self.anywhere = None
+        else:  # Joined flat, not wrapped in groups: see LineFilter for why (3x faster).
+            self.literals = ()
+            self.anywhere = re.compile("|".join(branches) or never)
+        self.ascii_literals = tuple(lit for lit in self.literals if lit.isascii())
+        self.ends = tuple(end for r in rules for end in r.MAY_DROP_AT_END)
+
+    def found_in(self, lower: str) -> bool:
+        """Whether a `MAY_DROP` literal occurs in the lower-cased line (literal prefilters)."""
+        for literal in self.ascii_literals if lower.isascii() else self.literals:
+            if literal in lower:
+                return True
+        return False
+
+    def __call__(self, line: str, lower: str | None = None) -> bool:
+        if self.ends and line.rstrip().endswith(self.ends):
+            return True
+        lower = line.lower() if lower is None else lower
+        if self.anywhere is not None:
+            if self.anywhere.search(lower) is not None:
+                return True
+        elif self.found_in(lower):
+            return True
+        return self.start is not None and self.start.match(line) is not None
+
+
+def _rule_guard(rule) -> "Prefilter | _Guard | None":
+    """A cheap per-rule test: the rule's `GUARD` literals, else its conditions when they
+    are literal `MAY_DROP` text and line ends (a teaser check costs 8 us, its endswith
+    test 0.3 us); a start regex would cost as much as the rule it guards.
+    (`Cleaner._first_failure` runs it inline: it reads `ends` and the literals.)"""
+    if rule.GUARD is not None:
+        return _Guard(tuple(rule.GUARD), tuple(rule.MAY_DROP_AT_END))
+    if rule.MAY_DROP_AT_START is not None or (rule.MAY_DROP is None and not rule.MAY_DROP_AT_END):
+        return None
+    guard = Prefilter([rule])
+    return guard if guard.anywhere is None and guard.start is None else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Guard:
+    """A rule's `GUARD`: it may drop a line that ends with one of `ends`, or whose
+    `str.lower()` holds one of `literals`."""
+
+    literals: tuple[str, ...]
+    ends: tuple[str, ...]
+
+    @property
+    def ascii_literals(self) -> tuple[str, ...]:
+        return tuple(lit for lit in self.literals if lit.isascii())
+
+
+def _branches(pattern: str) -> list[str]:
+    """Top-level "|" branches of a regex (a backslash-escaped "|" stays inside its branch)."""
+    out, current, escaped = [], [], False
+    for char in pattern:
+        if char == "|" and not escaped:
+            out.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+        escaped = char == "\\" and not escaped
+    out.append("".join(current))
+    return out
+
+
+_META = set(".^$*+?{}[]()|\\")
+
+
+def _literal(branch: str) -> str | None:
+    """The text a regex branch matches when it is a plain literal (escapes allowed), else None."""
+    out, i = [], 0
+    while i < len(branch):
+        char = branch[i]
+        if char == "\\":
+            if i + 1 >= len(branch) or branch[i + 1].isalnum():
+                return None  # \d, \b, ...: a class or an anchor, not a literal
+            out.append(branch[i + 1])
+            i += 2
+            continue
+        if char in _META:
+            return None
+        out.append(char)
+        i += 1
+    return "".join(out) or None
+
+
+@dataclass(slots=True)
+class _Band:
+    """The rules that can judge lines of one length range, with their prefilters.
+
+    `steps` (for any line) and `ascii_steps` (for an ASCII line: its literals without
+    the non-ASCII ones) are `rules` as `(check_line, literals, ends)`: the rule runs
+    when `literals` is None (no guard), or the stripped line ends with one of `ends`,
+    or one of `literals` is in the lower-cased line. Flat tuples read in one loop cost
+    less than the guards' attributes: 5 us a line less on news_copies' 12k lines.
+    """
+
+    any: Prefilter | None
+    rules: list[tuple[Any, "Prefilter | None"]]
+    steps: tuple[tuple[Any, tuple[str, ...] | None, tuple[str, ...]], ...] = ()
+    ascii_steps: tuple[tuple[Any, tuple[str, ...] | None, tuple[str, ...]], ...] = ()
+
+    def __post_init__(self) -> None:
+        self.steps = tuple((rule.check_line, None if guard is None else guard.literals,
+                            () if guard is None else guard.ends) for rule, guard in self.rules)
+        self.ascii_steps = tuple(
+            (rule.check_line, None if guard is None else guard.ascii_literals,
+             () if guard is None else guard.ends) for rule, guard in self.rules)
+
+
+class LineTriage:
+    """Per line length, which rules apply and which C-level tests guard them.
+
+    Most chrome rules only judge short lines (`line_cap`); a long body line
+    that holds a "<" (wire tickers: "ATT <T>") or a ":" cannot be a
+    breadcrumb or a stamp line, so the prefilter of long lines leaves those
+    characters out. A line that passes its band's prefilter runs the band's
+    rules in the configured order, each behind its own prefilter when that is
+    made of literals and line ends only (a set test, a few `in`, an endswith:
+    cheaper than the rule; start regexes would cost as much as the rules they guard).
+    """
+
+    def __init__(self, rules) -> None:
+        caps = [rule.line_cap() for rule in rules]
+        self.bounds = sorted({cap for cap in caps if cap is not None})
+        guards = [_rule_guard(rule) for rule in rules]
+        self.bands = []
+        for k in range(len(self.bounds) + 1):
+            top = self.bounds[k] if k < len(self.bounds) else None
+            active = [i for i, cap in enumerate(caps)
+                      if cap is None or (top is not None and cap >= top)]
+            self.bands.append(_Band(_prefilter([rules[i] for i in active]),
+                                    [(rules[i], guards[i]) for i in active]))
+
+    def band(self, length: int) -> _Band:
+        """The band of lines of this many characters (lengths up to bounds[k] are band k)."""
+        return self.bands[bisect_left(self.bounds, length)]
+
+
