@@ -49,3 +49,32 @@ def parallel_ceiling(corpus: Path, megabytes: int = 16, repeat: int = 3) -> floa
 
     one = min(timed(1), timed(1))
     return 2 * one / timed(2)
+
+
+def disk_write_rate(folder: Path, megabytes: int = 512) -> float:
+    """MB/s at which this disk takes durable writes now: `megabytes` in 4 MB blocks, then
+    fdatasync (as the job's outputs are written, then synced). The two-worker write stage
+    cannot beat it."""
+    import os
+
+    path = Path(folder) / ".disk-rate.tmp"
+    block = b"\0" * (4 << 20)
+    started = time.perf_counter()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        for _ in range(megabytes // 4):
+            os.write(fd, block)
+        os.fdatasync(fd)
+    finally:
+        os.close(fd)
+        path.unlink(missing_ok=True)
+    return megabytes * (1 << 20) / 1e6 / (time.perf_counter() - started)
+
+
+def disk_bound(one_worker_wall: float, one_worker_write: float, output_bytes: int,
+               disk_mbps: float) -> float:
+    """The best 1 -> 2 worker ratio the disk allows: every stage but the write halved, and
+    the write stage no faster than putting the outputs on disk."""
+    best = (one_worker_wall - one_worker_write) / 2 + \
+        max(one_worker_write / 2, output_bytes / 1e6 / disk_mbps)
+    return one_worker_wall / best

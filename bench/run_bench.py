@@ -31,7 +31,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402
-from ceiling import parallel_ceiling  # noqa: E402
+from ceiling import disk_bound, disk_write_rate, parallel_ceiling  # noqa: E402
 from rss import run_measured  # noqa: E402
 
 THRESHOLD = 0.8
@@ -184,6 +184,10 @@ def _take(run: ToolRun, measured) -> None:
                                             measured.load, measured.peak_rss)
 
 
+#: corpora from this size on also measure the disk's durable write rate (512 MB, ~1.5 s)
+DISK_RATE_MIN_SIZE = 100_000
+
+
 def bench_size(size: int, args, work: Path) -> tuple[dict, list[ToolRun]]:
     folder, meta = corpus_for(size, args.seed, work, check=size <= args.check_max_size)
     corpus = folder / "corpus.jsonl"
@@ -191,10 +195,13 @@ def bench_size(size: int, args, work: Path) -> tuple[dict, list[ToolRun]]:
     runs = [run_peer("nearcopy-sig", corpus, work / f"out-{size}" / "nearcopy-sig", None)]
     if len(args.workers) > 1:
         meta["ceiling"] = parallel_ceiling(corpus)
+        if size >= DISK_RATE_MIN_SIZE:
+            meta["disk_mbps"] = disk_write_rate(work)
     for workers in args.workers:
         print(f"[bench] {size}: nearcopy dedup --workers {workers}", flush=True)
-        runs.append(run_nearcopy_job(corpus, work / f"out-{size}" / f"nearcopy-j{workers}",
-                                     workers, truth, containment=False))
+        out = work / f"out-{size}" / f"nearcopy-j{workers}"
+        runs.append(run_nearcopy_job(corpus, out, workers, truth, containment=False))
+        meta["output_bytes"] = sum(f.stat().st_size for f in out.glob("*.jsonl"))
     if size <= args.peers_max_size:
         if not args.smoke and has_containment_flag():
             print(f"[bench] {size}: nearcopy dedup --workers 1 with containment", flush=True)
@@ -264,7 +271,8 @@ def stage_table(meta: dict, runs: list[ToolRun]) -> list[str]:
     return lines
 
 
-def goals(size: int, runs: list[ToolRun], ceiling: float | None = None) -> list[str]:
+def goals(size: int, runs: list[ToolRun], ceiling: float | None = None,
+          meta: dict | None = None) -> list[str]:
     tools = _by_tool(runs)
     nc_sig, job1, job2 = (tools.get(k) for k in ("nearcopy-sig", "nearcopy dedup -j1",
                                                  "nearcopy dedup -j2"))
@@ -287,6 +295,12 @@ def goals(size: int, runs: list[ToolRun], ceiling: float | None = None) -> list[
                 f"{peer.wall / job1.wall:.1f})", peer.cpu / job1.cpu, GOALS[goal], spec=".1f")
     if job1 and job2:
         bound = f"; two processes of pure sketching reach {ceiling:.2f} here" if ceiling else ""
+        disk = (meta or {}).get("disk_mbps")
+        if disk and "write" in job1.stages:
+            best = disk_bound(job1.wall, job1.stages["write"], meta["output_bytes"], disk)
+            bound += (f"; with the {meta['output_bytes'] / 1e9:.2f} GB of outputs at the "
+                      f"disk's {disk:.0f} MB/s (fdatasync) and every other stage halved, "
+                      f"at most {best:.2f}")
         add(f"scaling, nearcopy -j1 wall s / -j2 wall s (load {job1.load:.1f} / "
             f"{job2.load:.1f}{bound})", job1.wall / job2.wall, GOALS["scaling"])
     if job1:
@@ -337,7 +351,7 @@ def render_section(key: str, command: str, results: list[tuple[int, dict, list[T
              f"Command: `{command}`", ""]
     for size, meta, runs in results:
         lines += main_table(size, meta, runs) + stage_table(meta, runs) + \
-            goals(size, runs, meta.get("ceiling"))
+            goals(size, runs, meta.get("ceiling"), meta)
         if "unrelated_check" in meta:
             check = meta["unrelated_check"]
             lines += ["", f"Unrelated documents: the highest exact Jaccard between documents "
