@@ -124,7 +124,7 @@ def _band_keys_task(payload) -> list[Path]:
             lo, hi = np.searchsorted(index, [first, first + count])
             keys = kernels.band_keys_by_band(chunk, index[lo:hi] - first, num_bands, rows)
             for band, handle in enumerate(files):
-                handle.write(keys[band].tobytes())
+                handle.write(keys[band])  # (its buffer: a band's row is C-contiguous)
     finally:
         for handle in files:
             handle.close()

@@ -245,8 +245,9 @@ class SketchStore:
 
     def append(self, batch: SketchBatch) -> None:
         signatures = np.ascontiguousarray(batch.signatures, dtype=np.uint32)
-        self._sigs.write(signatures.tobytes())
-        self._samples.write(np.ascontiguousarray(batch.set_values, dtype=np.uint32).tobytes())
+        # (the arrays' own buffers, C-contiguous: `tobytes` copied 512 MB more at 1M documents)
+        self._sigs.write(signatures)
+        self._samples.write(np.ascontiguousarray(batch.set_values, dtype=np.uint32))
         self._small["exact_hashes"].append(batch.exact_hashes)
         self._small["lengths"].append(batch.lengths)
         self._small["set_counts"].append(batch.set_counts)
