@@ -52,7 +52,8 @@ def _clean_batch(payload) -> list[tuple[CleanResult, list[int] | None]]:
     out = []
     for doc in docs:
         res = cleaner.clean(doc)
-        keys = template.keys(res.text) if template is not None and res.dropped is None else None
+        keys = (template.keys_of(res, cleaner) if template is not None and res.dropped is None
+                else None)
         out.append((res, keys))
     return out
 
@@ -70,7 +71,7 @@ def clean_documents(docs: Iterable[Document], config: CleanConfig, *, workers: i
         cleaner = Cleaner(config)
         for doc in docs:
             res = cleaner.clean(doc)
-            yield doc, res, (template.keys(res.text) if template is not None
+            yield doc, res, (template.keys_of(res, cleaner) if template is not None
                              and res.dropped is None else None)
         return
     if executor is None:
@@ -160,7 +161,7 @@ def _clean_range(payload) -> _CleanedRange:
             dropped.append(orjson.dumps(dropped_record(doc, res)) + b"\n")
             continue
         if template is not None:
-            doc_keys = template.keys(res.text)
+            doc_keys = template.keys_of(res, cleaner)
             keys.extend(doc_keys)
             key_counts.append(len(doc_keys))
         kept.append(orjson.dumps(kept_record(doc, res)) + b"\n")

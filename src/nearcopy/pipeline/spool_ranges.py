@@ -83,8 +83,8 @@ def read_spool_range(payload) -> SpoolRange:
         is_dropped = False
         if cleaner is not None:
             res = cleaner.clean(doc)
-            doc_keys = template.keys(res.text) if template is not None and not res.dropped \
-                else None
+            doc_keys = template.keys_of(res, cleaner) if template is not None \
+                and not res.dropped else None
             removed_lines, is_dropped, doc_chars, doc_keys = put_cleaning(
                 record, (res.text, res.removed_lines, res.dropped, res.language,
                          dict(res.chars_removed), doc_keys))
