@@ -412,6 +412,13 @@ def _removed_part(raw: str, stripped: str) -> str:
     return " ".join(_AD.findall(raw)) or raw.replace(stripped, "").strip()
 
 
+def _add_counts(total: dict[str, int], part: dict[str, int]) -> None:
+    """`Counter.update(part)` of a dict `part`."""
+    get = total.get
+    for name, count in part.items():
+        total[name] = get(name, 0) + count
+
+
 class CleanStats:
     """Per-rule counts for stats.json: lines removed, documents dropped, characters removed."""
 
@@ -427,17 +434,29 @@ class CleanStats:
         self.languages: Counter[str] = Counter()
 
     def add(self, doc: Document, res: CleanResult) -> None:
+        """Count one cleaned document. Plain dict loops, not `Counter.update` (its
+        `Mapping` check alone cost 1 us a call): 0.057 -> 0.030 s on news_copies."""
         self.documents += 1
         self.chars_in += len(doc.text)
-        self.languages[res.language or "und"] += 1
-        self.normalized.update(res.normalized)
-        for entry in res.removed_lines:
-            self.lines[entry["rule"]] += 1
-        self.chars.update(res.chars_removed)
+        language = res.language or "und"
+        languages = self.languages
+        languages[language] = languages.get(language, 0) + 1
+        if res.normalized:
+            _add_counts(self.normalized, res.normalized)
+        if res.removed_lines:
+            lines = self.lines
+            get = lines.get
+            for entry in res.removed_lines:
+                rule = entry["rule"]
+                lines[rule] = get(rule, 0) + 1
+        chars = self.chars
+        if res.chars_removed:
+            _add_counts(chars, res.chars_removed)
         if res.dropped is not None:
             self.dropped += 1
-            self.docs_dropped[res.dropped["rule"]] += 1
-            self.chars[res.dropped["rule"]] += len(res.text)
+            rule = res.dropped["rule"]
+            self.docs_dropped[rule] = self.docs_dropped.get(rule, 0) + 1
+            chars[rule] = chars.get(rule, 0) + len(res.text)
         else:
             self.chars_out += len(res.text)
 
