@@ -1,11 +1,17 @@
-"""The template-like lines of a document in one compiled pass (numba kernel).
+"""The template-like lines of a document in one compiled pass (numba kernels), and their key.
 
 Every kept document's template-like lines are keyed for the corpus boilerplate
 count (`boilerplate.TemplateLines.keys`). In Python that was a strip, a split and
 an `endswith` per line, 0.23 s over news_copies' 9,580 documents: a tenth of what
-cleaning adds to a `run`. `template_lines` reads the ASCII bytes once and writes
-what `TemplateLines.key` hashes (the line's words, lower-cased, joined by one
-space) for each line it would key; the caller hashes them with the same xxh3.
+cleaning adds to a `run`. `template_lines` reads the ASCII bytes once and keys
+each line `TemplateLines.key` would key.
+
+A line's key hashes its words, lower-cased and joined by one space (UTF-8): a
+63-bit hash (two lanes of FNV-1a, `key_step`) that a kernel computes as it reads
+the line's bytes, without writing the joined words out. The cleaner's scan keys
+lines that way too (`kernels.line_stats`, row TEMPLATE), and `joined_key` hashes
+what Python joined (the lines a kernel leaves to Python, and the write stage's
+`strip`). Keys are only compared within one job.
 
 It must agree with `TemplateLines.key` on every ASCII text:
 tests/clean/test_boilerplate_kernels.py compares them on random text.
@@ -23,6 +29,37 @@ SPACE = np.array([chr(b).isspace() for b in range(128)], dtype=np.uint8)
 #: fullwidth ! and ?
 _DOT, _BANG, _QUESTION, _QUOTE = 46, 33, 63, 34
 _CLOSE_QUOTE, _FULL_STOP, _WIDE_BANG, _WIDE_QUESTION = 0x201D, 0x3002, 0xFF01, 0xFF1F
+
+#: two lanes of 32-bit FNV-1a (the second with its own start and multiplier), 63 bits of
+#: key: no product exceeds int64, so numba's code and Python's integers agree (a 64-bit
+#: FNV overflows int64, and LLVM, taking signed overflow for impossible, dropped the mask
+#: that kept its products positive)
+KEY_START_A, KEY_START_B = 0x811C9DC5, 0x9747B28C
+_PRIME_A, _PRIME_B = 0x01000193, 0x5BD1E995
+_LANE = 0xFFFFFFFF
+
+
+@kernel(inline=True)
+def key_step(a, b, byte):
+    """The key's lanes after one more byte of the joined words."""
+    c = int(byte)
+    return ((int(a) ^ c) * _PRIME_A) & _LANE, ((int(b) ^ c) * _PRIME_B) & _LANE
+
+
+@kernel(inline=True)
+def key_end(a, b):
+    """The key of a line from its lanes: never 0 (0 says "no key" in a scan row)."""
+    key = a << 31 | (b & 0x7FFFFFFF)
+    return key if key != 0 else 1
+
+
+@kernel("i8(u1[:]r)")
+def joined_key(data):
+    """The key of a line given its words lower-cased and joined by one space (UTF-8)."""
+    a, b = np.int64(KEY_START_A), np.int64(KEY_START_B)  # (not literals: typed once)
+    for i in range(data.shape[0]):
+        a, b = key_step(a, b, data[i])
+    return key_end(a, b)
 
 
 @kernel(inline=True)
@@ -50,19 +87,18 @@ def _is_space(cp, space):
             or cp == 0x2028 or cp == 0x2029 or cp == 0x202F or cp == 0x205F or cp == 0x3000)
 
 
-@kernel("i8(u1[:]r, u1[:]r, i8, i8, i8, u1[:], i8[:])")
-def template_lines(buf, space, content_min_words, min_words, min_chars, out, bounds):
+@kernel("i8(u1[:]r, u1[:]r, i8, i8, i8, i8[:])")
+def template_lines(buf, space, content_min_words, min_words, min_chars, entries):
     """Of each "\\n"-separated line of UTF-8 `buf` that `TemplateLines.key` keys (not
     prose: fewer than `content_min_words` words or no sentence end; at least
-    `min_words` words and `min_chars` characters once stripped), write its words
-    lower-cased and joined by one space to `out`, at out[bounds[2k]:bounds[2k + 1]]
+    `min_words` words and `min_chars` characters once stripped), write its key
+    (`joined_key` of its words lower-cased and joined by one space) to entries[2k]
     for the k-th such line. A line that is not prose and holds a non-ASCII character
     (to lower-case, or to count as a character) is left to `TemplateLines.key`: its
-    entry is (-1 - its first byte, its end). Returns how many entries. `out` must
-    hold len(buf) bytes and `bounds` two entries per line."""
+    entry is (-1 - its first byte, its end). Returns how many entries. `entries` must
+    hold two per line."""
     n = buf.shape[0]
     found = 0
-    at = 0
     start = 0
     while start <= n:
         end = start
@@ -109,26 +145,25 @@ def template_lines(buf, space, content_min_words, min_words, min_chars, out, bou
             start = end + 1
             continue
         if wide:
-            bounds[2 * found] = -1 - start
-            bounds[2 * found + 1] = end
+            entries[2 * found] = -1 - start
+            entries[2 * found + 1] = end
             found += 1
         elif words >= min_words and (stop - first if first >= 0 else 0) >= min_chars:
-            bounds[2 * found] = at
-            in_word = False
+            ka, kb = np.int64(KEY_START_A), np.int64(KEY_START_B)
+            gap = False
             for j in range(max(first, start), stop):
                 b = buf[j]
                 if space[b]:
-                    in_word = False
+                    gap = True
                     continue
-                if not in_word and at > bounds[2 * found]:
-                    out[at] = 32
-                    at += 1
-                in_word = True
+                if gap:
+                    ka, kb = key_step(ka, kb, 32)
+                    gap = False
                 if 65 <= b <= 90:
                     b += 32
-                out[at] = b
-                at += 1
-            bounds[2 * found + 1] = at
+                ka, kb = key_step(ka, kb, b)
+            entries[2 * found] = key_end(ka, kb)
+            entries[2 * found + 1] = 0
             found += 1
         start = end + 1
     return found

@@ -17,7 +17,10 @@ from itertools import compress
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from nearcopy.clean.base import LineContext, Verdict
+from nearcopy.clean.boilerplate import TemplateLines
 from nearcopy.clean.chrome import AD_MARKS, AdPlaceholderFilter
 from nearcopy.clean.config import CleanConfig
 from nearcopy.clean.doc_scan import SAME_KEYS, kept_counts, kept_keys
@@ -26,7 +29,8 @@ from nearcopy.clean.line_gate import LineGate, LineTriage
 from nearcopy.clean.language import (LanguageFilter, StrayLanguageFilter, detect_language,
                                      latin_languages, script_counts)
 from nearcopy.clean.scan import (_TABLES, EMPTY, END, FLAGS, HEADLINE, LANGUAGES, LITERAL,
-                                 NON_ASCII, START, WORD, encode, scan_rows)
+                                 NON_ASCII, START, TEMPLATE, WORD, encode, scan_rows,
+                                 with_template)
 from nearcopy.clean.settled_language import settled_main_language
 from nearcopy.clean.stopwords import guess_language
 from nearcopy.clean.normalize import normalize
@@ -53,6 +57,8 @@ class CleanResult:
     language: str | None = None
     chars_removed: dict[str, int] = field(default_factory=dict)
     normalized: dict[str, int] = field(default_factory=dict)
+    #: a kept document's distinct corpus-boilerplate keys (`Cleaner.template`), else None
+    template_keys: list[int] | None = None
 
 
 class Cleaner:
@@ -96,6 +102,13 @@ class Cleaner:
         #: the context given to rules that do not read it (a verdict cache means none
         #: does): a LineContext costs 1.2 us to build, on 12k lines of news_copies
         self._anywhere = LineContext(0, 1)
+        #: how the scan keys template-like lines for corpus boilerplate (None: it does not;
+        #: `TemplateLines.keys_of` then keys the cleaned text)
+        self.template = TemplateLines.of(self.config)
+        if self.template is not None and (self.template.content_min_words < 1 or (
+                self.template.min_words < 1 and self.template.min_chars < 1)):
+            self.template = None  # (an empty text has a key then, and the scan keys no line)
+        self._tables = None  # the scan's tables, built on first use in each process
         self.timings: Counter[str] = Counter()
 
     def _build(self, cls):
@@ -103,6 +116,7 @@ class Cleaner:
 
     def __getstate__(self):
         state = dict(self.__dict__)  # the verdict cache stays in its process
+        state["_tables"] = None
         if state.get("_verdicts"):
             state["_verdicts"], state["_cached_chars"] = {}, 0
         return state
@@ -115,7 +129,8 @@ class Cleaner:
         res = CleanResult(text="", normalized=normalized)
         data = encode(text)
         gate = self._gate
-        rows = scan_rows(data, _TABLES if gate is None else gate.tables())
+        tables = self._tables
+        rows = scan_rows(data, tables if tables is not None else self._scan_tables())
         stats = rows[:FLAGS + 1]
         ascii_text = len(data) == len(text)
         lines = text.split("\n")
@@ -138,10 +153,41 @@ class Cleaner:
         res.language = language
         res.dropped = self._doc_rules.first_failure(lines, counts, language)
         res.text = "\n".join(lines)
+        if self.template is not None and res.dropped is None:
+            res.template_keys = self._template_keys(rows, numbers, lines, changed, ascii_text)
         t3 = time.perf_counter()
         self.timings["rules"] += (t1 - t0) + (t3 - t2)
         self.timings["language_id"] += t2 - t1
         return res
+
+    def _scan_tables(self) -> np.ndarray:
+        """The tables of this cleaner's scan: its gate's, keying template lines if asked."""
+        gate = self._gate
+        tables = _TABLES if gate is None else gate.tables()
+        if self.template is not None:
+            template = self.template
+            tables = with_template(tables, template.content_min_words, template.min_words,
+                                   template.min_chars)
+        self._tables = tables
+        return tables
+
+    def _template_keys(self, rows: list[list[int]], numbers: list[int], lines: list[str],
+                       changed: set[int], ascii_text: bool) -> list[int]:
+        """`self.template.keys` of the kept text: the scan's keys of its lines, and
+        `TemplateLines.key` of the lines the scan does not vouch for (non-ASCII, or a
+        placeholder cut out)."""
+        keyed = rows[TEMPLATE]
+        if ascii_text and not changed:
+            found = set(map(keyed.__getitem__, numbers))
+        else:
+            flags, key, found = rows[FLAGS], self.template.key, set()
+            for i, line in zip(numbers, lines):
+                if flags[i] & NON_ASCII or i in changed:
+                    found.add(key(line) or 0)
+                else:
+                    found.add(keyed[i])
+        found.discard(0)
+        return list(found)
 
     def _line_rules(self, lines: list[str], res: CleanResult):
         """Strip placeholders, then drop a line on the first line rule that fires.
@@ -366,6 +412,13 @@ def _removed_part(raw: str, stripped: str) -> str:
     return " ".join(_AD.findall(raw)) or raw.replace(stripped, "").strip()
 
 
+def _add_counts(total: dict[str, int], part: dict[str, int]) -> None:
+    """`Counter.update(part)` of a dict `part`."""
+    get = total.get
+    for name, count in part.items():
+        total[name] = get(name, 0) + count
+
+
 class CleanStats:
     """Per-rule counts for stats.json: lines removed, documents dropped, characters removed."""
 
@@ -381,17 +434,29 @@ class CleanStats:
         self.languages: Counter[str] = Counter()
 
     def add(self, doc: Document, res: CleanResult) -> None:
+        """Count one cleaned document. Plain dict loops, not `Counter.update` (its
+        `Mapping` check alone cost 1 us a call): 0.057 -> 0.030 s on news_copies."""
         self.documents += 1
         self.chars_in += len(doc.text)
-        self.languages[res.language or "und"] += 1
-        self.normalized.update(res.normalized)
-        for entry in res.removed_lines:
-            self.lines[entry["rule"]] += 1
-        self.chars.update(res.chars_removed)
+        language = res.language or "und"
+        languages = self.languages
+        languages[language] = languages.get(language, 0) + 1
+        if res.normalized:
+            _add_counts(self.normalized, res.normalized)
+        if res.removed_lines:
+            lines = self.lines
+            get = lines.get
+            for entry in res.removed_lines:
+                rule = entry["rule"]
+                lines[rule] = get(rule, 0) + 1
+        chars = self.chars
+        if res.chars_removed:
+            _add_counts(chars, res.chars_removed)
         if res.dropped is not None:
             self.dropped += 1
-            self.docs_dropped[res.dropped["rule"]] += 1
-            self.chars[res.dropped["rule"]] += len(res.text)
+            rule = res.dropped["rule"]
+            self.docs_dropped[rule] = self.docs_dropped.get(rule, 0) + 1
+            chars[rule] = chars.get(rule, 0) + len(res.text)
         else:
             self.chars_out += len(res.text)
 

@@ -52,7 +52,8 @@ def _clean_batch(payload) -> list[tuple[CleanResult, list[int] | None]]:
     out = []
     for doc in docs:
         res = cleaner.clean(doc)
-        keys = template.keys(res.text) if template is not None and res.dropped is None else None
+        keys = (template.keys_of(res, cleaner) if template is not None and res.dropped is None
+                else None)
         out.append((res, keys))
     return out
 
@@ -70,7 +71,7 @@ def clean_documents(docs: Iterable[Document], config: CleanConfig, *, workers: i
         cleaner = Cleaner(config)
         for doc in docs:
             res = cleaner.clean(doc)
-            yield doc, res, (template.keys(res.text) if template is not None
+            yield doc, res, (template.keys_of(res, cleaner) if template is not None
                              and res.dropped is None else None)
         return
     if executor is None:
@@ -91,17 +92,16 @@ def clean_documents(docs: Iterable[Document], config: CleanConfig, *, workers: i
 
 def kept_record(doc: Document, res: CleanResult) -> dict[str, Any]:
     """One kept.jsonl line: metadata passes through, then the cleaned text and removals."""
-    record = {"id": doc.id, **doc.metadata}
-    record.update(text=res.text, language=res.language, removed_lines=res.removed_lines)
-    return record
+    # (one dict display: a metadata "text" keeps its place, as `update` left it)
+    return {"id": doc.id, **doc.metadata, "text": res.text, "language": res.language,
+            "removed_lines": res.removed_lines}
 
 
 def dropped_record(doc: Document, res: CleanResult) -> dict[str, Any]:
     """One dropped.jsonl line: which rule dropped it and the measured value."""
-    record = {"id": doc.id, **doc.metadata}
-    record.update(rule=res.dropped["rule"], value=res.dropped["value"],
-                  threshold=res.dropped["threshold"], language=res.language, text=res.text)
-    return record
+    dropped = res.dropped
+    return {"id": doc.id, **doc.metadata, "rule": dropped["rule"], "value": dropped["value"],
+            "threshold": dropped["threshold"], "language": res.language, "text": res.text}
 
 
 def _changed_documents(doc_keys: array, key_counts: array, table) -> frozenset[int]:
@@ -152,18 +152,19 @@ def _clean_range(payload) -> _CleanedRange:
     cleaner = _worker_cleaner(config)
     documents = ranges.RangeDocuments(chunk, reader_args)
     stats = CleanStats()
+    dumps, line = orjson.dumps, orjson.OPT_APPEND_NEWLINE  # (no copy to add the newline)
     kept, dropped, keys, key_counts = [], [], [], []
     for doc in documents:
         res = cleaner.clean(doc)
         stats.add(doc, res)
         if res.dropped is not None:
-            dropped.append(orjson.dumps(dropped_record(doc, res)) + b"\n")
+            dropped.append(dumps(dropped_record(doc, res), option=line))
             continue
         if template is not None:
-            doc_keys = template.keys(res.text)
+            doc_keys = template.keys_of(res, cleaner)
             keys.extend(doc_keys)
             key_counts.append(len(doc_keys))
-        kept.append(orjson.dumps(kept_record(doc, res)) + b"\n")
+        kept.append(dumps(kept_record(doc, res), option=line))
     # a name of its own: ranges of two inputs both named corpus.jsonl start at 0 alike
     fd, name = tempfile.mkstemp(prefix=f"kept-{chunk.start}-", suffix=".part", dir=folder)
     kept_path = Path(name)
@@ -221,13 +222,15 @@ def clean_corpus(docs: "Iterable[Document] | CorpusFiles", out_dir: Path, config
                                                       executor=executor, template=template):
                     stats.add(doc, res)
                     if res.dropped is not None:
-                        dropped.write(orjson.dumps(dropped_record(doc, res)) + b"\n")
+                        dropped.write(orjson.dumps(dropped_record(doc, res),
+                                                   option=orjson.OPT_APPEND_NEWLINE))
                         continue
                     if boiler:
                         counter.add_keys(keys)
                         doc_keys.extend(keys)
                         key_counts.append(len(keys))
-                    tmp.write(orjson.dumps(kept_record(doc, res)) + b"\n")
+                    tmp.write(orjson.dumps(kept_record(doc, res),
+                                           option=orjson.OPT_APPEND_NEWLINE))
         pass1 = time.perf_counter() - started
         table = counter.finish() if boiler else None
         changed = _changed_documents(doc_keys, key_counts, table)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from nearcopy.clean.boilerplate_kernels import KEY_START_A, KEY_START_B, key_end, key_step
 from nearcopy.native.registry import kernel
 
 #: rows of `line_stats`' result, one column per line of the document; the last three
@@ -27,9 +28,11 @@ from nearcopy.native.registry import kernel
 #: SUMS_B its "..." (non-overlapping), whether it starts with a bullet ("-" or "*") and
 #: whether it ends with "...", FIELD_BITS bits each (exact sums over a document of fewer
 #: than 1 << FIELD_BITS bytes); KEY sums up its loose key (`line_key`; an empty line's is
-#: -1 - its number, equal to no other)
-LETTERS, WORDS, GUESS, FLAGS, SUMS_A, SUMS_B, KEY = range(7)
-ROWS = 7
+#: -1 - its number, equal to no other); TEMPLATE is the line's corpus-boilerplate key
+#: (`boilerplate.TemplateLines.key`, see `template_key`), 0 when it has none or when the
+#: tables ask for none (a non-ASCII line's is asked of Python)
+LETTERS, WORDS, GUESS, FLAGS, SUMS_A, SUMS_B, KEY, TEMPLATE = range(8)
+ROWS = 8
 FIELD_BITS = 21
 #: FLAGS bits: the line holds a non-ASCII byte (the other rows and bits are then not to
 #: be used); the line is in headline case (`language._headline_case` of its words);
@@ -57,7 +60,9 @@ LOWERED = 8
 #: one byte per slot), then the 1024-slot function-word table, then each slot's fields
 #: (bit k: the word adds 1 to count k), then the start prefixes: the bit sets of the
 #: one- and two-character ones (bit 128 * c0 + c1), then a hashed bit set of the
-#: three-character ones (`prefix_slot`), all read with each character as `_start_char`
+#: three-character ones (`prefix_slot`), all read with each character as `_start_char`,
+#: then the template-line parameters (`TemplateLines`: content_min_words, 0 for no
+#: TEMPLATE keys; min_words; min_chars)
 NLANGS, MIN_WORDS, MIN_HITS, DOMINANCE, MAX_KEY_LEN, NENDS, NLITERALS, START_MODE = range(8)
 #: START_MODE: START from the prefix bit sets (empty sets: never), or on every ASCII line
 #: (the start prefixes are unknown)
@@ -75,7 +80,8 @@ SHORT1 = FIELDS + 1024
 SHORT2 = SHORT1 + 128 // 64
 FULL3 = SHORT2 + 128 * 128 // 64
 PREFIX_SHIFT = 48  # (the top 16 bits of the product: FULL3 holds 1 << 16 bits)
-SIZE = FULL3 + (1 << 16) // 64
+TEMPLATE_PARAMS = FULL3 + (1 << 16) // 64
+SIZE = TEMPLATE_PARAMS + 3
 
 #: a word's key holds its last KEY_BYTES bytes (MAX_KEY_LEN is at most KEY_BYTES)
 KEY_BYTES = 7
@@ -131,6 +137,7 @@ def line_stats(buf, tables, min_share, headline_share):
     nlangs, min_words, min_hits = tables[NLANGS], tables[MIN_WORDS], tables[MIN_HITS]
     dominance, max_key_len, nends = tables[DOMINANCE], tables[MAX_KEY_LEN], tables[NENDS]
     nliterals = tables[NLITERALS]
+    content_words = tables[TEMPLATE_PARAMS]
     nfields = 2 * nlangs
     n = buf.shape[0]
     nlines = 1
@@ -143,6 +150,7 @@ def line_stats(buf, tables, min_share, headline_share):
     for line in range(nlines):
         line_start = i
         last = i  # end of the line without its trailing whitespace
+        text_start = i  # where its first word starts
         letters = 0
         words = 0
         alpha = 0
@@ -165,6 +173,8 @@ def line_stats(buf, tables, min_share, headline_share):
                 break
             # the word: buf[start:i]
             words += 1
+            if words == 1:
+                text_start = i
             c = tables[CLASSES + buf[i]]
             alpha += (c >> 1 | c >> 2) & 1  # (_UPPER or _LOWER)
             upper += (c >> 1) & 1
@@ -285,7 +295,38 @@ def line_stats(buf, tables, min_share, headline_share):
             out[KEY, line] = -1 - line
         out[SUMS_A, line] = words | chars << FIELD_BITS | hashes << (2 * FIELD_BITS)
         out[SUMS_B, line] = ellipses | bullet << FIELD_BITS | ends << (2 * FIELD_BITS)
+        out[TEMPLATE, line] = 0
+        if content_words > 0 and seen & _HIGH == 0:
+            out[TEMPLATE, line] = template_key(buf, tables, text_start, last, words,
+                                               content_words)
     return out
+
+
+@kernel(inline=True)
+def template_key(buf, tables, first, last, words, content_words):
+    """`TemplateLines.key` of an ASCII line whose words span buf[first:last] (0: None):
+    prose (a sentence end and `content_words` words) and lines short of the tables'
+    min_words or min_chars have none; the others' key hashes their words lower-cased and
+    joined by one space, read here (`boilerplate_kernels.joined_key`). Only those lines,
+    a tenth of news_copies' bytes, are read twice."""
+    if words >= content_words and words > 0:
+        end = buf[last - 1]
+        if end == 46 or end == 33 or end == 63 or end == 34:  # . ! ? "
+            return 0
+    if words < tables[TEMPLATE_PARAMS + 1] or last - first < tables[TEMPLATE_PARAMS + 2]:
+        return 0
+    a, b = np.int64(KEY_START_A), np.int64(KEY_START_B)  # (not literals: typed once)
+    gap = False
+    for j in range(first, last):
+        c = tables[CLASSES + buf[j]]
+        if c & _SPACE:
+            gap = True
+            continue
+        if gap:
+            a, b = key_step(a, b, 32)
+            gap = False
+        a, b = key_step(a, b, c >> LOWERED)
+    return key_end(a, b)
 
 
 #: keeps the key features' mix in 62 bits, the same in numba's wrapping int64 arithmetic

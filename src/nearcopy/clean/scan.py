@@ -14,10 +14,11 @@ import numpy as np
 from nearcopy.clean import kernels, stopwords
 from nearcopy.clean.language import HEADLINE_SHARE
 from nearcopy.clean.kernels import (EMPTY, END, FLAGS, GUESS, HEADLINE, LETTERS, LITERAL,
-                                    NON_ASCII, START, WORD, WORDS)
+                                    NON_ASCII, START, TEMPLATE, WORD, WORDS)
 
 __all__ = ["scan", "scan_rows", "tables", "LETTERS", "WORDS", "GUESS", "FLAGS", "NON_ASCII", "HEADLINE",
-           "END", "LITERAL", "WORD", "START", "EMPTY", "LANGUAGES", "UNCAPPED"]
+           "END", "LITERAL", "WORD", "START", "EMPTY", "TEMPLATE", "LANGUAGES", "UNCAPPED",
+           "with_template"]
 
 #: GUESS k (k > 0) names LANGUAGES[k]
 LANGUAGES: tuple[str | None, ...] = (None, *stopwords._LANGUAGES)
@@ -146,6 +147,20 @@ def tables(literals: str = "", ends: tuple[str, ...] = (), words: tuple[str, ...
         out[kernels.START_MODE] = kernels.ANY_START
     else:
         _set_bits(out, _start_bits(*starts))
+    out.flags.writeable = False
+    return out
+
+
+def with_template(tables: np.ndarray, content_min_words: int, min_words: int,
+                  min_chars: int) -> np.ndarray:
+    """A copy of `tables` that also keys the template-like ASCII lines (row TEMPLATE, as
+    `TemplateLines(min_chars, min_words, content_min_words).key`; content_min_words >= 1)."""
+    if content_min_words < 1:
+        raise ValueError(f"content_min_words = {content_min_words}: the scan keys lines "
+                         "only for content_min_words >= 1")
+    out = tables.copy()
+    out[kernels.TEMPLATE_PARAMS:kernels.TEMPLATE_PARAMS + 3] = [content_min_words, min_words,
+                                                                 min_chars]
     out.flags.writeable = False
     return out
 

@@ -69,7 +69,8 @@ def _clean_batch(payload):
     results, kept_texts = [], []
     for doc in docs:
         res = cleaner.clean(doc)
-        keys = template.keys(res.text) if template is not None and not res.dropped else None
+        keys = template.keys_of(res, cleaner) if template is not None and not res.dropped \
+            else None
         results.append((res.text, res.removed_lines, res.dropped, res.language,
                         dict(res.chars_removed), keys))
         if not res.dropped:

@@ -83,14 +83,15 @@ def read_spool_range(payload) -> SpoolRange:
         is_dropped = False
         if cleaner is not None:
             res = cleaner.clean(doc)
-            doc_keys = template.keys(res.text) if template is not None and not res.dropped \
-                else None
+            doc_keys = template.keys_of(res, cleaner) if template is not None \
+                and not res.dropped else None
             removed_lines, is_dropped, doc_chars, doc_keys = put_cleaning(
                 record, (res.text, res.removed_lines, res.dropped, res.language,
-                         dict(res.chars_removed), doc_keys))
+                         res.chars_removed, doc_keys))
             for line in removed_lines or ():
                 counts[f"line/{line['rule']}"] += 1
-            chars.update(doc_chars or {})
+            for rule, removed in doc_chars.items():  # (`Counter.update` cost 1 us a call)
+                chars[rule] += removed
             if is_dropped:
                 counts[f"document/{is_dropped['rule']}"] += 1
             elif template is not None:
