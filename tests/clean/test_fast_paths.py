@@ -620,3 +620,37 @@ def test_scan_flags_start_on_every_line_the_start_prefixes_hold(text):
 def test_scan_function_words_are_whole_words_even_with_nul_bytes(text):
     """A word's key marks every byte (`scan._pack_word`): "\\x00the" is not "the"."""
     _check_scan(text)
+
+
+def test_second_pass_strips_only_the_documents_holding_a_template_line(tmp_path, monkeypatch):
+    """Pass 2 copies the unchanged records in blocks and rewrites the others: the same
+    bytes by both reading paths (a worker per byte range, and documents one by one)."""
+    import orjson
+
+    from nearcopy.clean.corpus import CorpusFiles, clean_corpus
+    from nearcopy.io.base import SkipCounter
+    from nearcopy.pipeline import ranges
+    monkeypatch.setattr(ranges, "CLEAN_CHUNK_BYTES", 4096)  # many ranges, several records each
+    docs = []
+    for i in range(90):
+        body = " ".join(f"The council met on day {i} and said the plan for road {j} was "
+                        "approved." for j in range(4))
+        template = "Tune in to Radio Local every morning at seven\n" if i % 3 == 0 else ""
+        docs.append({"id": f"d{i}", "text": ("Too short." if i % 10 == 7 else
+                                             f"{template}{body}")})
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_bytes(b"".join(orjson.dumps(d) + b"\n" for d in docs))
+    outs = []
+    for workers in (1, 2):
+        out = tmp_path / f"w{workers}"
+        files = CorpusFiles([corpus], {"id_field": "id", "text_field": "text"}, SkipCounter())
+        source = files if workers > 1 else iter(Document(d["id"], d["text"]) for d in docs)
+        summary = clean_corpus(source, out, CleanConfig(), workers=workers)
+        assert summary["rules"]["corpus_boilerplate"]["lines_removed"] == 27
+        outs.append((out / "kept.jsonl").read_bytes())
+    assert outs[0] == outs[1]
+    kept = [orjson.loads(line) for line in outs[0].splitlines()]
+    assert len(kept) == 81 and not any("Radio Local" in r["text"] for r in kept)
+    stripped = [r["id"] for r in kept if any(e["rule"] == "corpus_boilerplate"
+                                             for e in r["removed_lines"])]
+    assert stripped == [f"d{i}" for i in range(90) if i % 3 == 0 and i % 10 != 7]

@@ -25,6 +25,7 @@ import orjson
 from nearcopy.clean.boilerplate import RULE as BOILERPLATE, BoilerplateCounter
 from nearcopy.clean.cleaner import Cleaner, CleanResult, CleanStats
 from nearcopy.clean.config import CleanConfig
+from nearcopy.dedup.arrays import sorted_unique
 from nearcopy.document import Document
 from nearcopy.io.base import SkipCounter, atomic_write
 from nearcopy.io.discover import iter_documents
@@ -104,6 +105,39 @@ def dropped_record(doc: Document, res: CleanResult) -> dict[str, Any]:
             "threshold": dropped["threshold"], "language": res.language, "text": res.text}
 
 
+def _second_pass(tmp, kept, changed: frozenset[int], ends: array, table) -> tuple[int, int]:
+    """Copy the pass-1 records to `kept`, the `changed` ones (by position) stripped of the
+    table's lines, the others in blocks of bytes as they are (record by record, that
+    copy was 34 ms of serial work on news_copies, where 12 documents change). Returns
+    the lines and characters stripped."""
+    lines = chars = 0
+    at = 0
+    for number in sorted(changed):
+        start = ends[number - 1] if number else 0
+        _copy_span(tmp, kept, at, start)
+        record = orjson.loads(tmp.read(ends[number] - start))
+        text, removed = table.strip(record["text"])
+        lines += len(removed)
+        chars += len(record["text"]) - len(text)
+        record["text"] = text
+        record["removed_lines"].extend(removed)
+        kept.write(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
+        at = ends[number]
+    _copy_span(tmp, kept, at, ends[-1] if ends else 0)
+    return lines, chars
+
+
+def _copy_span(source, target, start: int, end: int, block: int = 1 << 22) -> None:
+    """Bytes [start, end) of `source` to `target`; `source` is left at `end`."""
+    source.seek(start)
+    while start < end:
+        data = source.read(min(block, end - start))
+        if not data:
+            raise OSError(f"{source.name} ended early")
+        target.write(data)
+        start += len(data)
+
+
 def _changed_documents(doc_keys: array, key_counts: array, table) -> frozenset[int]:
     """Kept documents (by position) holding a line of the boilerplate table."""
     if table is None or not len(table):
@@ -111,7 +145,8 @@ def _changed_documents(doc_keys: array, key_counts: array, table) -> frozenset[i
     keys = np.frombuffer(doc_keys, dtype=np.uint64)
     counts = np.frombuffer(key_counts, dtype=np.int64)
     owner = np.repeat(np.arange(counts.size, dtype=np.int64), counts)
-    return frozenset(np.unique(owner[np.isin(keys, table.keys)]).tolist())
+    # (sorted_unique: np.unique imports numpy.ma, 15 ms of a clean job)
+    return frozenset(sorted_unique(owner[np.isin(keys, table.keys)]).tolist())
 
 
 @dataclass(frozen=True)
@@ -141,6 +176,7 @@ class _CleanedRange:
     stats: CleanStats
     keys: np.ndarray
     key_counts: np.ndarray
+    lengths: np.ndarray  # of the kept records, in bytes
 
     def discard(self) -> None:
         self.kept_path.unlink(missing_ok=True)
@@ -171,7 +207,8 @@ def _clean_range(payload) -> _CleanedRange:
     with open(fd, "wb") as handle:
         handle.write(b"".join(kept))
     return _CleanedRange(documents.order(), kept_path, b"".join(dropped), stats,
-                         np.array(keys, dtype=np.uint64), np.array(key_counts, dtype=np.int64))
+                         np.array(keys, dtype=np.uint64), np.array(key_counts, dtype=np.int64),
+                         np.array([len(record) for record in kept], dtype=np.int64))
 
 
 def _add_stats(total: CleanStats, part: CleanStats) -> None:
@@ -191,6 +228,7 @@ def clean_corpus(docs: "Iterable[Document] | CorpusFiles", out_dir: Path, config
     boiler = config.enabled(BOILERPLATE)
     counter = BoilerplateCounter(config)
     doc_keys, key_counts = array("Q"), array("q")  # per kept document, to find what pass 2 changes
+    ends = array("q")  # where each kept record ends in the pass-1 file
     started = time.perf_counter()
     fd, tmp_name = tempfile.mkstemp(prefix=".clean-pass1.", suffix=".jsonl", dir=out_dir)
     template = counter.lines if boiler else None
@@ -215,6 +253,8 @@ def clean_corpus(docs: "Iterable[Document] | CorpusFiles", out_dir: Path, config
                         with open(part.kept_path, "rb") as handle:
                             copy_file(handle, tmp)
                         part.discard()
+                        ends.frombytes((np.cumsum(part.lengths) + (ends[-1] if ends else 0))
+                                       .tobytes())
             else:
                 if isinstance(docs, CorpusFiles):
                     docs = docs.documents()
@@ -229,24 +269,14 @@ def clean_corpus(docs: "Iterable[Document] | CorpusFiles", out_dir: Path, config
                         counter.add_keys(keys)
                         doc_keys.extend(keys)
                         key_counts.append(len(keys))
-                    tmp.write(orjson.dumps(kept_record(doc, res),
-                                           option=orjson.OPT_APPEND_NEWLINE))
+                    record = orjson.dumps(kept_record(doc, res), option=orjson.OPT_APPEND_NEWLINE)
+                    tmp.write(record)
+                    ends.append((ends[-1] if ends else 0) + len(record))
         pass1 = time.perf_counter() - started
         table = counter.finish() if boiler else None
         changed = _changed_documents(doc_keys, key_counts, table)
-        boiler_lines = boiler_chars = 0
         with open(tmp_name, "rb") as tmp, atomic_write(out_dir / "kept.jsonl") as kept:
-            for number, line in enumerate(tmp):
-                if number not in changed:  # the table strips nothing here: bytes as they are
-                    kept.write(line)
-                    continue
-                record = orjson.loads(line)
-                text, removed = table.strip(record["text"])
-                boiler_lines += len(removed)
-                boiler_chars += len(record["text"]) - len(text)
-                record["text"] = text
-                record["removed_lines"].extend(removed)
-                kept.write(orjson.dumps(record) + b"\n")
+            boiler_lines, boiler_chars = _second_pass(tmp, kept, changed, ends, table)
     finally:
         if os.path.exists(tmp_name):
             os.unlink(tmp_name)
