@@ -81,13 +81,11 @@ def load_lid_model(path: str) -> LidModel:
 
 def _source_key() -> str:
     """What the arrays depend on besides the file: this module's and the kernel's code."""
-    from nearcopy.clean import lid_kernels
-    sources = []
-    for module in (__name__, lid_kernels.__name__):
-        import importlib
-        with open(importlib.import_module(module).__file__, "rb") as handle:
-            sources.append(hashlib.sha256(handle.read()).hexdigest()[:16])
-    return "|".join(sources)
+    digests = []
+    for path in (__file__, lk.__file__):
+        with open(path, "rb") as handle:
+            digests.append(hashlib.sha256(handle.read()).hexdigest()[:16])
+    return "|".join(digests)
 
 
 class _Reader:
