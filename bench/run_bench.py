@@ -10,6 +10,11 @@ the same exact ground truth (pairs with word-5-gram Jaccard >= 0.8).
     python bench/run_bench.py --sizes 1000000 --peers-max-size 100000   # nearcopy memory
     python bench/run_bench.py --smoke --results /tmp/smoke.md           # CI: seconds
 
+With several --workers, each size also runs the -j1/-j2 pair once more with its
+outputs (and the job's spill files, which live beside them) on a RAM file system
+(/dev/shm, when it has room): the same code without the disk, so the scaling line
+can tell what the code does from what this machine's disk allows.
+
 Results go to bench/RESULTS_speed.md: one section per set of sizes, replaced on rerun.
 """
 
@@ -22,6 +27,7 @@ import json
 import os
 import platform
 import shlex
+import shutil
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -186,6 +192,24 @@ def _take(run: ToolRun, measured) -> None:
 
 #: corpora from this size on also measure the disk's durable write rate (512 MB, ~1.5 s)
 DISK_RATE_MIN_SIZE = 100_000
+#: the RAM file system of the in-memory pair, and the room it needs (x corpus bytes:
+#: kept + removed, clusters and spill files)
+MEMORY_FS = Path("/dev/shm")
+MEMORY_ROOM = 3
+#: suffix of the tool name of a run whose outputs were written to MEMORY_FS
+IN_MEMORY = " (outputs in RAM)"
+
+
+def memory_folder(corpus_bytes: int) -> Path | None:
+    """A folder on the RAM file system for the in-memory pair, or None (no such file
+    system, or too little room)."""
+    try:
+        usage = os.statvfs(MEMORY_FS)
+    except OSError:
+        return None
+    if usage.f_bavail * usage.f_frsize < MEMORY_ROOM * corpus_bytes:
+        return None
+    return Path(tempfile.mkdtemp(prefix="nearcopy-bench-", dir=MEMORY_FS))
 
 
 def bench_size(size: int, args, work: Path) -> tuple[dict, list[ToolRun]]:
@@ -202,6 +226,20 @@ def bench_size(size: int, args, work: Path) -> tuple[dict, list[ToolRun]]:
         out = work / f"out-{size}" / f"nearcopy-j{workers}"
         runs.append(run_nearcopy_job(corpus, out, workers, truth, containment=False))
         meta["output_bytes"] = sum(f.stat().st_size for f in out.glob("*.jsonl"))
+    memory = memory_folder(meta["bytes"]) if len(args.workers) > 1 and not args.smoke \
+        and args.in_memory else None
+    if memory is not None:
+        try:
+            for workers in args.workers:
+                print(f"[bench] {size}: nearcopy dedup --workers {workers}, outputs in "
+                      f"{MEMORY_FS}", flush=True)
+                run = run_nearcopy_job(corpus, memory / f"j{workers}", workers, truth,
+                                       containment=False)
+                run.tool += IN_MEMORY
+                runs.append(run)
+                shutil.rmtree(memory / f"j{workers}", ignore_errors=True)
+        finally:
+            shutil.rmtree(memory, ignore_errors=True)
     if size <= args.peers_max_size:
         if not args.smoke and has_containment_flag():
             print(f"[bench] {size}: nearcopy dedup --workers 1 with containment", flush=True)
@@ -303,6 +341,11 @@ def goals(size: int, runs: list[ToolRun], ceiling: float | None = None,
                       f"at most {best:.2f}")
         add(f"scaling, nearcopy -j1 wall s / -j2 wall s (load {job1.load:.1f} / "
             f"{job2.load:.1f}{bound})", job1.wall / job2.wall, GOALS["scaling"])
+    mem1, mem2 = (tools.get(f"nearcopy dedup -j{w}{IN_MEMORY}") for w in (1, 2))
+    if mem1 and mem2 and not (mem1.error or mem2.error):
+        add(f"scaling with the outputs written to RAM ({MEMORY_FS}: no disk), -j1 wall s / "
+            f"-j2 wall s ({mem1.wall:.2f} / {mem2.wall:.2f} s; load {mem1.load:.1f} / "
+            f"{mem2.load:.1f})", mem1.wall / mem2.wall, GOALS["scaling"])
     if job1:
         add("nearcopy recall at J >= 0.8", job1.recall, GOALS["recall"], spec=".4f")
         add("nearcopy false-merge rate", job1.false_merge, GOALS["false_merge"], higher=False,
@@ -417,6 +460,8 @@ def parse_args(argv):
                         default=Path(tempfile.gettempdir()) / "nearcopy-bench")
     parser.add_argument("--results", type=Path, default=None,
                         help="markdown file to update [bench/RESULTS_speed.md; none in --smoke]")
+    parser.add_argument("--no-in-memory", dest="in_memory", action="store_false",
+                        help="skip the -j1/-j2 pair with outputs on the RAM file system")
     parser.add_argument("--smoke", action="store_true",
                         help="1,000 documents, every tool once: seconds, for CI")
     args = parser.parse_args(argv)
