@@ -654,3 +654,27 @@ def test_second_pass_strips_only_the_documents_holding_a_template_line(tmp_path,
     stripped = [r["id"] for r in kept if any(e["rule"] == "corpus_boilerplate"
                                              for e in r["removed_lines"])]
     assert stripped == [f"d{i}" for i in range(90) if i % 3 == 0 and i % 10 != 7]
+
+
+_FUNCTION_WORDS = ["the", "and", "of", "der", "und", "die", "le", "les", "et", "el", "los",
+                   "il", "che", "os", "het", "een", "de", "a", "in", "is", "zu", "y", "e"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_FUNCTION_WORDS + ["Bank", "rates", "x1", "--"]),
+                         max_size=30).map(" ".join), min_size=1, max_size=6))
+def test_scan_guess_equals_guess_language_on_ascii_lines(lines):
+    from nearcopy.clean.scan import GUESS, LANGUAGES, scan_rows, encode
+    guesses = scan_rows(encode("\n".join(lines)))[GUESS]
+    assert [LANGUAGES[k] for k in guesses] == [guess_language(line) for line in lines]
+
+
+def test_scan_guess_counts_a_line_of_more_function_words_than_a_lane_holds():
+    """A word's counts are added in 16-bit lanes; a line of over 65,535 function words
+    still counts them all (a lane that wrapped round would leave too few to guess)."""
+    from nearcopy.clean.scan import GUESS, LANGUAGES, scan_rows, encode
+    for line, language in (("der und " * 70_000, "de"), ("the " * 100 + "der und " * 70_000, "de"),
+                           ("the and of " * 30_000, "en"), ("x " * 10 + "the " * 66_000, "en"),
+                           ("the " * 70_000 + "der und " * 70_000, None)):
+        assert guess_language(line) == language
+        assert LANGUAGES[scan_rows(encode(line))[GUESS][0]] == language

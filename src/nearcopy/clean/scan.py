@@ -56,7 +56,7 @@ def _base_tables() -> np.ndarray:
     nfields = 2 * nlangs
     words = sorted(w for w in stopwords._WEIGHTS if w.isascii())
     max_len = max(map(len, words))
-    assert max_len <= kernels.KEY_BYTES and len(words) < 512
+    assert max_len <= kernels.KEY_BYTES and len(words) < 512 and nfields <= kernels.MAX_FIELDS
     assert all(w == w.lower() and w.split() == [w] for w in words)
     tables = np.zeros(kernels.SIZE, dtype=np.int64)
     tables[[kernels.NLANGS, kernels.MIN_WORDS, kernels.MIN_HITS, kernels.DOMINANCE,
@@ -84,7 +84,9 @@ def _base_tables() -> np.ndarray:
         counts = [stopwords._WEIGHTS[word] >> (stopwords._FIELD * k) & stopwords._MASK
                   for k in range(nfields)]
         assert set(counts) <= {0, 1}  # (a word is listed once per language)
-        tables[kernels.FIELDS + slot] = sum(1 << k for k, count in enumerate(counts) if count)
+        for k, count in enumerate(counts):
+            if count:
+                tables[kernels.SPREAD + kernels.SPREAD_WORDS * slot + k // 4] += 1 << (16 * (k % 4))
     tables.flags.writeable = False
     return tables
 
