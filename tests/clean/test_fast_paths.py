@@ -656,6 +656,43 @@ def test_second_pass_strips_only_the_documents_holding_a_template_line(tmp_path,
     assert stripped == [f"d{i}" for i in range(90) if i % 3 == 0 and i % 10 != 7]
 
 
+def test_kept_file_is_the_pass_one_file_when_no_document_changes(tmp_path, monkeypatch):
+    """Without a boilerplate line to strip, pass 1's file becomes kept.jsonl (its writeback
+    started as it was written): the same bytes as the copy pass 2 makes, the outputs'
+    file mode, no temporary file left, and an earlier kept.jsonl replaced."""
+    import os
+
+    import orjson
+
+    from nearcopy.clean import corpus as corpus_module
+    from nearcopy.clean.corpus import CorpusFiles, clean_corpus
+    from nearcopy.io.base import FILE_MODE, SkipCounter
+    from nearcopy.pipeline import ranges
+    monkeypatch.setattr(ranges, "CLEAN_CHUNK_BYTES", 4096)
+    monkeypatch.setattr(corpus_module, "WRITEBACK_BYTES", 2048)  # several writeback runs
+    docs = [{"id": f"d{i}", "text": " ".join(f"The council met on day {i} and said the plan "
+                                              f"for road {j} was approved." for j in range(4))}
+            for i in range(60)]
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_bytes(b"".join(orjson.dumps(d) + b"\n" for d in docs))
+    outs = []
+    for workers in (1, 2):
+        out = tmp_path / f"w{workers}"
+        out.mkdir()
+        (out / "kept.jsonl").write_text("an older run\n")
+        files = CorpusFiles([corpus], {"id_field": "id", "text_field": "text"}, SkipCounter())
+        source = files if workers > 1 else iter(Document(d["id"], d["text"]) for d in docs)
+        summary = clean_corpus(source, out, CleanConfig(), workers=workers)
+        assert summary["rules"]["corpus_boilerplate"]["lines_removed"] == 0
+        kept = out / "kept.jsonl"
+        assert os.stat(kept).st_mode & 0o777 == FILE_MODE
+        assert sorted(p.name for p in out.iterdir()) == ["clean_config.json", "dropped.jsonl",
+                                                         "kept.jsonl", "stats.json"]
+        outs.append(kept.read_bytes())
+    assert outs[0] == outs[1]
+    assert [orjson.loads(line)["id"] for line in outs[0].splitlines()] == [d["id"] for d in docs]
+
+
 _FUNCTION_WORDS = ["the", "and", "of", "der", "und", "die", "le", "les", "et", "el", "los",
                    "il", "che", "os", "het", "een", "de", "a", "in", "is", "zu", "y", "e"]
 

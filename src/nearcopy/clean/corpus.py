@@ -4,7 +4,9 @@ Used by `nearcopy clean` and by `nearcopy run` (which dedups the cleaned texts).
 Pass 1 cleans every document (in `workers` processes, input order kept) and
 counts template-like lines; pass 2 strips the lines that recur in many
 documents. Pass-1 results wait in a temporary JSONL file beside the outputs,
-so memory stays flat whatever the corpus size.
+so memory stays flat whatever the corpus size; when pass 2 changes no document,
+that file becomes kept.jsonl as it is (its writeback to disk started while pass 1
+ran, so the closing fsync finds little left to do).
 """
 
 from __future__ import annotations
@@ -27,9 +29,9 @@ from nearcopy.clean.cleaner import Cleaner, CleanResult, CleanStats
 from nearcopy.clean.config import CleanConfig
 from nearcopy.dedup.arrays import sorted_unique
 from nearcopy.document import Document
-from nearcopy.io.base import SkipCounter, atomic_write
+from nearcopy.io.base import FILE_MODE, SkipCounter, atomic_write, start_writeback
 from nearcopy.io.discover import iter_documents
-from nearcopy.io.jsonl import copy_file
+from nearcopy.io.jsonl import WRITEBACK_BYTES, copy_file
 from nearcopy.pipeline import ranges
 from nearcopy.pipeline.batching import chunks
 from nearcopy.pipeline.warm_up import warm_up
@@ -138,6 +140,15 @@ def _copy_span(source, target, start: int, end: int, block: int = 1 << 22) -> No
         start += len(data)
 
 
+def _write_back(tmp, synced: int) -> int:
+    """Start the writeback of what the pass-1 file holds beyond `synced` bytes (it may
+    become kept.jsonl as it is); returns the new mark."""
+    tmp.flush()
+    size = tmp.tell()
+    start_writeback(tmp.fileno(), synced, size - synced)
+    return size
+
+
 def _changed_documents(doc_keys: array, key_counts: array, table) -> frozenset[int]:
     """Kept documents (by position) holding a line of the boilerplate table."""
     if table is None or not len(table):
@@ -229,6 +240,7 @@ def clean_corpus(docs: "Iterable[Document] | CorpusFiles", out_dir: Path, config
     counter = BoilerplateCounter(config)
     doc_keys, key_counts = array("Q"), array("q")  # per kept document, to find what pass 2 changes
     ends = array("q")  # where each kept record ends in the pass-1 file
+    synced = 0  # bytes of the pass-1 file whose writeback has started
     started = time.perf_counter()
     fd, tmp_name = tempfile.mkstemp(prefix=".clean-pass1.", suffix=".jsonl", dir=out_dir)
     template = counter.lines if boiler else None
@@ -253,6 +265,8 @@ def clean_corpus(docs: "Iterable[Document] | CorpusFiles", out_dir: Path, config
                         with open(part.kept_path, "rb") as handle:
                             copy_file(handle, tmp)
                         part.discard()
+                        if tmp.tell() - synced >= WRITEBACK_BYTES:
+                            synced = _write_back(tmp, synced)
                         ends.frombytes((np.cumsum(part.lengths) + (ends[-1] if ends else 0))
                                        .tobytes())
             else:
@@ -272,11 +286,21 @@ def clean_corpus(docs: "Iterable[Document] | CorpusFiles", out_dir: Path, config
                     record = orjson.dumps(kept_record(doc, res), option=orjson.OPT_APPEND_NEWLINE)
                     tmp.write(record)
                     ends.append((ends[-1] if ends else 0) + len(record))
-        pass1 = time.perf_counter() - started
-        table = counter.finish() if boiler else None
-        changed = _changed_documents(doc_keys, key_counts, table)
-        with open(tmp_name, "rb") as tmp, atomic_write(out_dir / "kept.jsonl") as kept:
-            boiler_lines, boiler_chars = _second_pass(tmp, kept, changed, ends, table)
+                    if ends[-1] - synced >= WRITEBACK_BYTES:
+                        synced = _write_back(tmp, synced)
+            pass1 = time.perf_counter() - started
+            table = counter.finish() if boiler else None
+            changed = _changed_documents(doc_keys, key_counts, table)
+            if not changed:  # (no document holds a boilerplate line: pass 1 wrote kept.jsonl)
+                tmp.flush()
+                os.fsync(tmp.fileno())
+        if changed:
+            with open(tmp_name, "rb") as tmp, atomic_write(out_dir / "kept.jsonl") as kept:
+                boiler_lines, boiler_chars = _second_pass(tmp, kept, changed, ends, table)
+        else:
+            boiler_lines = boiler_chars = 0
+            os.chmod(tmp_name, FILE_MODE)
+            os.replace(tmp_name, out_dir / "kept.jsonl")
     finally:
         if os.path.exists(tmp_name):
             os.unlink(tmp_name)
