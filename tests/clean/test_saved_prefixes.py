@@ -16,3 +16,23 @@ def test_saved_prefixes_equal_built_ones(tmp_path, monkeypatch):
     assert list(tmp_path.glob("start-prefixes-*.pickle"))
     assert saved_start_prefixes(pattern) == built  # read back
     assert saved_start_prefixes(r"(?i)home\s*>") == start_prefixes(r"(?i)home\s*>")
+
+
+def test_saved_scan_tables_are_built_again_when_the_function_words_change(tmp_path, monkeypatch):
+    """The scan tables hold the function words' counts, so stopwords.py is part of their key."""
+    from pathlib import Path
+
+    import numpy as np
+
+    from nearcopy.clean import line_gate, stopwords
+
+    monkeypatch.setenv("NEARCOPY_CACHE_DIR", str(tmp_path))
+    args = (":|", (), ("javascript",), (), None)
+    first = line_gate.saved_tables(*args)
+    assert np.array_equal(first, line_gate.saved_tables(*args))
+    assert len(list(tmp_path.glob("scan-tables-*.pickle"))) == 1
+    edited = tmp_path / "stopwords.py"
+    edited.write_bytes(Path(stopwords.__file__).read_bytes() + b"\n# another word list\n")
+    monkeypatch.setattr(stopwords, "__file__", str(edited))
+    line_gate.saved_tables(*args)
+    assert len(list(tmp_path.glob("scan-tables-*.pickle"))) == 2

@@ -147,11 +147,12 @@ def saved_start_prefixes(pattern: str) -> tuple[frozenset[str], frozenset[str]] 
 def saved_tables(chars: str, ends: tuple[str, ...], words: tuple[str, ...],
                  caps: tuple[int, ...], starts) -> np.ndarray | None:
     """`scan.tables`, kept on disk between runs (building them took 0.04 s of every
-    process that cleans); the key holds the scan's sources, so a change rebuilds them."""
-    from nearcopy.clean import kernels as scan_kernels, scan
+    process that cleans); the key holds the scan's sources and the function words the
+    tables are built from, so a change to any of them rebuilds them."""
+    from nearcopy.clean import kernels as scan_kernels, scan, stopwords
 
-    source = hashlib.sha256(Path(scan.__file__).read_bytes()
-                            + Path(scan_kernels.__file__).read_bytes()).hexdigest()
+    source = hashlib.sha256(b"".join(Path(module.__file__).read_bytes()
+                                     for module in (scan, scan_kernels, stopwords))).hexdigest()
     start_key = None if starts is None else [sorted(part) for part in starts]
     key = f"{source}|{np.__version__}|{chars!r}|{ends!r}|{words!r}|{caps!r}|{start_key!r}"
     built = disk_cached("scan-tables", key, lambda: tables(chars, ends, words, caps, starts))
