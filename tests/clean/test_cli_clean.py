@@ -59,3 +59,16 @@ def test_bad_config_exits_1(corpus, tmp_path):
     result = CliRunner().invoke(clean_command, [str(corpus), "--out", str(tmp_path / "o"),
                                                 "--config", str(cfg)])
     assert result.exit_code == 1 and "unknown cleaning rule" in result.output
+
+
+def test_summary_line_counts_in_words(tmp_path):
+    one = tmp_path / "one.jsonl"
+    one.write_text(json.dumps({"id": "a", "text": "Too short."}) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(clean_command, [str(one), "--out", str(tmp_path / "o1")])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("cleaned 1 document: 0 kept, 1 dropped;")
+    two = tmp_path / "two.jsonl"
+    two.write_text(one.read_text() + json.dumps({"id": "b", "text": "Also short."}) + "\n",
+                   encoding="utf-8")
+    result = CliRunner().invoke(clean_command, [str(two), "--out", str(tmp_path / "o2")])
+    assert result.output.startswith("cleaned 2 documents: 0 kept, 2 dropped;")

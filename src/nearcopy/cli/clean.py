@@ -86,7 +86,8 @@ def clean_command(corpus, out_dir, config_path, languages, list_rules, workers, 
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
     if not quiet:
-        click.echo(f"cleaned {summary['documents']:,} documents: {summary['kept']:,} kept, "
+        noun = "document" if summary["documents"] == 1 else "documents"
+        click.echo(f"cleaned {summary['documents']:,} {noun}: {summary['kept']:,} kept, "
                    f"{summary['dropped']:,} dropped; "
                    f"{summary['chars_in'] - summary['chars_out']:,} characters removed -> {out_dir}")
 
