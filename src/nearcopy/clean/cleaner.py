@@ -320,11 +320,16 @@ class Cleaner:
 
     def _first_failure(self, line: str, index: int, num_lines: int) -> Verdict | None:
         """The verdict of the first line rule that drops `line`, or None: the rules of
-        its length band in order, each behind its guard (`line_gate._Band.steps`)."""
+        its length band in order, each behind its guard (`line_gate._Band.steps`).
+
+        Without a gate the band's prefilter comes first (most body lines end there).
+        Behind the gate it is left out: the gate asks only lines that may pass it (or
+        non-ASCII ones), and 25 of news_copies' 11,900 asked lines failed it, so it cost
+        more than it saved (0.19 -> 0.17 s); a rule's own guard still skips it."""
         band = self._triage.band(len(line))
         lower = line.lower()
-        if band.any is not None and not band.any(line, lower):
-            return None  # no rule can fire: most body lines end here
+        if self._gate is None and band.any is not None and not band.any(line, lower):
+            return None
         stripped = line.rstrip()
         ctx = self._anywhere if self._verdicts is not None else LineContext(index, num_lines)
         for check, literals, ends in band.ascii_steps if lower.isascii() else band.steps:
