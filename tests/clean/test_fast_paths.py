@@ -396,6 +396,29 @@ def test_gated_line_rules_equal_the_line_by_line_rules(text):
     assert (fast.removed_lines, fast.chars_removed) == (slow.removed_lines, slow.chars_removed)
 
 
+@pytest.mark.parametrize("text", [
+    "Wheat prices rose on Monday.\nTraders said: demand <WHT> held.\nThe end.",  # none dropped
+    "Wheat prices rose.\n\nTraders said demand held.",  # an empty line
+    "Home > News > World\nWheat prices rose.\nSource link",  # lines dropped
+    "[ad_1]Wheat prices rose.\nTraders said demand held.",  # a placeholder cut out
+    "",
+])
+def test_gated_line_rules_every_kind_of_document(text):
+    """The gate's shortcut (no line dropped, none empty: the lines returned as they are)
+    and its other ways give what the line-by-line rules give."""
+    from nearcopy.clean.cleaner import CleanResult
+    from nearcopy.clean import scan
+    cleaner = Cleaner(CleanConfig())
+    flags = scan.scan(text, cleaner._gate.tables())[scan.FLAGS]
+    lines = text.split("\n")
+    for _ in range(2):  # (the second time from the verdict cache)
+        fast, slow = CleanResult(text=""), CleanResult(text="")
+        got = cleaner._gated_line_rules(lines, flags, fast)
+        assert got == cleaner._line_rules(lines, slow)
+        assert (fast.removed_lines, fast.chars_removed) == (slow.removed_lines, slow.chars_removed)
+        assert got[1] is not lines  # (a new list: the caller's lines are left alone)
+
+
 def test_no_line_gate_when_a_rule_may_drop_any_line():
     assert Cleaner(CleanConfig(rules={"c4_min_words": {"enabled": True}}))._gate is None
     assert Cleaner(CleanConfig())._gate is not None
