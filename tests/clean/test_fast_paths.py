@@ -401,6 +401,7 @@ def test_gated_line_rules_equal_the_line_by_line_rules(text):
     "Wheat prices rose.\n\nTraders said demand held.",  # an empty line
     "Home > News > World\nWheat prices rose.\nSource link",  # lines dropped
     "[ad_1]Wheat prices rose.\nTraders said demand held.",  # a placeholder cut out
+    "Home > News\n\nWheat prices rose.\nSource link",  # lines dropped and an empty one
     "",
 ])
 def test_gated_line_rules_every_kind_of_document(text):
