@@ -14,7 +14,9 @@ reports per-stage wall seconds from their stats.json plus each job's wall and
 CPU seconds (all processes). Both jobs read and sketch in one pass (`run` cleans
 in it too), so cleaning's cost is what `run` takes beyond `dedup`: its wall time
 against the dedup job's stages (read_sketch + dedup), and its CPU against the
-whole dedup job's CPU. CPU time is the fairer yardstick on a shared machine.
+whole dedup job's CPU. CPU time is the fairer yardstick on a shared machine. The ratios
+come as ratios of the medians and, per round of the three jobs, as [min, median, max]
+(`paired_ratios`).
 
 Usage: python bench/bench_clean.py [--corpus F] [--workers 2] [--limit N] [--html]
                                    [--jobs] [--repeat 3]
@@ -138,7 +140,24 @@ def bench_jobs(corpus: Path, workers: int, repeat: int) -> dict:
             "cleaning_over_dedup_stage_wall": round((run_wall - dedup_wall) / dedup_stage_s, 2),
             "cleaning_cpu_added_s": round(run_cpu - dedup_cpu, 2),
             "cleaning_cpu_added_over_dedup_job_cpu": round((run_cpu - dedup_cpu) / dedup_cpu, 2),
+            "paired_ratios": paired_ratios(runs),
             "load_average": os.getloadavg()}
+
+
+def paired_ratios(runs: dict[str, list[dict]]) -> dict[str, list[float]]:
+    """The three ratios above per round of the alternating jobs, as [min, median, max]: a
+    round's jobs ran back to back, so its ratios share the box's state (its load drifts
+    over a bench by more than the ratios differ)."""
+    rounds = list(zip(runs["run"], runs["dedup"], runs["clean"]))
+    ratios = {
+        "clean_job_over_dedup_job_wall": [c["wall"] / d["wall"] for _, d, c in rounds],
+        "cleaning_over_dedup_stage_wall": [
+            (r["wall"] - d["wall"]) / (d["stages"]["read_sketch"] + d["stages"]["dedup"])
+            for r, d, _ in rounds],
+        "cleaning_cpu_added_over_dedup_job_cpu": [(r["cpu"] - d["cpu"]) / d["cpu"]
+                                                  for r, d, _ in rounds]}
+    return {name: [round(min(values), 2), round(statistics.median(values), 2),
+                   round(max(values), 2)] for name, values in ratios.items()}
 
 
 def make_page(title: str, paragraphs: list[str]) -> str:

@@ -76,3 +76,19 @@ def test_smoke_benchmark_runs_all_tools(tmp_path):
         assert 0.5 <= float(row[9]) <= 1.0 and 0.0 <= float(row[10]) <= 1.0, row
         assert float(row[1]) > 0
     assert _row(table, "nearcopy dedup -j1")[9:12] == _row(table, "nearcopy dedup -j2")[9:12]
+
+
+def test_clean_bench_pairs_each_round_of_jobs():
+    """bench_clean's per-round ratios: each round's run, dedup and clean jobs together."""
+    import bench_clean
+
+    def job(wall, cpu, read_sketch=0.0, dedup=0.0):
+        return {"wall": wall, "cpu": cpu, "stages": {"read_sketch": read_sketch, "dedup": dedup}}
+
+    runs = {"run": [job(2.0, 3.0), job(3.0, 4.5), job(2.2, 3.2)],
+            "dedup": [job(1.0, 1.5, 0.3, 0.2), job(2.0, 3.0, 0.6, 0.4), job(1.1, 1.6, 0.3, 0.2)],
+            "clean": [job(1.2, 2.0), job(1.8, 2.5), job(1.1, 2.0)]}
+    ratios = bench_clean.paired_ratios(runs)
+    assert ratios["clean_job_over_dedup_job_wall"] == [0.9, 1.0, 1.2]
+    assert ratios["cleaning_over_dedup_stage_wall"] == [1.0, 2.0, 2.2]
+    assert ratios["cleaning_cpu_added_over_dedup_job_cpu"] == [0.5, 1.0, 1.0]
