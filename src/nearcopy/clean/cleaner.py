@@ -91,8 +91,8 @@ class Cleaner:
         self._doc_rules = DocumentRules(
             [(rule, None) for rule in [self.language_filter] if rule]
             + [(rule, rule.params.get("languages")) for rule in self.doc_filters])
-        self._triage = LineTriage(self.line_filters)
         self._gate = LineGate.of(self.line_filters, self.ad is not None)
+        self._triage = LineTriage(self.line_filters, prefilters=self._gate is None)
         # Verdicts by line text: copies and site templates repeat lines across documents
         # (a third of news_copies' lines), and a verdict depends on the text alone unless a
         # rule reads the line's position.
@@ -325,12 +325,13 @@ class Cleaner:
         its length band in order, each behind its guard (`line_gate._Band.steps`).
 
         Without a gate the band's prefilter comes first (most body lines end there).
-        Behind the gate it is left out: the gate asks only lines that may pass it (or
-        non-ASCII ones), and 25 of news_copies' 11,900 asked lines failed it, so it cost
-        more than it saved (0.19 -> 0.17 s); a rule's own guard still skips it."""
+        Behind the gate the bands have none (`LineTriage(prefilters=False)`): the gate
+        asks only lines that may pass it (or non-ASCII ones), and 25 of news_copies'
+        11,900 asked lines failed it, so it cost more than it saved (0.19 -> 0.17 s); a
+        rule's own guard still skips it."""
         band = self._triage.band(len(line))
         lower = line.lower()
-        if self._gate is None and band.any is not None and not band.any(line, lower):
+        if band.any is not None and not band.any(line, lower):
             return None
         stripped = line.rstrip()
         ctx = self._anywhere if self._verdicts is not None else LineContext(index, num_lines)
