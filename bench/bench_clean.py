@@ -129,35 +129,43 @@ def bench_jobs(corpus: Path, workers: int, repeat: int) -> dict:
     run_cpu, dedup_cpu = med(r["cpu"] for r in runs["run"]), med(r["cpu"] for r in runs["dedup"])
     # `run` reads, cleans and sketches in one pass; `dedup` reads and sketches in one pass.
     dedup_stage_s = dedup_stages["read_sketch"] + dedup_stages["dedup"]
+    ratios = job_ratios({"wall": run_wall, "cpu": run_cpu},
+                        {"wall": dedup_wall, "cpu": dedup_cpu, "stages": dedup_stages},
+                        {"wall": clean_wall})
     return {"workers": workers, "repeat": repeat,
             "run_stages_wall_s": run_stages, "dedup_stages_wall_s": dedup_stages,
             "run_job": {"wall_s": round(run_wall, 2), "cpu_s": round(run_cpu, 2)},
             "dedup_job": {"wall_s": round(dedup_wall, 2), "cpu_s": round(dedup_cpu, 2)},
             "clean_job": {"wall_s": round(clean_wall, 2), "cpu_s": round(clean_cpu, 2)},
-            "clean_job_over_dedup_job_wall": round(clean_wall / dedup_wall, 2),
+            "clean_job_over_dedup_job_wall": round(ratios["clean_job_over_dedup_job_wall"], 2),
             "cleaning_wall_added_s": round(run_wall - dedup_wall, 2),
             "dedup_stage_wall_s": round(dedup_stage_s, 2),
-            "cleaning_over_dedup_stage_wall": round((run_wall - dedup_wall) / dedup_stage_s, 2),
+            "cleaning_over_dedup_stage_wall": round(ratios["cleaning_over_dedup_stage_wall"], 2),
             "cleaning_cpu_added_s": round(run_cpu - dedup_cpu, 2),
-            "cleaning_cpu_added_over_dedup_job_cpu": round((run_cpu - dedup_cpu) / dedup_cpu, 2),
+            "cleaning_cpu_added_over_dedup_job_cpu":
+                round(ratios["cleaning_cpu_added_over_dedup_job_cpu"], 2),
             "paired_ratios": paired_ratios(runs),
             "load_average": os.getloadavg()}
 
 
+def job_ratios(run: dict, dedup: dict, clean: dict) -> dict[str, float]:
+    """The three ratios of a `run`, a `dedup` and a `clean` job (or of their medians): the
+    clean job's wall against the dedup job's; the wall and the CPU that cleaning adds to
+    `run`, against the dedup stages' wall and the dedup job's CPU."""
+    stages = dedup["stages"]["read_sketch"] + dedup["stages"]["dedup"]
+    return {"clean_job_over_dedup_job_wall": clean["wall"] / dedup["wall"],
+            "cleaning_over_dedup_stage_wall": (run["wall"] - dedup["wall"]) / stages,
+            "cleaning_cpu_added_over_dedup_job_cpu": (run["cpu"] - dedup["cpu"]) / dedup["cpu"]}
+
+
 def paired_ratios(runs: dict[str, list[dict]]) -> dict[str, list[float]]:
-    """The three ratios above per round of the alternating jobs, as [min, median, max]: a
-    round's jobs ran back to back, so its ratios share the box's state (its load drifts
-    over a bench by more than the ratios differ)."""
-    rounds = list(zip(runs["run"], runs["dedup"], runs["clean"]))
-    ratios = {
-        "clean_job_over_dedup_job_wall": [c["wall"] / d["wall"] for _, d, c in rounds],
-        "cleaning_over_dedup_stage_wall": [
-            (r["wall"] - d["wall"]) / (d["stages"]["read_sketch"] + d["stages"]["dedup"])
-            for r, d, _ in rounds],
-        "cleaning_cpu_added_over_dedup_job_cpu": [(r["cpu"] - d["cpu"]) / d["cpu"]
-                                                  for r, d, _ in rounds]}
+    """`job_ratios` per round of the alternating jobs, as [min, median, max]: a round's
+    jobs ran back to back, so its ratios share the box's state (its load drifts over a
+    bench by more than the ratios differ)."""
+    rounds = [job_ratios(*jobs) for jobs in zip(runs["run"], runs["dedup"], runs["clean"])]
     return {name: [round(min(values), 2), round(statistics.median(values), 2),
-                   round(max(values), 2)] for name, values in ratios.items()}
+                   round(max(values), 2)]
+            for name, values in ((name, [r[name] for r in rounds]) for name in rounds[0])}
 
 
 def make_page(title: str, paragraphs: list[str]) -> str:
