@@ -24,12 +24,13 @@ import threading
 
 import numpy as np
 
+from nearcopy import regex_programs
 from nearcopy.clean import boilerplate_kernels
 from nearcopy.clean.base import Rule
 from nearcopy.errors import ConfigError
 
 RULE = "corpus_boilerplate"
-_SPACE = re.compile(r"\s+")
+_SPACE = regex_programs.compile(r"\s+")
 _SENTENCE_END = (".", "!", "?", '"', "\u201d", "\u3002", "\uff01", "\uff1f")
 _COMPACT_EVERY = 1 << 20
 

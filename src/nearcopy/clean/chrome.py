@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from nearcopy import regex_programs
 from nearcopy.clean.base import KEEP, LineContext, LineFilter, Verdict
 
 _TERMINAL = (".", "!", "?", "\u3002", "\uff01", "\uff1f")
@@ -25,20 +26,20 @@ _READ_MORE_WORDS = (
     r"続きを読む|もっと見る|더보기|ler mais|lees meer")
 # Single words that are also ordinary table labels ("More", "Details") count only when marked.
 _AMBIGUOUS = r"more|details|source|mehr|далее|全文"
-_READ_MORE_LINE = re.compile(
+_READ_MORE_LINE = regex_programs.compile(
     rf"^(?:[\[(«<]*(?:{_READ_MORE_WORDS})\s*[\])»>]*\s*(?:\.\.\.|…|>>|»|→)?"
     rf"|[\[(«<](?:{_AMBIGUOUS})[\])»>]|(?:{_AMBIGUOUS})\s*(?:\.\.\.|…|>>|»|→))$", re.IGNORECASE)
-_READ_MORE_PLAIN = re.compile(rf"^(?:{_AMBIGUOUS})$", re.IGNORECASE)
+_READ_MORE_PLAIN = regex_programs.compile(rf"^(?:{_AMBIGUOUS})$", re.IGNORECASE)
 # "Read more: <another headline>", "Also read - <headline>": a link to another story.
-_READ_MORE_PREFIX = re.compile(r"^(?:read more|read also|also read|see also|related|related story|"
+_READ_MORE_PREFIX = regex_programs.compile(r"^(?:read more|read also|also read|see also|related|related story|"
                                r"recommended|more from us|leer más|lea también|weiterlesen|"
                                r"lire aussi|читайте также|相关阅读|延伸阅读)\s*[:：|–—-]\s*\S",
                                re.IGNORECASE)
 _MARKER = rf"[\[(【](?:{_READ_MORE_WORDS})[\])】]"
-_TEASER_END = re.compile(rf"(?:(?:\.\.\.|…)\s*(?:{_MARKER}|»|>>|→)?|\s{_MARKER}|{_MARKER})$",
+_TEASER_END = regex_programs.compile(rf"(?:(?:\.\.\.|…)\s*(?:{_MARKER}|»|>>|→)?|\s{_MARKER}|{_MARKER})$",
                          re.IGNORECASE)
-_BRACKET_END = re.compile(rf"{_MARKER}$", re.IGNORECASE)
-_BULLET = re.compile(r"^(?:[-–—•·*▪►▸◦●○■□→»]|\d{1,2}[.)])\s*")
+_BRACKET_END = regex_programs.compile(rf"{_MARKER}$", re.IGNORECASE)
+_BULLET = regex_programs.compile(r"^(?:[-–—•·*▪►▸◦●○■□→»]|\d{1,2}[.)])\s*")
 
 
 class ReadMoreFilter(LineFilter):
@@ -98,7 +99,7 @@ class TeaserListFilter(LineFilter):
 
 
 _CLOSERS = ("]", ")", "】")
-_MARKER_AT = re.compile(_MARKER, re.IGNORECASE)
+_MARKER_AT = regex_programs.compile(_MARKER, re.IGNORECASE)
 
 
 def _ends_with_marker(tail: str) -> bool:
@@ -129,16 +130,16 @@ _MARKERS: dict[str, bool] = {}
 _MARKERS_KEPT = 4096
 
 
-_CRUMB_SEP = re.compile(r"\s*(?:>>|>|»|›|→|‹|<<)\s*|\s+(?:/|\||\\|::)\s+")
+_CRUMB_SEP = regex_programs.compile(r"\s*(?:>>|>|»|›|→|‹|<<)\s*|\s+(?:/|\||\\|::)\s+")
 #: every _CRUMB_SEP branch holds one of these
 _CRUMB_CHARS = frozenset(">»›→‹</|\\:")
 #: found where _CRUMB_SEP is, without its leading "\s*" (sre tries that at every position:
 #: 7.5 us on a 100-character line with a "/" that separates nothing, this 3.3 us)
-_CRUMB_SEP_AT = re.compile(r"[>»›→‹]|<<|\s(?:/|\||\\|::)\s")
-_CRUMB_LABEL = re.compile(r"^(?:you are here|current location|您现在的位置|当前位置|当前的位置|"
+_CRUMB_SEP_AT = regex_programs.compile(r"[>»›→‹]|<<|\s(?:/|\||\\|::)\s")
+_CRUMB_LABEL = regex_programs.compile(r"^(?:you are here|current location|您现在的位置|当前位置|当前的位置|"
                           r"所在位置|位置|Вы здесь|Estás en|Usted está en|Sie sind hier|"
                           r"Vous êtes ici)\s*[:：]\s*", re.IGNORECASE)
-_HOME = re.compile(r"^(?:home|homepage|首页|首頁|主页|Главная|Inicio|Portada|Startseite|Accueil|"
+_HOME = regex_programs.compile(r"^(?:home|homepage|首页|首頁|主页|Главная|Inicio|Portada|Startseite|Accueil|"
                    r"Home page|Início|Strona główna|ホーム|홈)$", re.IGNORECASE)
 
 
@@ -182,7 +183,7 @@ class BreadcrumbFilter(LineFilter):
         return Verdict(False, self.name, len(segments))
 
 
-_TRUNCATED = re.compile(r"(?:\.\.\.|…)\s*$")
+_TRUNCATED = regex_programs.compile(r"(?:\.\.\.|…)\s*$")
 _MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct",
                 "nov", "dec")
 _MONTH = rf"(?:{'|'.join(_MONTH_NAMES)})[a-z]*\.?"
@@ -196,12 +197,12 @@ def _first_letters(words) -> str:
 
 
 # (a date starts with a digit or a month: 6.3 -> 4.1 us on a stamp line of news_copies)
-_DATE = re.compile(rf"(?=\d|{_first_letters(_MONTH_NAMES)})(?:"
+_DATE = regex_programs.compile(rf"(?=\d|{_first_letters(_MONTH_NAMES)})(?:"
                    r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
                    rf"|(?i:\b\d{{1,2}}\s+{_MONTH}\s+\d{{4}}\b|\b{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}\b)"
                    r"|\b\d{1,2}:\d{2}(?::\d{2})?\b(?:\s*[AaPp]\.?[Mm]\.?)?)")
-_TIME = re.compile(r"\b\d{1,2}:\d{2}\b")
-_NUMERIC_DATE = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b|\d{4}\s*年\s*\d{1,2}\s*月")
+_TIME = regex_programs.compile(r"\b\d{1,2}:\d{2}\b")
+_NUMERIC_DATE = regex_programs.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b|\d{4}\s*年\s*\d{1,2}\s*月")
 _STAMP_LABELS = (
     "source", "sources", "fuente", "fonte", "quelle", "источник", "来源", "來源", "出处", "出處",
     "作者", "author", "posted(?: on| by)?", "published(?: on)?", "updated", "last updated",
@@ -209,12 +210,12 @@ _STAMP_LABELS = (
     "publicado", "actualizado", "veröffentlicht", "aktualisiert", "publié le", "date", "fecha",
     "дата", "editor", "编辑", "責任編輯", "责任编辑")
 # (the lookahead: 5.9 -> 3.5 us on a line with a colon of news_copies)
-_STAMP_LABEL = re.compile(
+_STAMP_LABEL = regex_programs.compile(
     rf"(?={_first_letters(_STAMP_LABELS)})(?:^|(?<=[\s|·]))(?:{'|'.join(_STAMP_LABELS)})\s*[:：]",
     re.IGNORECASE)
-_BYLINE = re.compile(r"^[Bb][Yy]\s+[A-Z][\w.'-]*(?:\s+(?:[A-Z][\w.'-]*|and|&|de|van|von))*"
+_BYLINE = regex_programs.compile(r"^[Bb][Yy]\s+[A-Z][\w.'-]*(?:\s+(?:[A-Z][\w.'-]*|and|&|de|van|von))*"
                      r"(?:\s*[|,·-]\s*.*)?$")
-_STAMP_JUNK = re.compile(r"[|·•/,()\[\]–—-]+")
+_STAMP_JUNK = regex_programs.compile(r"[|·•/,()\[\]–—-]+")
 
 
 class StampLineFilter(LineFilter):
@@ -268,7 +269,7 @@ def _drop_byline(rule: StampLineFilter, line: str) -> Verdict:
     return KEEP
 
 
-_SHARE_WORDS = re.compile(
+_SHARE_WORDS = regex_programs.compile(
     r"^(?:share|share this|share this (?:article|story|post|page)|share on|tweet|tweet this|"
     r"pin it|email|e-mail|email this|print|print this|print this (?:article|page)|whatsapp|"
     r"facebook|twitter|linkedin|reddit|telegram|pinterest|copy link|save|comments?|"
@@ -277,7 +278,7 @@ _SHARE_WORDS = re.compile(
     r"follow us|subscribe|subscribe now|newsletter|sign up|log in|sign in|register|"
     r"поделиться|分享|分享到|打印|реклама|publicidad|compartir|teilen|partager|\||:|,|/|·|•|\s)+$",
     re.IGNORECASE)
-_SHARE_START = re.compile(
+_SHARE_START = regex_programs.compile(
     r"^(?:share (?:this|on)|follow us on|subscribe to|sign up for|sign up to|get our|"
     r"join our|download our app|by (?:using|continuing to use|browsing) (?:this|our) "
     r"(?:site|website)|this (?:site|website) uses cookies|we use cookies|"
@@ -309,10 +310,10 @@ class ShareLineFilter(LineFilter):
         return KEEP
 
 
-_EMAIL_PLACEHOLDER = re.compile(r"\[\s*email\s*(?:&#160;|\s)?\s*protected\s*\]|"
+_EMAIL_PLACEHOLDER = regex_programs.compile(r"\[\s*email\s*(?:&#160;|\s)?\s*protected\s*\]|"
                                 r"\[at\]|\(at\)|\[dot\]", re.IGNORECASE)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_CONTACT = re.compile(r"^(?:write to|contact|e-?mail|reach|send (?:tips|news) to|follow)\s+"
+_EMAIL = regex_programs.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_CONTACT = regex_programs.compile(r"^(?:write to|contact|e-?mail|reach|send (?:tips|news) to|follow)\s+"
                       r"(?:\S+\s+){0,6}(?:at|on|via|to)\b", re.IGNORECASE)
 
 
@@ -354,7 +355,7 @@ class ContactLineFilter(LineFilter):
         return KEEP
 
 
-_AD = re.compile(r"\[ad_?\d*\]|\[/?ads?\]|\{ads?\}|\[adsense\]|\[advert\]|\[sponsored\]",
+_AD = regex_programs.compile(r"\[ad_?\d*\]|\[/?ads?\]|\{ads?\}|\[adsense\]|\[advert\]|\[sponsored\]",
                  re.IGNORECASE)
 #: every placeholder holds one of these
 AD_MARKS = ("[", "{")

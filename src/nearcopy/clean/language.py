@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import re
 import unicodedata
 from functools import lru_cache
 
 import numpy as np
 
+from nearcopy import regex_programs
 from nearcopy.clean.base import DocumentFilter, Rule, Verdict
 from nearcopy.clean.stopwords import guess_language
 from nearcopy.errors import NearcopyError
@@ -41,7 +41,7 @@ MAX_PROBABILITY = 1.01
 HEADLINE_SHARE = 0.7
 _ASCII_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _NOT_LETTERS_NOR_NEWLINE = bytes(c for c in range(256) if c not in _ASCII_LETTERS and c != 10)
-_NON_ASCII = re.compile("[^\x00-\x7f]")
+_NON_ASCII = regex_programs.compile("[^\x00-\x7f]")
 
 
 def bundled_model_path() -> str:
@@ -63,10 +63,10 @@ def _load_model():
     the kernel's one-float output buffer."""
     from nearcopy.clean.doc_scan import compiled
     from nearcopy.clean.lid_kernels import predict_top
-    from nearcopy.clean.lid_model import load_lid_model
-    model = load_lid_model(bundled_model_path())
-    labels = tuple(label[len("__label__"):] for label in model.labels)
-    return labels, model.packed(), compiled(predict_top), np.empty(1, dtype=np.float32)
+    from nearcopy.clean.lid_model import load_packed_model
+    labels, packed = load_packed_model(bundled_model_path())
+    labels = tuple(label[len("__label__"):] for label in labels)
+    return labels, packed, compiled(predict_top), np.empty(1, dtype=np.float32)
 
 
 def model_top(text: str) -> tuple[str, float]:

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from nearcopy import regex_programs
 from nearcopy.clean.chrome import AD_MARKS
 from nearcopy.clean.scan import UNCAPPED, tables
 from nearcopy.disk_cache import disk_cached
@@ -69,9 +70,14 @@ class LineGate:
         """The scan's tables for this gate (flags LITERAL, END, START and, if `scanned`,
         WORD)."""
         if self._tables is None:
+            starts = self.starts()
+            # (the prefix sets stand in the key by what they are made from: sorting their
+            # 60k prefixes for it took 6 ms of every start-up)
+            made_from = None if starts is None or self.start is None else \
+                f"start_prefixes|{_source_digest()}|{PREFIX_CHARS}|{self.start.pattern}"
             self._tables = saved_tables(self.chars, self.ends,
                                         self.words if self.scanned else (), self.caps,
-                                        self.starts())
+                                        starts, made_from)
         return self._tables
 
     def starts(self) -> tuple[frozenset[str], frozenset[str]] | None:
@@ -139,21 +145,30 @@ def saved_start_prefixes(pattern: str) -> tuple[frozenset[str], frozenset[str]] 
     """`start_prefixes`, kept on disk between runs (building them took ~0.2 s of every
     `run` and `clean`); the key holds this module's source, so a change to the analysis
     builds them again."""
-    source = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
-    return disk_cached("start-prefixes", f"{source}|{PREFIX_CHARS}|{pattern}",
+    return disk_cached("start-prefixes", f"{_source_digest()}|{PREFIX_CHARS}|{pattern}",
                        lambda: start_prefixes(pattern))
 
 
+@lru_cache(maxsize=1)
+def _source_digest() -> str:
+    """This module's source (the prefix analysis) as a cache key."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
 def saved_tables(chars: str, ends: tuple[str, ...], words: tuple[str, ...],
-                 caps: tuple[int, ...], starts) -> np.ndarray | None:
+                 caps: tuple[int, ...], starts, starts_made_from: str | None = None
+                 ) -> np.ndarray | None:
     """`scan.tables`, kept on disk between runs (building them took 0.04 s of every
     process that cleans); the key holds the scan's sources and the function words the
-    tables are built from, so a change to any of them rebuilds them."""
+    tables are built from, so a change to any of them rebuilds them. `starts_made_from`:
+    what the start prefixes are computed from, to stand for them in the key (None: the
+    sets themselves)."""
     from nearcopy.clean import kernels as scan_kernels, scan, stopwords
 
     source = hashlib.sha256(b"".join(Path(module.__file__).read_bytes()
                                      for module in (scan, scan_kernels, stopwords))).hexdigest()
-    start_key = None if starts is None else [sorted(part) for part in starts]
+    start_key = (starts_made_from if starts_made_from is not None
+                 else None if starts is None else [sorted(part) for part in starts])
     key = f"{source}|{np.__version__}|{chars!r}|{ends!r}|{words!r}|{caps!r}|{start_key!r}"
     built = disk_cached("scan-tables", key, lambda: tables(chars, ends, words, caps, starts))
     if built is not None:
@@ -290,7 +305,7 @@ class Prefilter:
     def __init__(self, rules) -> None:
         never = "(?!)"
         starts = [f"(?:{r.MAY_DROP_AT_START})" for r in rules if r.MAY_DROP_AT_START is not None]
-        self.start = re.compile("|".join(starts)) if starts else None
+        self.start = regex_programs.compile("|".join(starts)) if starts else None
         branches = [b for r in rules if r.MAY_DROP is not None for b in _branches(r.MAY_DROP)]
         literals = [_literal(b) for b in branches]
         if all(lit is not None for lit in literals):
@@ -300,7 +315,7 @@ class Prefilter:
             self.anywhere = None
         else:  # Joined flat, not wrapped in groups: see LineFilter for why (3x faster).
             self.literals = ()
-            self.anywhere = re.compile("|".join(branches) or never)
+            self.anywhere = regex_programs.compile("|".join(branches) or never)
         self.ascii_literals = tuple(lit for lit in self.literals if lit.isascii())
         self.ends = tuple(end for r in rules for end in r.MAY_DROP_AT_END)
 

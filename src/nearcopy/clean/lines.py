@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from nearcopy import regex_programs
 from nearcopy.clean.base import KEEP, LineContext, LineFilter, Verdict
 
 _TERMINAL = (".", "!", "?", '"', "\u201d", "'", "\u3002", "\uff01", "\uff1f")
@@ -95,7 +96,7 @@ class C4MinWordsFilter(LineFilter):
 
 # --- RefinedWeb line-wise corrections (Penedo et al. 2023, Appendix G.2) ------------------
 
-_COUNTER = re.compile(r"^(?:\d[\d,.]*\s*[kKmM]?\s+(?:likes?|comments?|views?|followers?|"
+_COUNTER = regex_programs.compile(r"^(?:\d[\d,.]*\s*[kKmM]?\s+(?:likes?|comments?|views?|followers?|"
                       r"retweets?|reads?|votes?|replies|reactions?)|(?:likes?|comments?|views?|"
                       r"followers?|reads?|votes?|replies)\s*[:：]?\s*\d[\d,.]*\s*[kKmM]?)$",
                       re.IGNORECASE)

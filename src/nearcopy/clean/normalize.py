@@ -19,6 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from nearcopy import regex_programs
 from nearcopy.clean import doc_kernels, doc_scan, norm_folds, norm_kernels
 from nearcopy.clean.base import Rule
 from nearcopy.disk_cache import disk_cached
@@ -61,9 +62,9 @@ _MAX_BRANCH = 7
 def _ftfy_tables():
     """(chars that other enabled ftfy fixers act on, mojibake-marker chars or None, is_bad)."""
     controls, marks, badness, flags = _ftfy_strings()
-    acted_on = re.compile("[" + re.escape(controls) + "\x80-\x9f\ud800-\udfff]")
-    is_bad = re.compile(badness, flags).search  # (BADNESS_RE.search)
-    return acted_on, None if marks is None else re.compile(f"[{marks}]"), is_bad
+    acted_on = regex_programs.compile("[" + re.escape(controls) + "\x80-\x9f\ud800-\udfff]")
+    is_bad = regex_programs.compile(badness, flags).search  # (BADNESS_RE.search)
+    return acted_on, None if marks is None else regex_programs.compile(f"[{marks}]"), is_bad
 
 
 @lru_cache(maxsize=1)
@@ -107,7 +108,7 @@ def _ftfy_either():
     acted_on, marks, _ = _ftfy_tables()
     acted = set(_ftfy_strings()[0]) | {chr(c) for c in range(0x80, 0xA0)} \
         | {chr(c) for c in range(0xD800, 0xE000)}
-    return re.compile(acted_on.pattern[:-1] + marks.pattern[1:]), frozenset(acted)
+    return regex_programs.compile(acted_on.pattern[:-1] + marks.pattern[1:]), frozenset(acted)
 
 
 #: windows `is_bad` found nothing in (a bullet's "News • World" recurs across pages: half
@@ -164,15 +165,15 @@ def _ftfy_may_change(text: str) -> bool:
     return False
 
 
-_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_ENTITY = regex_programs.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # Debris: an entity that lost its "&" or "&#" ("group#39;s", "group39;s", "nbsp;").
 _DEBRIS_CHARS = {"39": "'", "34": '"', "38": "&", "160": " ", "8217": "\u2019",
                  "8216": "\u2018", "8220": "\u201c", "8221": "\u201d", "8211": "\u2013",
                  "8212": "\u2014"}
 _DEBRIS_NAMES = ("nbsp", "quot", "amp", "apos", "rsquo", "lsquo", "ldquo", "rdquo", "mdash", "ndash")
 _CODES = "|".join(_DEBRIS_CHARS)
-_DEBRIS_NUMERIC = re.compile(rf"(?<=[A-Za-z])&?#?({_CODES});|(?<![\w&])#({_CODES});")
-_DEBRIS_NAMED = re.compile(rf"(?<![&\w])({'|'.join(_DEBRIS_NAMES)});")
+_DEBRIS_NUMERIC = regex_programs.compile(rf"(?<=[A-Za-z])&?#?({_CODES});|(?<![\w&])#({_CODES});")
+_DEBRIS_NAMED = regex_programs.compile(rf"(?<![&\w])({'|'.join(_DEBRIS_NAMES)});")
 # A debris match ends in one of these: `in` finds them in 1 us; the lookbehind regexes
 # take 250 us per document
 _NUMERIC_TAILS = tuple(code + ";" for code in _DEBRIS_CHARS)
@@ -262,7 +263,7 @@ class NfkcRule(Normalizer):
 
 _ZERO_WIDTH_CHARS = ("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f"
                      "\u202a\u202b\u202c\u202d\u202e")
-_ZERO_WIDTH = re.compile(f"[{_ZERO_WIDTH_CHARS}]")
+_ZERO_WIDTH = regex_programs.compile(f"[{_ZERO_WIDTH_CHARS}]")
 
 
 class ZeroWidthRule(Normalizer):

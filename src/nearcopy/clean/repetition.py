@@ -9,16 +9,17 @@ n-gram loops), not for a glitch that was already undone.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
+from nearcopy import regex_programs
 from nearcopy.clean import doc_scan
 from nearcopy.clean.base import KEEP, DocumentFilter, Rule, Verdict
 from nearcopy.clean.doc_scan import SAME_KEYS
 from nearcopy.clean.documents import line_counts
 
-_KEY_JUNK = re.compile(r"[\W_]+")
-_ALPHA_WORD = re.compile(r"[^\W\d_]+(?:\S*)")  # a whitespace word holding a letter (approx.)
+_KEY_JUNK = regex_programs.compile(r"[\W_]+")
+#: a whitespace word holding a letter (approx.)
+_ALPHA_WORD = regex_programs.compile(r"[^\W\d_]+(?:\S*)")
 
 
 def _has_alpha_words(line: str, count: int) -> bool:
@@ -44,7 +45,7 @@ _NEITHER = bytes(c for c in range(128) if not chr(c).isalpha() and not chr(c).is
 _NOT_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum())
 _NOT_ALNUM_NOR_NEWLINE = _NOT_ALNUM.replace(b"\n", b"")
 _LOWER = bytes(range(256)).lower()  # a translate table: lower-cases while it deletes
-_JUNK_NOT_NEWLINE = re.compile(r"(?:[^\w\n]|_)+")
+_JUNK_NOT_NEWLINE = regex_programs.compile(r"(?:[^\w\n]|_)+")
 
 
 def _loose_keys(lines: list[str]) -> list[str] | list[bytes]:
