@@ -429,18 +429,33 @@ def test_no_line_gate_when_a_rule_may_drop_any_line():
 
 _PREFIX_PATTERNS = [r"(?i:ab|c{2,3}d)", r"\d[\d,.]*\s*[kK]?\s+x", r"(?!.{5})a*b", r"[^a]b",
                     r"(?:ab)?c", r".{2}z", r"(?i:^(?:sh|s\s|\|)+$)", r"a{0,2}b+?c",
-                    r"(?=ab)a|\bzz", r"(?i:ſh|k)"]
+                    r"(?=ab)a|\bzz", r"(?i:ſh|k)", r"(?:(?!.{4})ab|cd)", r"a(?!.{2})b|z",
+                    r"(?:(?!.{3})(?i:s)h*|(?!.{6})zz)|k", r"(?:(?!.{2})a)*b", r"(?!.{3,})ab"]
 _PREFIX_TEXT = st.text(alphabet="abcdzkKsShH1,. \t|", max_size=8)
 
 
-@settings(max_examples=500, deadline=None)
-@given(st.sampled_from(_PREFIX_PATTERNS), _PREFIX_TEXT)
-def test_start_prefixes_hold_the_beginning_of_every_match(pattern, line):
+@settings(max_examples=800, deadline=None)
+@given(st.sampled_from(_PREFIX_PATTERNS), _PREFIX_TEXT, st.sampled_from([0, 2, 3, 4, 6]))
+def test_start_prefixes_hold_the_beginning_of_every_match(pattern, line, min_chars):
+    """Also for lines of at least `min_chars` characters, where a match that a length
+    cap "(?!.{n})" (n <= min_chars) opens cannot start."""
     import re
     from nearcopy.clean.line_gate import start_prefixes
-    short, full = start_prefixes(pattern)
-    if re.match(pattern, line):
+    short, full = start_prefixes(pattern, min_chars)
+    if len(line) >= min_chars and re.match(pattern, line):
         assert line[:3] in full or line[:2] in short or line[:1] in short
+
+
+def test_start_prefixes_of_long_lines_leave_out_what_only_short_lines_match():
+    from nearcopy.clean.line_gate import start_prefixes
+    assert start_prefixes(r"(?!.{4})ab", 4) == (frozenset(), frozenset())  # no long match
+    assert start_prefixes(r"(?:(?!.{4})ab|cd)", 4) == (frozenset({"cd"}), frozenset())
+    assert start_prefixes(r"(?:(?!.{4})ab|cd)", 3) == (frozenset({"ab", "cd"}), frozenset())
+    assert start_prefixes(r"x(?!.{4})ab", 9) == (frozenset(), frozenset({"xab"}))  # not at 0
+    gate = Cleaner(CleanConfig())._gate
+    short, full = gate.prefixes(long=True)
+    assert {"By ", "sha", "Rea"} <= full and not {"new", "New", "198", "Com"} & full
+    assert {"new", "198", "Com"} <= gate.prefixes()[1]  # "newsletter", counters, "comments"
 
 
 @settings(max_examples=500, deadline=None)
@@ -448,12 +463,13 @@ def test_start_prefixes_hold_the_beginning_of_every_match(pattern, line):
                                                       "Related:", "(c)", "copyright", "\u00a9"]),
                 max_size=12).map(" ".join))
 def test_start_prefixes_of_the_line_rules_hold_every_start_match(line):
-    from nearcopy.clean.line_gate import start_prefixes
+    from nearcopy.clean.line_gate import LONG_LINE, start_prefixes
     start = Cleaner(CleanConfig())._gate.start
-    short, full = start_prefixes(start.pattern)
-    for text in (line, line.strip(), line.lstrip(" ")):
-        if text.isascii() and start.match(text):
-            assert text[:3] in full or text[:2] in short or text[:1] in short
+    for min_chars in (0, LONG_LINE):
+        short, full = start_prefixes(start.pattern, min_chars)
+        for text in (line, line.strip(), line.lstrip(" "), line + " w" * 40):
+            if len(text) >= min_chars and text.isascii() and start.match(text):
+                assert text[:3] in full or text[:2] in short or text[:1] in short
 
 
 def test_start_prefixes_give_up_on_what_they_cannot_bound():
@@ -626,11 +642,14 @@ def test_scan_flags_literal_only_within_each_characters_cap(text):
                                                       "AD", "\t", "|", ",", "\x0b"]),
                 max_size=6).map("".join))
 def test_scan_flags_start_on_every_line_the_start_prefixes_hold(text):
+    """... the prefixes of long lines' matches on lines of LONG_LINE characters or more."""
     from nearcopy.clean import scan
+    from nearcopy.clean.line_gate import LONG_LINE
     gate = Cleaner(CleanConfig())._gate
-    short, full = gate.prefixes()
+    text = "\n".join((text, text + " w" * 40, text.replace(" ", "\n")))
     flags = scan.scan(text, gate.tables())[scan.FLAGS]
     for flag, line in zip(flags, text.split("\n")):
+        short, full = gate.prefixes(len(line) >= LONG_LINE)
         if line.isascii() and (line[:3] in full or line[:2] in short or line[:1] in short):
             assert flag & scan.START, line
     assert not scan.scan(text)[scan.FLAGS][0] & scan.START  # (no prefixes: never)

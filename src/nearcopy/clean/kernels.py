@@ -60,10 +60,13 @@ LOWERED = 8
 #: one byte per slot), then the 1024-slot function-word table, then each slot's counts
 #: (SPREAD_WORDS integers: count k in 16-bit lane k % 4 of the slot's integer k // 4, 1
 #: when the word adds 1 to count k), then the start prefixes: the bit sets of the
-#: one- and two-character ones (bit 128 * c0 + c1), then a hashed bit set of the
-#: three-character ones (`prefix_slot`), all read with each character as `_start_char`,
-#: then the template-line parameters (`TemplateLines`: content_min_words, 0 for no
-#: TEMPLATE keys; min_words; min_chars)
+#: one- and two-character ones (bit 128 * c0 + c1) and of the three-character ones (bit
+#: c0 | c1 << 7 | c2 << 14: one bit per prefix, 256 KB; a hashed set of 8 KB flagged a
+#: fifth of all lines by collisions), all read with each character as `_start_char`,
+#: then the same three sets for lines of at least LONG_START characters (LONG_OFFSET
+#: further on), then LONG_START (0: those lines take the first sets too), then the
+#: template-line parameters (`TemplateLines`: content_min_words, 0 for no TEMPLATE keys;
+#: min_words; min_chars)
 NLANGS, MIN_WORDS, MIN_HITS, DOMINANCE, MAX_KEY_LEN, NENDS, NLITERALS, START_MODE = range(8)
 #: START_MODE: START from the prefix bit sets (empty sets: never), or on every ASCII line
 #: (the start prefixes are unknown)
@@ -85,8 +88,9 @@ SPREAD = TABLE + 1024
 SHORT1 = SPREAD + SPREAD_WORDS * 1024
 SHORT2 = SHORT1 + 128 // 64
 FULL3 = SHORT2 + 128 * 128 // 64
-PREFIX_SHIFT = 48  # (the top 16 bits of the product: FULL3 holds 1 << 16 bits)
-TEMPLATE_PARAMS = FULL3 + (1 << 16) // 64
+LONG_OFFSET = FULL3 + (1 << 21) // 64 - SHORT1
+LONG_START = SHORT1 + 2 * LONG_OFFSET
+TEMPLATE_PARAMS = LONG_START + 1
 SIZE = TEMPLATE_PARAMS + 3
 
 #: a word's key holds its last KEY_BYTES bytes (MAX_KEY_LEN is at most KEY_BYTES)
@@ -101,12 +105,6 @@ HASH_SHIFT = 54  # the top 10 bits: a table of 1024 slots
 def word_slot(key):
     """Home slot of a packed word in the 1024-slot table (see `scan._function_words`)."""
     return ((key * HASH_MULTIPLIER) >> HASH_SHIFT) & 1023
-
-
-@kernel(inline=True)
-def prefix_slot(key):
-    """Bit of a three-character start prefix (`key`: c0 | c1 << 7 | c2 << 14) in FULL3."""
-    return ((key * HASH_MULTIPLIER) >> PREFIX_SHIFT) & 0xFFFF
 
 
 @kernel(inline=True)
@@ -376,17 +374,19 @@ def may_start(buf, tables, start, end):
     match: its first one, two or three characters are among the tables' prefixes."""
     if tables[START_MODE] == ANY_START:
         return START
+    long_start = tables[LONG_START]
+    at = LONG_OFFSET if long_start > 0 and end - start >= long_start else 0
     c0 = _start_char(tables[CLASSES + buf[start]])
-    if (tables[SHORT1 + (c0 >> 6)] >> (c0 & 63)) & 1:
+    if (tables[at + SHORT1 + (c0 >> 6)] >> (c0 & 63)) & 1:
         return START
     if end - start < 2:
         return 0
     c1 = _start_char(tables[CLASSES + buf[start + 1]])
     pair = c0 * 128 + c1
-    if (tables[SHORT2 + (pair >> 6)] >> (pair & 63)) & 1:
+    if (tables[at + SHORT2 + (pair >> 6)] >> (pair & 63)) & 1:
         return START
     if end - start < 3:
         return 0
     c2 = _start_char(tables[CLASSES + buf[start + 2]])
-    bit = prefix_slot(c0 | c1 << 7 | c2 << 14)
-    return START if (tables[FULL3 + (bit >> 6)] >> (bit & 63)) & 1 else 0
+    bit = c0 | c1 << 7 | c2 << 14
+    return START if (tables[at + FULL3 + (bit >> 6)] >> (bit & 63)) & 1 else 0

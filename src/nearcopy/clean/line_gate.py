@@ -40,13 +40,13 @@ class LineGate:
                  start: re.Pattern | None, caps: tuple[int, ...] = ()) -> None:
         self.chars, self.words, self.ends, self.start = chars, words, ends, start
         self.caps = caps
-        self._prefixes: tuple | None | bool = False  # False: not built yet
+        self._prefixes: dict[bool, tuple | None] = {}  # by `long` (not built yet: absent)
         self._tables: np.ndarray | None = None  # (built once: the lru key costs 1 us a call)
         #: whether the scan flags the lines holding a word (WORD); else `may_pass` looks
         self.scanned = tables(chars, ends, words) is not None
 
     def __getstate__(self):
-        return {**self.__dict__, "_prefixes": False, "_tables": None}  # (rebuilt per process)
+        return {**self.__dict__, "_prefixes": {}, "_tables": None}  # (rebuilt per process)
 
     @classmethod
     def of(cls, rules, placeholders: bool) -> "LineGate | None":
@@ -70,34 +70,38 @@ class LineGate:
         """The scan's tables for this gate (flags LITERAL, END, START and, if `scanned`,
         WORD)."""
         if self._tables is None:
-            starts = self.starts()
+            starts, long_starts = self.starts(), self.starts(long=True)
             # (the prefix sets stand in the key by what they are made from: sorting their
             # 60k prefixes for it took 6 ms of every start-up)
             made_from = None if starts is None or self.start is None else \
-                f"start_prefixes|{_source_digest()}|{PREFIX_CHARS}|{self.start.pattern}"
+                f"start_prefixes|{_source_digest()}|{PREFIX_CHARS}|{LONG_LINE}|" \
+                f"{long_starts is None}|{self.start.pattern}"
             self._tables = saved_tables(self.chars, self.ends,
                                         self.words if self.scanned else (), self.caps,
-                                        starts, made_from)
+                                        starts, made_from, long_starts, LONG_LINE)
         return self._tables
 
-    def starts(self) -> tuple[frozenset[str], frozenset[str]] | None:
-        """The prefixes the scan flags START by (`scan.tables`): none without a start
-        pattern; None (every line) when they cannot be bounded, or when the scan does not
-        flag the words (`may_pass` then looks for them in every line)."""
+    def starts(self, long: bool = False) -> tuple[frozenset[str], frozenset[str]] | None:
+        """The prefixes the scan flags START by (`scan.tables`), in lines of at least
+        LONG_LINE characters if `long`: none without a start pattern; None (every line)
+        when they cannot be bounded, or when the scan does not flag the words (`may_pass`
+        then looks for them in every line)."""
         if not self.scanned:
             return None
         if self.start is None:
             return frozenset(), frozenset()
-        short, full = self.prefixes()
+        short, full = self.prefixes(long)
         return None if short is None else (short, full)
 
-    def prefixes(self) -> tuple[frozenset[str] | None, frozenset[str] | None]:
-        """`start_prefixes` of the start pattern ((None, None): no start pattern, or it
-        cannot be bounded)."""
-        prefixes = self._prefixes
+    def prefixes(self, long: bool = False
+                 ) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+        """`start_prefixes` of the start pattern, for lines of at least LONG_LINE
+        characters if `long` ((None, None): no start pattern, or it cannot be bounded)."""
+        prefixes = self._prefixes.get(long, False)
         if prefixes is False:
-            prefixes = self._prefixes = (None if self.start is None
-                                         else saved_start_prefixes(self.start.pattern))
+            prefixes = self._prefixes[long] = (
+                None if self.start is None
+                else saved_start_prefixes(self.start.pattern, LONG_LINE if long else 0))
         return (None, None) if prefixes is None else prefixes
 
     def may_pass(self, line: str) -> bool:
@@ -115,7 +119,7 @@ class LineGate:
         characters can begin a match, see `start_prefixes`)."""
         if self.start is None:
             return False
-        prefixes = self.prefixes()
+        prefixes = self.prefixes(len(line) >= LONG_LINE)
         if prefixes != (None, None):
             short, full = prefixes
             if line[:3] not in full and line[:2] not in short and line[:1] not in short:
@@ -138,15 +142,21 @@ def _literal_cap(char: str, rules) -> int:
 
 #: `start_prefixes` gives the first PREFIX_CHARS characters a match can begin with
 PREFIX_CHARS = 3
+#: lines of at least this many characters take prefix sets of their own (`LineGate.
+#: long_prefixes`): the start patterns of short lines only ("(?!.{80})...") are left out
+#: of them, and nine in ten body lines are this long
+LONG_LINE = 80
 _ASCII_CHARS = [chr(c) for c in range(128)]
 
 
-def saved_start_prefixes(pattern: str) -> tuple[frozenset[str], frozenset[str]] | None:
+def saved_start_prefixes(pattern: str, min_chars: int = 0
+                         ) -> tuple[frozenset[str], frozenset[str]] | None:
     """`start_prefixes`, kept on disk between runs (building them took ~0.2 s of every
     `run` and `clean`); the key holds this module's source, so a change to the analysis
     builds them again."""
-    return disk_cached("start-prefixes", f"{_source_digest()}|{PREFIX_CHARS}|{pattern}",
-                       lambda: start_prefixes(pattern))
+    return disk_cached("start-prefixes",
+                       f"{_source_digest()}|{PREFIX_CHARS}|{min_chars}|{pattern}",
+                       lambda: start_prefixes(pattern, min_chars))
 
 
 @lru_cache(maxsize=1)
@@ -156,34 +166,40 @@ def _source_digest() -> str:
 
 
 def saved_tables(chars: str, ends: tuple[str, ...], words: tuple[str, ...],
-                 caps: tuple[int, ...], starts, starts_made_from: str | None = None
-                 ) -> np.ndarray | None:
+                 caps: tuple[int, ...], starts, starts_made_from: str | None = None,
+                 long_starts=None, long_chars: int = 0) -> np.ndarray | None:
     """`scan.tables`, kept on disk between runs (building them took 0.04 s of every
     process that cleans); the key holds the scan's sources and the function words the
     tables are built from, so a change to any of them rebuilds them. `starts_made_from`:
-    what the start prefixes are computed from, to stand for them in the key (None: the
-    sets themselves)."""
+    what the start prefixes (both pairs) are computed from, to stand for them in the key
+    (None: the sets themselves)."""
     from nearcopy.clean import kernels as scan_kernels, scan, stopwords
 
     source = hashlib.sha256(b"".join(Path(module.__file__).read_bytes()
                                      for module in (scan, scan_kernels, stopwords))).hexdigest()
     start_key = (starts_made_from if starts_made_from is not None
-                 else None if starts is None else [sorted(part) for part in starts])
-    key = f"{source}|{np.__version__}|{chars!r}|{ends!r}|{words!r}|{caps!r}|{start_key!r}"
-    built = disk_cached("scan-tables", key, lambda: tables(chars, ends, words, caps, starts))
+                 else [None if pair is None else [sorted(part) for part in pair]
+                       for pair in (starts, long_starts)])
+    key = (f"{source}|{np.__version__}|{chars!r}|{ends!r}|{words!r}|{caps!r}|{start_key!r}|"
+           f"{long_chars}")
+    built = disk_cached("scan-tables", key, lambda: tables(chars, ends, words, caps, starts,
+                                                          long_starts, long_chars))
     if built is not None:
         built.flags.writeable = False  # (as `tables` leaves it; unpickling does not)
     return built
 
 
 @lru_cache(maxsize=8)
-def start_prefixes(pattern: str) -> tuple[frozenset[str], frozenset[str]] | None:
-    """What an ASCII line that `re.match(pattern, line)` matches begins with: (short,
-    full), where a match of fewer than PREFIX_CHARS characters is in `short` and the
-    first PREFIX_CHARS characters of a longer one are in `full`. A superset: assertions
-    (lookarounds, anchors) are taken as always true. None when the pattern can match
-    the empty string or holds something not analysed here (backreferences, a
-    conditional), or on a Python whose regex parser differs.
+def start_prefixes(pattern: str, min_chars: int = 0
+                   ) -> tuple[frozenset[str], frozenset[str]] | None:
+    """What an ASCII line of at least `min_chars` characters that `re.match(pattern,
+    line)` matches begins with: (short, full), where a match of fewer than PREFIX_CHARS
+    characters is in `short` and the first PREFIX_CHARS characters of a longer one are
+    in `full`. A superset: assertions (lookarounds, anchors) are taken as always true,
+    but for a length cap "(?!.{n})" that opens the match, false in a line of at least n
+    characters (a line holds no newline, so "." matches each of its characters). None
+    when the pattern can match the empty string or holds something not analysed here
+    (backreferences, a conditional), or on a Python whose regex parser differs.
 
     Read from the pattern's parse tree (the `re` module's own parser and compiler, so
     each single character test, with its case folding, is the one `re` runs): each
@@ -194,13 +210,27 @@ def start_prefixes(pattern: str) -> tuple[frozenset[str], frozenset[str]] | None
     try:
         from re import _compiler, _constants, _parser
         parsed = _parser.parse(pattern)
-        short, full = _Prefixes(_compiler, _constants, _parser, parsed.state).seq(
-            parsed, parsed.state.flags)
+        short, full = _Prefixes(_compiler, _constants, _parser, parsed.state,
+                                min_chars).seq(parsed, parsed.state.flags, True)
     except Exception:  # noqa: BLE001 - no gate: every line is matched
         return None
     if "" in short:
         return None
     return frozenset(short), frozenset(full)
+
+
+def _is_length_cap(item, constants) -> int | None:
+    """n for a "(?!.{n})" node (a negative lookahead of exactly n of any character)."""
+    op, av = item
+    if op is not constants.ASSERT_NOT or av[0] != 1 or len(av[1]) != 1:
+        return None
+    inner_op, inner = av[1][0]
+    if inner_op is not constants.MAX_REPEAT and inner_op is not constants.MIN_REPEAT:
+        return None
+    lo, hi, sub = inner
+    if lo != hi or len(sub) != 1 or sub[0][0] is not constants.ANY:
+        return None
+    return lo
 
 
 class _Unanalysed(Exception):
@@ -212,9 +242,10 @@ class _Prefixes:
 
     LIMIT = 200_000  # prefixes of one node: a larger set is not worth a gate
 
-    def __init__(self, compiler, constants, parser, state) -> None:
+    def __init__(self, compiler, constants, parser, state, min_chars: int = 0) -> None:
         c = constants
         self.compiler, self.parser, self.state, self.c = compiler, parser, state, c
+        self.min_chars = min_chars  # (the line's length is at least this)
         self.one_char = (c.LITERAL, c.NOT_LITERAL, c.IN, c.ANY)
         self.zero_width = (c.AT, c.ASSERT, c.ASSERT_NOT)
         self.repeats = (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT)
@@ -233,15 +264,20 @@ class _Prefixes:
             raise _Unanalysed
         return short, full
 
-    def seq(self, items, flags):
+    def seq(self, items, flags, at_start: bool = False):
+        """`at_start`: the items begin at the line's start (nothing matched before)."""
         acc = ({""}, set())
         for item in items:
             if not acc[0]:
                 break  # every prefix is PREFIX_CHARS long: later items change nothing
-            acc = self.concat(acc, self.node(item, flags))
+            if at_start and acc[0] == {""} and not acc[1]:
+                cap = _is_length_cap(item, self.c)
+                if cap is not None and cap <= self.min_chars:
+                    return set(), set()  # no line this long matches
+            acc = self.concat(acc, self.node(item, flags, at_start and acc == ({""}, set())))
         return acc
 
-    def node(self, item, flags):
+    def node(self, item, flags, at_start: bool = False):
         op, av = item
         c = self.c
         if op in self.zero_width:
@@ -253,13 +289,13 @@ class _Prefixes:
                 self.chars[key] = {x for x in _ASCII_CHARS if test.fullmatch(x)}
             return set(self.chars[key]), set()
         if op is c.BRANCH:
-            parts = [self.seq(alt, flags) for alt in av[1]]
+            parts = [self.seq(alt, flags, at_start) for alt in av[1]]
             return set().union(*(p[0] for p in parts)), set().union(*(p[1] for p in parts))
         if op is c.SUBPATTERN:
             _, add, drop, sub = av
-            return self.seq(sub, (flags | add) & ~drop)
+            return self.seq(sub, (flags | add) & ~drop, at_start)
         if op is c.ATOMIC_GROUP:
-            return self.seq(av, flags)
+            return self.seq(av, flags, at_start)
         if op in self.repeats:
             lo, hi, sub = av
             one = self.seq(sub, flags)

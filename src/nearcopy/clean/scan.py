@@ -106,15 +106,18 @@ _NO_STARTS: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
 @lru_cache(maxsize=16)
 def tables(literals: str = "", ends: tuple[str, ...] = (), words: tuple[str, ...] = (),
            caps: tuple[int, ...] = (),
-           starts: tuple[frozenset[str], frozenset[str]] | None = _NO_STARTS
-           ) -> np.ndarray | None:
+           starts: tuple[frozenset[str], frozenset[str]] | None = _NO_STARTS,
+           long_starts: tuple[frozenset[str], frozenset[str]] | None = None,
+           long_chars: int = 0) -> np.ndarray | None:
     """Tables that also flag LITERAL the ASCII lines holding a character of `literals`
     in their `str.lower()` (`literals[k]` only in lines of at most `caps[k]`
     characters; UNCAPPED where `caps` ends), END those whose `rstrip()` ends with one
     of `ends`, WORD those (of the ASCII lines flagged neither) whose `str.lower()`
     holds one of `words` (a non-ASCII word is left out: it is in no ASCII line), and
     START at least the ASCII lines that begin with one of the `starts` prefixes (the
-    `start_prefixes` pair (short, full) of ASCII strings; None: every ASCII line);
+    `start_prefixes` pair (short, full) of ASCII strings; None: every ASCII line), and
+    in lines of at least `long_chars` characters, with `long_starts`, those that begin
+    with one of its prefixes instead (the prefixes of the matches such lines can have);
     None when the ends or words do not fit the table (too many, too long or too short)."""
     ascii_ends = [end.encode("ascii") for end in dict.fromkeys(ends) if end.isascii()]
     if len(ascii_ends) > kernels.MAX_ENDS or any(len(e) > kernels.MAX_END_LEN
@@ -149,6 +152,9 @@ def tables(literals: str = "", ends: tuple[str, ...] = (), words: tuple[str, ...
         out[kernels.START_MODE] = kernels.ANY_START
     else:
         _set_bits(out, _start_bits(*starts))
+        if long_starts is not None and long_chars > 0:
+            out[kernels.LONG_START] = long_chars
+            _set_bits(out, [bit + 64 * kernels.LONG_OFFSET for bit in _start_bits(*long_starts)])
     out.flags.writeable = False
     return out
 
@@ -190,8 +196,7 @@ def _start_bits(short: frozenset[str], full: frozenset[str]) -> list[int]:
         elif len(c) == 2:
             bits.append(64 * kernels.SHORT2 + c[0] * 128 + c[1])
         else:
-            key = c[0] | c[1] << 7 | c[2] << 14  # (`kernels.prefix_slot`)
-            bits.append(64 * kernels.FULL3 + ((_product(key) >> kernels.PREFIX_SHIFT) & 0xFFFF))
+            bits.append(64 * kernels.FULL3 + (c[0] | c[1] << 7 | c[2] << 14))
     return bits
 
 
