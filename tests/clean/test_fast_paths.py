@@ -318,7 +318,7 @@ def test_scan_guesses_every_listed_language():
     _check_scan("\n".join(lines + [line.upper() for line in lines]))
 
 
-_GATE_TOKENS = ["Home", ">", "News", "»", "/", "|", ":", "：", "@", "[", "]", "{", "(at)", ")",
+_GATE_TOKENS = ["Home", ">", "<", "<ACN>", "<<", "News", "»", "/", "|", ":", "：", "@", "[", "]", "{", "(at)", ")",
                 "...", "…", "】", "→", "By", "by", "Share", "this", "Read", "more", "3", "likes",
                 "JavaScript", "Terms", "of", "use", "cookies", "All", "rights", "reserved",
                 "Source", "link", "the", "said", "\t", " ", "  ", "\x1c", "é", "\u212a", "ſ",
@@ -333,15 +333,34 @@ def test_line_gate_lets_through_only_lines_that_fail_every_band_prefilter(text):
     cleaner = Cleaner(CleanConfig())
     gate = cleaner._gate
     triage = LineTriage(cleaner.line_filters)  # (with the band prefilters a gate stands for)
+    # a line where "<" comes before ">": the rules that keep it all (breadcrumb) left out
+    unbracketed = LineTriage([rule for rule in cleaner.line_filters
+                              if not rule.KEEPS_BRACKETED])
     flags = scan.scan(text, gate.tables())[scan.FLAGS]
     judged = scan.NON_ASCII | scan.LITERAL | scan.END
     for flag, line in zip(flags, text.split("\n")):
         assert bool(flag & scan.EMPTY) == (line == "")
+        bracketed = "<" in line and ">" in line.split("<", 1)[1]
+        bands = unbracketed if bracketed else triage
         if line and not flag & judged and not flag & scan.WORD and not gate.may_start(line):
-            band = triage.band(len(line))
+            band = bands.band(len(line))
             assert not band.any(line), line
         if not flag & (judged | scan.WORD | scan.START | scan.EMPTY):  # (kept at once)
-            assert not triage.band(len(line)).any(line), line
+            assert not bands.band(len(line)).any(line), line
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_GATE_TOKENS + ["Home >", "<T>", "> <", "A < B"]),
+                max_size=30).map(" ".join))
+def test_rules_that_keep_bracketed_lines_keep_them(text):
+    """`KEEPS_BRACKETED`: the scan lets such lines past these rules' characters."""
+    from nearcopy.clean.base import LineContext
+    rules = [rule for rule in Cleaner(CleanConfig()).line_filters if rule.KEEPS_BRACKETED]
+    assert rules  # (breadcrumb)
+    for line in text.split("\n"):
+        if "<" in line and ">" in line.split("<", 1)[1]:
+            for rule in rules:
+                assert rule.check_line(line, LineContext(0, 1)).keep, line
 
 
 _WORD_TOKENS = ["JavaScript", "javascript", "JAVASCRIPT", "java", "script", "Lorem", "ipsum",
@@ -631,8 +650,10 @@ def test_scan_flags_literal_only_within_each_characters_cap(text):
     for flag, line in zip(flags, text.split("\n")):
         if line.isascii():
             lower = line.lower()
+            bracketed = "<" in line and ">" in line.split("<", 1)[1]
+            caps = gate.bracketed_caps if bracketed else gate.caps
             expected = any(char in lower and len(line) <= cap
-                           for char, cap in zip(gate.chars, gate.caps))
+                           for char, cap in zip(gate.chars, caps))
             assert bool(flag & scan.LITERAL) == expected, line
 
 

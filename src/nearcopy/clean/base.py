@@ -123,6 +123,10 @@ class LineFilter(Rule):
     #: plain (a start regex would cost as much as the rule). Leave out "i" and "s": sre's
     #: IGNORECASE matches "İ", "ı" and "ſ" to them, and `str.lower()` does not.
     GUARD: ClassVar[tuple[str, ...] | None] = None
+    #: True when `check_line` keeps every line in which a "<" comes before a ">" (wire
+    #: tickers: "ATT <T> TO REDEEM"): the compiled scan then flags such a line for the
+    #: other rules' `MAY_DROP` characters only
+    KEEPS_BRACKETED: ClassVar[bool] = False
     #: True when `check_line` reads `ctx` (the line's position): the cleaner then stops
     #: caching verdicts by line text
     USES_CONTEXT: ClassVar[bool] = False

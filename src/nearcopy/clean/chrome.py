@@ -151,6 +151,7 @@ class BreadcrumbFilter(LineFilter):
     PARAMS = {"max_segment_words": 4, "max_chars": 160}
     # Two or more parts need a _CRUMB_SEP match, which holds one of these.
     MAY_DROP = r">|»|›|→|‹|<|/|\||\\|::"
+    KEEPS_BRACKETED = True  # ("<ACN>" wire tickers, see check_line)
 
     def line_cap(self) -> int | None:
         return self.params["max_chars"]

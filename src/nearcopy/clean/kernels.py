@@ -54,7 +54,7 @@ LOWERED = 8
 
 #: layout of `line_stats`' `tables` (int64): seven integer parameters, then the class of
 #: each byte, then the cap of each ASCII byte of class _LITERAL (the longest line it
-#: flags), then NENDS (packed end, its length) pairs, then the bit set of the
+#: flags), then those caps in a line where a "<" comes before a ">", then NENDS (packed end, its length) pairs, then the bit set of the
 #: two-byte starts of the words in any case (bit 128 * b0 + b1 of bytes b0 b1 that lower to
 #: a word's first two), then NLITERALS words (its length, then
 #: one byte per slot), then the 1024-slot function-word table, then each slot's counts
@@ -73,7 +73,10 @@ NLANGS, MIN_WORDS, MIN_HITS, DOMINANCE, MAX_KEY_LEN, NENDS, NLITERALS, START_MOD
 PREFIXED, ANY_START = 1, 2
 CLASSES = 8
 CAPS = CLASSES + 256
-ENDS = CAPS + 128
+#: the caps of the rules that keep a line in which a "<" comes before a ">" left out
+#: (`LineFilter.KEEPS_BRACKETED`): the caps of such a line's literal bytes
+BRACKETED_CAPS = CAPS + 128
+ENDS = BRACKETED_CAPS + 128
 MAX_ENDS, MAX_END_LEN = 16, 7
 BIGRAMS = ENDS + 2 * MAX_ENDS
 LITERALS = BIGRAMS + 128 * 128 // 64
@@ -125,7 +128,8 @@ def line_stats(buf, tables, min_share, headline_share):
     byte, the ends (packed as little-endian integers of their bytes, at most
     MAX_END_LEN bytes each), and the literal bytes' caps (a line longer than the cap
     of each of its literal bytes is not flagged LITERAL: the rules looking for those
-    bytes judge only shorter lines), the literal words (ASCII, 2 to MAX_LITERAL_LEN
+    bytes judge only shorter lines; in a line where a "<" comes before a ">", the
+    BRACKETED_CAPS instead), the literal words (ASCII, 2 to MAX_LITERAL_LEN
     bytes; flag WORD: `word in line.lower()` for one of them, asked only of ASCII
     lines not flagged END or LITERAL), and the function words, packed as big-endian
     integers of their bytes with bit 7 set (`scan._pack_word`; at most MAX_KEY_LEN
@@ -162,6 +166,8 @@ def line_stats(buf, tables, min_share, headline_share):
         upper = 0
         seen = 0  # the union of the line's byte classes
         cap = 0  # the largest cap of its _LITERAL bytes
+        bracketed_cap = 0  # the same, of BRACKETED_CAPS
+        opened = bracketed = False  # a "<" seen; a ">" after it
         hit = False
         chars = hashes = ellipses = 0  # characters in words, "#", "..."
         dots = 0  # the "." just before, less the "..." already counted
@@ -194,7 +200,13 @@ def line_stats(buf, tables, min_share, headline_share):
                 seen |= c
                 if c & (_LITERAL | _SYMBOL):  # (rare: no cost for the other bytes' branch)
                     if c & _LITERAL:
-                        cap = max(cap, tables[CAPS + np.int64(buf[i])])
+                        b = np.int64(buf[i])
+                        cap = max(cap, tables[CAPS + b])
+                        bracketed_cap = max(bracketed_cap, tables[BRACKETED_CAPS + b])
+                        if b == 60:  # "<"
+                            opened = True
+                        elif b == 62 and opened:  # ">"
+                            bracketed = True
                     if c & _SYMBOL:
                         if buf[i] == 35:
                             hashes += 1
@@ -235,6 +247,8 @@ def line_stats(buf, tables, min_share, headline_share):
                     j = (j + 1) & 1023
         line_end = i
         i += 1  # past the newline
+        if bracketed:
+            cap = bracketed_cap
         flags = seen & _LITERAL if line_end - line_start <= cap else 0  # (bit of LITERAL)
         if seen & _HIGH:  # (the caller does not read this line's other rows)
             flags |= NON_ASCII

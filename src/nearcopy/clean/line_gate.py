@@ -37,9 +37,12 @@ class LineGate:
     for them (breadcrumbs and stamps are short), so the scan does not flag it."""
 
     def __init__(self, chars: str, words: tuple[str, ...], ends: tuple[str, ...],
-                 start: re.Pattern | None, caps: tuple[int, ...] = ()) -> None:
+                 start: re.Pattern | None, caps: tuple[int, ...] = (),
+                 bracketed_caps: tuple[int, ...] | None = None) -> None:
         self.chars, self.words, self.ends, self.start = chars, words, ends, start
         self.caps = caps
+        #: the caps in a line where a "<" comes before a ">" (`LineFilter.KEEPS_BRACKETED`)
+        self.bracketed_caps = caps if bracketed_caps is None else bracketed_caps
         self._prefixes: dict[bool, tuple | None] = {}  # by `long` (not built yet: absent)
         self._tables: np.ndarray | None = None  # (built once: the lru key costs 1 us a call)
         #: whether the scan flags the lines holding a word (WORD); else `may_pass` looks
@@ -58,13 +61,16 @@ class LineGate:
             return None
         chars = "".join(lit for lit in union.literals if len(lit) == 1)
         caps = tuple(_literal_cap(char, rules) for char in chars)
+        unbracketed = [rule for rule in rules if not rule.KEEPS_BRACKETED]
+        bracketed_caps = tuple(_literal_cap(char, unbracketed) for char in chars)
         if placeholders:  # (cut out of lines of any length)
             chars += "".join(AD_MARKS)
             caps += (UNCAPPED,) * len(AD_MARKS)
+            bracketed_caps += (UNCAPPED,) * len(AD_MARKS)
         words = tuple(lit for lit in union.literals if len(lit) > 1)
         if tables(chars, union.ends) is None:
             return None
-        return cls(chars, words, union.ends, union.start, caps)
+        return cls(chars, words, union.ends, union.start, caps, bracketed_caps)
 
     def tables(self) -> np.ndarray:
         """The scan's tables for this gate (flags LITERAL, END, START and, if `scanned`,
@@ -78,7 +84,8 @@ class LineGate:
                 f"{long_starts is None}|{self.start.pattern}"
             self._tables = saved_tables(self.chars, self.ends,
                                         self.words if self.scanned else (), self.caps,
-                                        starts, made_from, long_starts, LONG_LINE)
+                                        starts, made_from, long_starts, LONG_LINE,
+                                        self.bracketed_caps)
         return self._tables
 
     def starts(self, long: bool = False) -> tuple[frozenset[str], frozenset[str]] | None:
@@ -167,7 +174,8 @@ def _source_digest() -> str:
 
 def saved_tables(chars: str, ends: tuple[str, ...], words: tuple[str, ...],
                  caps: tuple[int, ...], starts, starts_made_from: str | None = None,
-                 long_starts=None, long_chars: int = 0) -> np.ndarray | None:
+                 long_starts=None, long_chars: int = 0,
+                 bracketed_caps: tuple[int, ...] | None = None) -> np.ndarray | None:
     """`scan.tables`, kept on disk between runs (building them took 0.04 s of every
     process that cleans); the key holds the scan's sources and the function words the
     tables are built from, so a change to any of them rebuilds them. `starts_made_from`:
@@ -181,9 +189,10 @@ def saved_tables(chars: str, ends: tuple[str, ...], words: tuple[str, ...],
                  else [None if pair is None else [sorted(part) for part in pair]
                        for pair in (starts, long_starts)])
     key = (f"{source}|{np.__version__}|{chars!r}|{ends!r}|{words!r}|{caps!r}|{start_key!r}|"
-           f"{long_chars}")
+           f"{long_chars}|{bracketed_caps!r}")
     built = disk_cached("scan-tables", key, lambda: tables(chars, ends, words, caps, starts,
-                                                          long_starts, long_chars))
+                                                          long_starts, long_chars,
+                                                          bracketed_caps))
     if built is not None:
         built.flags.writeable = False  # (as `tables` leaves it; unpickling does not)
     return built

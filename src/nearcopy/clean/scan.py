@@ -108,10 +108,12 @@ def tables(literals: str = "", ends: tuple[str, ...] = (), words: tuple[str, ...
            caps: tuple[int, ...] = (),
            starts: tuple[frozenset[str], frozenset[str]] | None = _NO_STARTS,
            long_starts: tuple[frozenset[str], frozenset[str]] | None = None,
-           long_chars: int = 0) -> np.ndarray | None:
+           long_chars: int = 0, bracketed_caps: tuple[int, ...] | None = None
+           ) -> np.ndarray | None:
     """Tables that also flag LITERAL the ASCII lines holding a character of `literals`
     in their `str.lower()` (`literals[k]` only in lines of at most `caps[k]`
-    characters; UNCAPPED where `caps` ends), END those whose `rstrip()` ends with one
+    characters; UNCAPPED where `caps` ends; `bracketed_caps[k]` instead in a line
+    where a "<" comes before a ">": by default `caps`), END those whose `rstrip()` ends with one
     of `ends`, WORD those (of the ASCII lines flagged neither) whose `str.lower()`
     holds one of `words` (a non-ASCII word is left out: it is in no ASCII line), and
     START at least the ASCII lines that begin with one of the `starts` prefixes (the
@@ -138,12 +140,17 @@ def tables(literals: str = "", ends: tuple[str, ...] = (), words: tuple[str, ...
         out[base + 1:base + 1 + len(word)] = list(word)
     out[kernels.BIGRAMS:kernels.LITERALS] = [b - (1 << 64) if b >= 1 << 63 else b
                                              for b in bigrams]
+    if bracketed_caps is None:
+        bracketed_caps = caps
     for k, char in enumerate(literals):
         cap = caps[k] if k < len(caps) else UNCAPPED
+        bracketed_cap = bracketed_caps[k] if k < len(bracketed_caps) else UNCAPPED
         for b in range(128):
             if chr(b).lower() == char:
                 out[kernels.CLASSES + b] |= kernels._LITERAL
                 out[kernels.CAPS + b] = max(out[kernels.CAPS + b], cap)
+                out[kernels.BRACKETED_CAPS + b] = max(out[kernels.BRACKETED_CAPS + b],
+                                                      bracketed_cap)
     out[kernels.NENDS] = len(ascii_ends)
     for e, end in enumerate(ascii_ends):
         out[kernels.ENDS + 2 * e] = _pack(end)
