@@ -79,8 +79,9 @@ class TeaserListFilter(LineFilter):
     name = "teaser_list"
     description = "teaser/navigation list item: bulleted headline cut off with '...', or '[more]'"
     PARAMS = {"max_words": 40}
-    # _TEASER_END ends in an ellipsis (maybe + spaces), a closing bracket, », > or →.
-    MAY_DROP_AT_END = ("...", "…", "]", ")", "】", "»", ">", "→")
+    # _TEASER_END ends in an ellipsis (maybe + spaces), a closing bracket, », >> or → (a
+    # single ">" ends a wire headline's ticker: "... FOR CHEMLAWN <CHEM>").
+    MAY_DROP_AT_END = ("...", "…", "]", ")", "】", "»", ">>", "→")
 
     def line_cap(self) -> int | None:
         return self.max_words * 25
