@@ -198,3 +198,32 @@ _DATE_TOKENS = ["Source:", "ſource :", "SOURCES：", "Posted on:", "posted by :
 def test_stamp_regexes_with_lookaheads_equal_the_originals(line):
     assert chrome._DATE.sub(" ", line) == _ORIGINAL_DATE.sub(" ", line)
     assert chrome._STAMP_LABEL.subn(" ", line) == _ORIGINAL_LABEL.subn(" ", line)
+
+
+# --- StartGuard: the first characters of every start match ---------------------------------
+
+_START_TOKENS = ["Share", "share this", "SHARE", "ſhare", "Tweet", "Print", "Email", "e-mail",
+                 "Related", "related:", "Read more", "read more:", "Also read", "See also",
+                 "Continue reading", "Source", "source link", "Details", "[more]", "(more)",
+                 "«", "»", "…", "...", "→", ">>", "•", "·", "-", "|", ":", ",", "/", "\u00a0",
+                 "\u3000", "\u2009", " ", "\t", "3", "1,2k", "likes", "views:", "Views",
+                 "Подробнее", "поделиться", "分享", "详细", "更多", "[详细]", "人民币", "Б",
+                 "copyright", "©", "(c)", "Follow us on", "We use cookies", "By using",
+                 "Advertisement", "Sponsored", "You may also like", "K", "\u212a", "x" * 30]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_START_TOKENS), min_size=1, max_size=8),
+       st.sampled_from(["", " "]))
+def test_start_guards_let_through_every_line_a_start_pattern_matches(tokens, separator):
+    """A rule's `StartGuard` (`line_gate.may_begin`) never turns away a line its
+    `MAY_DROP_AT_START` matches, whatever characters the line starts with."""
+    from nearcopy.clean.line_gate import StartGuard, may_begin
+    line = separator.join(tokens)
+    for cls in LINE_FILTERS:
+        if cls.MAY_DROP_AT_START is None:
+            continue
+        guard = StartGuard.of(cls.MAY_DROP_AT_START)
+        assert guard is not None, cls.name
+        if re.match(cls.MAY_DROP_AT_START, line):
+            assert may_begin(line, guard), (cls.name, line)

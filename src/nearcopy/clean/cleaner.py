@@ -25,7 +25,7 @@ from nearcopy.clean.chrome import AD_MARKS, AdPlaceholderFilter
 from nearcopy.clean.config import CleanConfig
 from nearcopy.clean.doc_scan import SAME_KEYS, kept_counts, kept_keys
 from nearcopy.clean.documents import DocumentRules
-from nearcopy.clean.line_gate import LineGate, LineTriage
+from nearcopy.clean.line_gate import LineGate, LineTriage, may_begin
 from nearcopy.clean.language import (LanguageFilter, StrayLanguageFilter, detect_language,
                                      latin_languages, script_counts)
 from nearcopy.clean.scan import (_TABLES, EMPTY, END, FLAGS, HEADLINE, LANGUAGES, LITERAL,
@@ -333,13 +333,14 @@ class Cleaner:
             return None
         stripped = line.rstrip()
         ctx = self._anywhere if self._verdicts is not None else LineContext(index, num_lines)
-        for check, literals, ends in band.ascii_steps if lower.isascii() else band.steps:
+        for check, literals, ends, starts in band.ascii_steps if lower.isascii() else band.steps:
             if literals is not None and not (ends and stripped.endswith(ends)):
                 for literal in literals:
                     if literal in lower:
                         break
                 else:
-                    continue
+                    if starts is None or not may_begin(line, starts):
+                        continue
             verdict = check(line, ctx)
             if not verdict.keep:
                 return verdict

@@ -23,7 +23,7 @@ import numpy as np
 
 from nearcopy import regex_programs
 from nearcopy.clean.chrome import AD_MARKS
-from nearcopy.clean.scan import UNCAPPED, tables
+from nearcopy.clean.scan import UNCAPPED, fits, tables
 from nearcopy.disk_cache import disk_cached
 
 
@@ -46,7 +46,7 @@ class LineGate:
         self._prefixes: dict[bool, tuple | None] = {}  # by `long` (not built yet: absent)
         self._tables: np.ndarray | None = None  # (built once: the lru key costs 1 us a call)
         #: whether the scan flags the lines holding a word (WORD); else `may_pass` looks
-        self.scanned = tables(chars, ends, words) is not None
+        self.scanned = fits(ends, words)
 
     def __getstate__(self):
         return {**self.__dict__, "_prefixes": {}, "_tables": None}  # (rebuilt per process)
@@ -60,15 +60,17 @@ class LineGate:
         if union is None or union.anywhere is not None:
             return None
         chars = "".join(lit for lit in union.literals if len(lit) == 1)
-        caps = tuple(_literal_cap(char, rules) for char in chars)
-        unbracketed = [rule for rule in rules if not rule.KEEPS_BRACKETED]
+        firsts = [({lit[0] for lit in map(_literal, _branches(rule.MAY_DROP or "")) if lit},
+                   rule) for rule in rules]
+        caps = tuple(_literal_cap(char, firsts) for char in chars)
+        unbracketed = [(found, rule) for found, rule in firsts if not rule.KEEPS_BRACKETED]
         bracketed_caps = tuple(_literal_cap(char, unbracketed) for char in chars)
         if placeholders:  # (cut out of lines of any length)
             chars += "".join(AD_MARKS)
             caps += (UNCAPPED,) * len(AD_MARKS)
             bracketed_caps += (UNCAPPED,) * len(AD_MARKS)
         words = tuple(lit for lit in union.literals if len(lit) > 1)
-        if tables(chars, union.ends) is None:
+        if not fits(union.ends):
             return None
         return cls(chars, words, union.ends, union.start, caps, bracketed_caps)
 
@@ -134,14 +136,14 @@ class LineGate:
         return self.start.match(line) is not None
 
 
-def _literal_cap(char: str, rules) -> int:
+def _literal_cap(char: str, firsts) -> int:
     """The longest line judged by a rule with a `MAY_DROP` literal that starts with `char`
-    (UNCAPPED: any). A literal word starting with a literal character ("::" after ":")
-    is left out of the gate's words: the character's cap must cover it too."""
+    (UNCAPPED: any), from `firsts`: (the first characters of its literals, rule) pairs.
+    A literal word starting with a literal character ("::" after ":") is left out of
+    the gate's words: the character's cap must cover it too."""
     cap = 0
-    for rule in rules:
-        literals = [_literal(b) for b in _branches(rule.MAY_DROP or "")]
-        if any(lit and lit[0] == char for lit in literals):
+    for found, rule in firsts:
+        if char in found:
             rule_cap = rule.line_cap()
             cap = max(cap, UNCAPPED if rule_cap is None else rule_cap)
     return cap
@@ -156,14 +158,14 @@ LONG_LINE = 80
 _ASCII_CHARS = [chr(c) for c in range(128)]
 
 
-def saved_start_prefixes(pattern: str, min_chars: int = 0
+def saved_start_prefixes(pattern: str, min_chars: int = 0, alphabet: str | None = None
                          ) -> tuple[frozenset[str], frozenset[str]] | None:
     """`start_prefixes`, kept on disk between runs (building them took ~0.2 s of every
     `run` and `clean`); the key holds this module's source, so a change to the analysis
     builds them again."""
     return disk_cached("start-prefixes",
-                       f"{_source_digest()}|{PREFIX_CHARS}|{min_chars}|{pattern}",
-                       lambda: start_prefixes(pattern, min_chars))
+                       f"{_source_digest()}|{PREFIX_CHARS}|{min_chars}|{alphabet!r}|{pattern}",
+                       lambda: start_prefixes(pattern, min_chars, alphabet))
 
 
 @lru_cache(maxsize=1)
@@ -198,11 +200,11 @@ def saved_tables(chars: str, ends: tuple[str, ...], words: tuple[str, ...],
     return built
 
 
-@lru_cache(maxsize=8)
-def start_prefixes(pattern: str, min_chars: int = 0
+@lru_cache(maxsize=16)
+def start_prefixes(pattern: str, min_chars: int = 0, alphabet: str | None = None
                    ) -> tuple[frozenset[str], frozenset[str]] | None:
-    """What an ASCII line of at least `min_chars` characters that `re.match(pattern,
-    line)` matches begins with: (short, full), where a match of fewer than PREFIX_CHARS
+    """What an ASCII line (a line of `alphabet`'s characters, if given) of at least
+    `min_chars` characters that `re.match(pattern, line)` matches begins with: (short, full), where a match of fewer than PREFIX_CHARS
     characters is in `short` and the first PREFIX_CHARS characters of a longer one are
     in `full`. A superset: assertions (lookarounds, anchors) are taken as always true,
     but for a length cap "(?!.{n})" that opens the match, false in a line of at least n
@@ -219,8 +221,8 @@ def start_prefixes(pattern: str, min_chars: int = 0
     try:
         from re import _compiler, _constants, _parser
         parsed = _parser.parse(pattern)
-        short, full = _Prefixes(_compiler, _constants, _parser, parsed.state,
-                                min_chars).seq(parsed, parsed.state.flags, True)
+        short, full = _Prefixes(_compiler, _constants, _parser, parsed.state, min_chars,
+                                alphabet).seq(parsed, parsed.state.flags, True)
     except Exception:  # noqa: BLE001 - no gate: every line is matched
         return None
     if "" in short:
@@ -251,10 +253,14 @@ class _Prefixes:
 
     LIMIT = 200_000  # prefixes of one node: a larger set is not worth a gate
 
-    def __init__(self, compiler, constants, parser, state, min_chars: int = 0) -> None:
+    def __init__(self, compiler, constants, parser, state, min_chars: int = 0,
+                 alphabet: str | None = None) -> None:
         c = constants
         self.compiler, self.parser, self.state, self.c = compiler, parser, state, c
         self.min_chars = min_chars  # (the line's length is at least this)
+        #: "$" and "\\Z": the end of a line (it holds no newline)
+        self.ends = (c.AT_END, c.AT_END_STRING, c.AT_END_LINE)
+        self.alphabet = _ASCII_CHARS if alphabet is None else list(alphabet)
         self.one_char = (c.LITERAL, c.NOT_LITERAL, c.IN, c.ANY)
         self.zero_width = (c.AT, c.ASSERT, c.ASSERT_NOT)
         self.repeats = (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT)
@@ -283,6 +289,10 @@ class _Prefixes:
                 cap = _is_length_cap(item, self.c)
                 if cap is not None and cap <= self.min_chars:
                     return set(), set()  # no line this long matches
+            if at_start and self.min_chars and item[0] is self.c.AT and item[1] in self.ends:
+                # the match ends the line here: a line this long is no shorter match
+                acc = ({text for text in acc[0] if len(text) >= self.min_chars}, acc[1])
+                continue
             acc = self.concat(acc, self.node(item, flags, at_start and acc == ({""}, set())))
         return acc
 
@@ -295,7 +305,7 @@ class _Prefixes:
             key = (op, repr(av), flags)
             if key not in self.chars:
                 test = self.compiler.compile(self.parser.SubPattern(self.state, [item]), flags)
-                self.chars[key] = {x for x in _ASCII_CHARS if test.fullmatch(x)}
+                self.chars[key] = {x for x in self.alphabet if test.fullmatch(x)}
             return set(self.chars[key]), set()
         if op is c.BRANCH:
             parts = [self.seq(alt, flags, at_start) for alt in av[1]]
@@ -385,28 +395,96 @@ class Prefilter:
 
 def _rule_guard(rule) -> "Prefilter | _Guard | None":
     """A cheap per-rule test: the rule's `GUARD` literals, else its conditions when they
-    are literal `MAY_DROP` text and line ends (a teaser check costs 8 us, its endswith
-    test 0.3 us); a start regex would cost as much as the rule it guards.
-    (`Cleaner._first_failure` runs it inline: it reads `ends` and the literals.)"""
+    are literal `MAY_DROP` text, line ends and the first characters of its
+    `MAY_DROP_AT_START` matches (`StartGuard`: a teaser check costs 8 us, its endswith
+    test 0.3 us; a share-line check 4 us, its start test 0.4 us); the start regex itself
+    would cost as much as the rule it guards. (`Cleaner._first_failure` runs it inline:
+    it reads `ends`, the literals and `starts`.)"""
     if rule.GUARD is not None:
         return _Guard(tuple(rule.GUARD), tuple(rule.MAY_DROP_AT_END))
-    if rule.MAY_DROP_AT_START is not None or (rule.MAY_DROP is None and not rule.MAY_DROP_AT_END):
+    if rule.MAY_DROP is None and not rule.MAY_DROP_AT_END and rule.MAY_DROP_AT_START is None:
         return None
-    guard = Prefilter([rule])
-    return guard if guard.anywhere is None and guard.start is None else None
+    literals: tuple[str, ...] = ()
+    if rule.MAY_DROP is not None:
+        found = [_literal(branch) for branch in _branches(rule.MAY_DROP)]
+        if any(lit is None for lit in found):
+            return None  # (not plain literals)
+        literals = tuple(dict.fromkeys(found))
+    starts = None
+    if rule.MAY_DROP_AT_START is not None:
+        starts = StartGuard.of(rule.MAY_DROP_AT_START)
+        if starts is None:
+            return None
+    return _Guard(literals, tuple(rule.MAY_DROP_AT_END), starts)
 
 
 @dataclass(frozen=True, slots=True)
 class _Guard:
     """A rule's `GUARD`: it may drop a line that ends with one of `ends`, or whose
-    `str.lower()` holds one of `literals`."""
+    `str.lower()` holds one of `literals`, or (`starts`, if any) that may begin a match
+    of its start pattern."""
 
     literals: tuple[str, ...]
     ends: tuple[str, ...]
+    starts: "StartGuard | None" = None
 
     @property
     def ascii_literals(self) -> tuple[str, ...]:
         return tuple(lit for lit in self.literals if lit.isascii())
+
+
+#: besides ASCII and a pattern's own characters, those a `StartGuard` knows: what
+#: chrome lines start with (bullets, dashes, quotes, arrows; `doc_scan.BULLETS`). A line
+#: starting with another character is sent to the rule (every Unicode space or letter
+#: known made the analysis ~100x slower: 75k prefixes of spaces and bullets)
+_LINE_START_CHARS = frozenset("•·‣⁃▪►▸◦●○■□–—→»«›‹…“”‘’„【】「」『』（）［］：")
+
+
+class StartGuard(tuple):
+    """What a line must begin with to match a start pattern (`may_begin`): the prefix
+    sets of `start_prefixes` over an alphabet of ASCII and the pattern's own characters
+    (with their other cases), and the first one and two characters of the long ones.
+    A line's first characters outside the alphabet are unknown: they may begin a match."""
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, pattern: str) -> "StartGuard | None":
+        """The guard of `pattern`, kept on disk between runs (with its prefix sets read
+        back and the guard built from them, three guards took 20 ms of every start-up)."""
+        return disk_cached("start-guard", f"{_source_digest()}|{PREFIX_CHARS}|{pattern}",
+                           lambda: cls.build(pattern))
+
+    @classmethod
+    def build(cls, pattern: str) -> "StartGuard | None":
+        chars = {char for char in pattern if not char.isascii()} | _LINE_START_CHARS
+        alphabet = "".join(sorted({*map(chr, range(128)), *chars,
+                                   *(other for char in chars
+                                     for other in (char.lower(), char.upper(), char.casefold())
+                                     if len(other) == 1)}))
+        prefixes = start_prefixes(pattern, PREFIX_CHARS, alphabet)
+        if prefixes is None:
+            return None
+        short, full = prefixes
+        firsts = frozenset({p[0] for p in full} | {p[0] for p in short if len(p) == 2})
+        pairs = frozenset(p[:2] for p in full)
+        return cls((frozenset(alphabet), short, full, firsts, pairs))
+
+
+def may_begin(line: str, starts: StartGuard) -> bool:
+    """Whether `line` may begin a match of the pattern of `starts` (False: it cannot).
+    The prefixes are those of lines of PREFIX_CHARS characters or more (a shorter
+    match that must end the line, "^(?:share|•|\\s)+$", is left out of them)."""
+    alphabet, short, full, firsts, pairs = starts
+    head = line[:3]
+    if len(head) < PREFIX_CHARS:
+        return True
+    if head in full or head[:2] in short or head[:1] in short:
+        return True
+    for k, char in enumerate(head):
+        if char not in alphabet:  # (unknown from here on: any prefix agreeing so far)
+            return k == 0 or (head[:1] in firsts if k == 1 else head[:2] in pairs)
+    return False
 
 
 def _branches(pattern: str) -> list[str]:
@@ -449,9 +527,10 @@ class _Band:
     """The rules that can judge lines of one length range, with their prefilters.
 
     `steps` (for any line) and `ascii_steps` (for an ASCII line: its literals without
-    the non-ASCII ones) are `rules` as `(check_line, literals, ends)`: the rule runs
-    when `literals` is None (no guard), or the stripped line ends with one of `ends`,
-    or one of `literals` is in the lower-cased line. Flat tuples read in one loop cost
+    the non-ASCII ones) are `rules` as `(check_line, literals, ends, starts)`: the rule
+    runs when `literals` is None (no guard), or the stripped line ends with one of
+    `ends`, or one of `literals` is in the lower-cased line, or `starts` (a StartGuard)
+    says the line may begin a start match. Flat tuples read in one loop cost
     less than the guards' attributes: 5 us a line less on news_copies' 12k lines.
     """
 
@@ -462,10 +541,12 @@ class _Band:
 
     def __post_init__(self) -> None:
         self.steps = tuple((rule.check_line, None if guard is None else guard.literals,
-                            () if guard is None else guard.ends) for rule, guard in self.rules)
+                            () if guard is None else guard.ends, getattr(guard, "starts", None))
+                           for rule, guard in self.rules)
         self.ascii_steps = tuple(
             (rule.check_line, None if guard is None else guard.ascii_literals,
-             () if guard is None else guard.ends) for rule, guard in self.rules)
+             () if guard is None else guard.ends, getattr(guard, "starts", None))
+            for rule, guard in self.rules)
 
 
 class LineTriage:

@@ -16,9 +16,9 @@ from nearcopy.clean.language import HEADLINE_SHARE
 from nearcopy.clean.kernels import (EMPTY, END, FLAGS, GUESS, HEADLINE, LETTERS, LITERAL,
                                     NON_ASCII, START, TEMPLATE, WORD, WORDS)
 
-__all__ = ["scan", "scan_rows", "tables", "LETTERS", "WORDS", "GUESS", "FLAGS", "NON_ASCII", "HEADLINE",
-           "END", "LITERAL", "WORD", "START", "EMPTY", "TEMPLATE", "LANGUAGES", "UNCAPPED",
-           "with_template"]
+__all__ = ["scan", "scan_rows", "tables", "fits", "LETTERS", "WORDS", "GUESS", "FLAGS",
+           "NON_ASCII", "HEADLINE", "END", "LITERAL", "WORD", "START", "EMPTY", "TEMPLATE",
+           "LANGUAGES", "UNCAPPED", "with_template"]
 
 #: GUESS k (k > 0) names LANGUAGES[k]
 LANGUAGES: tuple[str | None, ...] = (None, *stopwords._LANGUAGES)
@@ -121,14 +121,10 @@ def tables(literals: str = "", ends: tuple[str, ...] = (), words: tuple[str, ...
     in lines of at least `long_chars` characters, with `long_starts`, those that begin
     with one of its prefixes instead (the prefixes of the matches such lines can have);
     None when the ends or words do not fit the table (too many, too long or too short)."""
+    if not fits(ends, words):
+        return None
     ascii_ends = [end.encode("ascii") for end in dict.fromkeys(ends) if end.isascii()]
-    if len(ascii_ends) > kernels.MAX_ENDS or any(len(e) > kernels.MAX_END_LEN
-                                                  for e in ascii_ends):
-        return None
     ascii_words = [word.encode("ascii") for word in dict.fromkeys(words) if word.isascii()]
-    if len(ascii_words) > kernels.MAX_LITERALS or any(
-            not 2 <= len(w) <= kernels.MAX_LITERAL_LEN for w in ascii_words):
-        return None
     out = _TABLES.copy()
     out[kernels.NLITERALS] = len(ascii_words)
     bigrams = [0] * (128 * 128 // 64)
@@ -164,6 +160,16 @@ def tables(literals: str = "", ends: tuple[str, ...] = (), words: tuple[str, ...
             _set_bits(out, [bit + 64 * kernels.LONG_OFFSET for bit in _start_bits(*long_starts)])
     out.flags.writeable = False
     return out
+
+
+def fits(ends: tuple[str, ...] = (), words: tuple[str, ...] = ()) -> bool:
+    """Whether `tables` can hold these ends and words (not too many, long or short)."""
+    ascii_ends = [end for end in dict.fromkeys(ends) if end.isascii()]
+    ascii_words = [word for word in dict.fromkeys(words) if word.isascii()]
+    return (len(ascii_ends) <= kernels.MAX_ENDS
+            and all(len(end) <= kernels.MAX_END_LEN for end in ascii_ends)
+            and len(ascii_words) <= kernels.MAX_LITERALS
+            and all(2 <= len(word) <= kernels.MAX_LITERAL_LEN for word in ascii_words))
 
 
 def with_template(tables: np.ndarray, content_min_words: int, min_words: int,
