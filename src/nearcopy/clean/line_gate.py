@@ -477,10 +477,11 @@ def may_begin(line: str, starts: StartGuard) -> bool:
     match that must end the line, "^(?:share|•|\\s)+$", is left out of them)."""
     alphabet, short, full, firsts, pairs = starts
     head = line[:3]
-    if len(head) < PREFIX_CHARS:
+    if head in full or len(head) < PREFIX_CHARS or short and (head[:2] in short
+                                                              or head[:1] in short):
         return True
-    if head in full or head[:2] in short or head[:1] in short:
-        return True
+    if head.isascii():  # (every ASCII character is known)
+        return False
     for k, char in enumerate(head):
         if char not in alphabet:  # (unknown from here on: any prefix agreeing so far)
             return k == 0 or (head[:1] in firsts if k == 1 else head[:2] in pairs)
