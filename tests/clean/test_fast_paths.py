@@ -3,6 +3,8 @@ guesses, the per-length line triage and its literal prefilter."""
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -168,10 +170,10 @@ def _entities_on_the_whole_text(text):
     """HtmlEntityRule as first written: each regex over the whole text."""
     from nearcopy.clean import normalize as n
     if "&" in text:
-        text = n._ENTITY.sub(lambda m: n.html.unescape(m.group(0)), text)
+        text = n._ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
     if ";" in text:
         text = n._DEBRIS_NUMERIC.sub(lambda m: n._DEBRIS_CHARS[m.group(1) or m.group(2)], text)
-        text = n._DEBRIS_NAMED.sub(lambda m: n.html.unescape("&" + m.group(0)), text)
+        text = n._DEBRIS_NAMED.sub(lambda m: html.unescape("&" + m.group(0)), text)
     return text
 
 

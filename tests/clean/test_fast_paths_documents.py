@@ -6,6 +6,8 @@ pre-test and the entity-debris search near each ";"."""
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -150,7 +152,7 @@ def test_debris_repair_near_semicolons_equals_the_regexes(line):
     """Searching only just before each ";" finds what the regexes' sub finds."""
     from nearcopy.clean import normalize as n
     expected = n._DEBRIS_NUMERIC.sub(lambda m: n._DEBRIS_CHARS[m.group(1) or m.group(2)], line)
-    expected = n._DEBRIS_NAMED.sub(lambda m: n.html.unescape("&" + m.group(0)), expected)
+    expected = n._DEBRIS_NAMED.sub(lambda m: html.unescape("&" + m.group(0)), expected)
     assert n._repair_debris(line) == expected
 
 
