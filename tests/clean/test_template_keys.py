@@ -44,7 +44,7 @@ def test_scan_keys_equal_the_line_by_line_definition(text, content_min_words, mi
 @given(texts, st.integers(1, 12), st.integers(0, 4), st.integers(0, 12))
 def test_scan_row_keys_each_ascii_line(text, content_min_words, min_words, min_chars):
     template = TemplateLines(min_chars, min_words, content_min_words)
-    tables = scan.with_template(scan._TABLES, content_min_words, min_words, min_chars)
+    tables = scan.with_template(scan.base_tables(), content_min_words, min_words, min_chars)
     rows = scan.scan_rows(scan.encode(text), tables)
     for line, flags, key in zip(text.split("\n"), rows[scan.FLAGS], rows[scan.TEMPLATE]):
         if not flags & scan.NON_ASCII:

@@ -28,9 +28,9 @@ from nearcopy.clean.documents import DocumentRules
 from nearcopy.clean.line_gate import LineGate, LineTriage, may_begin
 from nearcopy.clean.language import (LanguageFilter, StrayLanguageFilter, detect_language,
                                      latin_languages, script_counts)
-from nearcopy.clean.scan import (_TABLES, EMPTY, END, FLAGS, HEADLINE, LANGUAGES, LITERAL,
-                                 NON_ASCII, START, TEMPLATE, WORD, encode, scan_rows,
-                                 with_template)
+from nearcopy.clean.scan import (EMPTY, END, FLAGS, HEADLINE, LANGUAGES, LITERAL,
+                                 NON_ASCII, START, TEMPLATE, WORD, base_tables, encode,
+                                 scan_rows, with_template)
 from nearcopy.clean.settled_language import settled_main_language
 from nearcopy.clean.stopwords import guess_language
 from nearcopy.clean.normalize import normalize
@@ -163,7 +163,7 @@ class Cleaner:
     def _scan_tables(self) -> np.ndarray:
         """The tables of this cleaner's scan: its gate's, keying template lines if asked."""
         gate = self._gate
-        tables = _TABLES if gate is None else gate.tables()
+        tables = base_tables() if gate is None else gate.tables()
         if self.template is not None:
             template = self.template
             tables = with_template(tables, template.content_min_words, template.min_words,

@@ -16,9 +16,9 @@ from nearcopy.clean.language import HEADLINE_SHARE
 from nearcopy.clean.kernels import (EMPTY, END, FLAGS, GUESS, HEADLINE, LETTERS, LITERAL,
                                     NON_ASCII, START, TEMPLATE, WORD, WORDS)
 
-__all__ = ["scan", "scan_rows", "tables", "fits", "LETTERS", "WORDS", "GUESS", "FLAGS",
-           "NON_ASCII", "HEADLINE", "END", "LITERAL", "WORD", "START", "EMPTY", "TEMPLATE",
-           "LANGUAGES", "UNCAPPED", "with_template"]
+__all__ = ["scan", "scan_rows", "tables", "fits", "base_tables", "LETTERS", "WORDS", "GUESS",
+           "FLAGS", "NON_ASCII", "HEADLINE", "END", "LITERAL", "WORD", "START", "EMPTY",
+           "TEMPLATE", "LANGUAGES", "UNCAPPED", "with_template"]
 
 #: GUESS k (k > 0) names LANGUAGES[k]
 LANGUAGES: tuple[str | None, ...] = (None, *stopwords._LANGUAGES)
@@ -91,7 +91,11 @@ def _base_tables() -> np.ndarray:
     return tables
 
 
-_TABLES = _base_tables()
+@lru_cache(maxsize=1)
+def base_tables() -> np.ndarray:
+    """`_base_tables()`, built on first use (4 ms: a cleaner with a line gate reads its
+    own tables from the disk cache, so most start-ups need none)."""
+    return _base_tables()
 _MIN_SHARE = float(stopwords.MIN_SHARE)
 _HEADLINE_SHARE = float(HEADLINE_SHARE)
 
@@ -125,7 +129,7 @@ def tables(literals: str = "", ends: tuple[str, ...] = (), words: tuple[str, ...
         return None
     ascii_ends = [end.encode("ascii") for end in dict.fromkeys(ends) if end.isascii()]
     ascii_words = [word.encode("ascii") for word in dict.fromkeys(words) if word.isascii()]
-    out = _TABLES.copy()
+    out = base_tables().copy()
     out[kernels.NLITERALS] = len(ascii_words)
     bigrams = [0] * (128 * 128 // 64)
     for w, word in enumerate(ascii_words):
@@ -222,14 +226,17 @@ def _set_bits(out: np.ndarray, bits: list[int]) -> None:
         out[slot] |= word - (1 << 64) if word >= 1 << 63 else word
 
 
-def scan(text: str, tables: np.ndarray = _TABLES) -> list[list[int]]:
-    """[letters, words, guess, flags]: one list each, one entry per line of `text`."""
+def scan(text: str, tables: np.ndarray | None = None) -> list[list[int]]:
+    """[letters, words, guess, flags]: one list each, one entry per line of `text`
+    (`tables`: `base_tables()` if None)."""
     return scan_utf8(encode(text), tables)
 
 
-def scan_rows(data: bytes, tables: np.ndarray = _TABLES) -> list[list[int]]:
+def scan_rows(data: bytes, tables: np.ndarray | None = None) -> list[list[int]]:
     """Every row of `line_stats` (`scan_utf8`'s four, then the sums the document rules
     read: `doc_scan.kept_counts`) of the text whose `encode` is `data`."""
+    if tables is None:
+        tables = base_tables()
     buf = np.frombuffer(data, _BYTE)
     return (_line_stats or _bind())(buf, tables, _MIN_SHARE, _HEADLINE_SHARE).tolist()
 
@@ -240,7 +247,7 @@ def encode(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
-def scan_utf8(data: bytes, tables: np.ndarray = _TABLES) -> list[list[int]]:
+def scan_utf8(data: bytes, tables: np.ndarray | None = None) -> list[list[int]]:
     """`scan` of the text whose `encode` is `data`."""
     return scan_rows(data, tables)[:FLAGS + 1]
 
