@@ -394,6 +394,21 @@ def test_scan_word_flag_on_any_words(words, text):
     _check_words(text, tuple(words))
 
 
+def test_scan_finds_a_word_at_any_offset_of_a_line():
+    """A word at an even or odd offset, at the line's last bytes, of two bytes or more."""
+    from nearcopy.clean import scan
+    for words in (("abc",), ("abc", "xyzw"), ("ab",), ("ab", "cde")):
+        tables = scan.tables("", (), words)
+        for pad in range(5):
+            for tail in ("", "q", "qq"):
+                for word in words:
+                    line = "-" * pad + word.upper() + tail
+                    flags = scan.scan(line, tables)[scan.FLAGS]
+                    assert flags[0] & scan.WORD, (words, line)
+                line = "-" * pad + "b" + tail
+                assert not scan.scan(line, tables)[scan.FLAGS][0] & scan.WORD
+
+
 def test_word_flag_only_for_ascii_lines_without_literal_or_end():
     from nearcopy.clean import scan
     gate = Cleaner(CleanConfig())._gate
