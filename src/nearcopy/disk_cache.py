@@ -32,12 +32,14 @@ def disk_cached(name: str, key: str, compute: Callable[[], T]) -> T:
     except Exception:  # noqa: BLE001 - missing or unreadable: compute it again
         pass
     value = compute()
-    _store(path, value)
+    store(path, value)
     return value
 
 
-def _store(path, value) -> None:
-    """Write the entry under a temporary name, then rename it (readers see all or none)."""
+def store(path, value) -> None:
+    """Pickle `value` to `path` under a temporary name, then rename it (readers see all or
+    none); on a read-only install, nothing (the cache only saves time)."""
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
@@ -45,4 +47,5 @@ def _store(path, value) -> None:
             pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except OSError:  # a read-only install: no cache, the result is still right
-        pass
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)

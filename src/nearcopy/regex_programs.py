@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import os
 import pickle
 import re
 import sys
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -132,14 +130,6 @@ def save() -> None:
             return
         programs = {**_read(), **_new}
         _new.clear()
-    path = _path()
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump(programs, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:  # a read-only install: compiled anew next time, still right
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
+    from nearcopy.disk_cache import store
+
+    store(_path(), programs)  # (a read-only install: compiled anew next time, still right)
