@@ -54,10 +54,10 @@ LOWERED = 8
 
 #: layout of `line_stats`' `tables` (int64): seven integer parameters, then the class of
 #: each byte, then the cap of each ASCII byte of class _LITERAL (the longest line it
-#: flags), then those caps in a line where a "<" comes before a ">", then NENDS (packed end, its length) pairs, then the bit set of the
-#: two-byte starts of the words in any case (bit 128 * b0 + b1 of bytes b0 b1 that lower to
-#: a word's first two), then NLITERALS words (its length, then
-#: one byte per slot), then the 1024-slot function-word table, then each slot's counts
+#: flags), then those caps in a line where a "<" comes before a ">", then NENDS (packed
+#: end, its length) pairs, then the bit set of the two-byte starts of the words in any
+#: case (bit 128 * b0 + b1 of bytes b0 b1 that lower to a word's first two), then
+#: NLITERALS words (its length, then one byte per slot), then the 1024-slot function-word table, then each slot's counts
 #: (SPREAD_WORDS integers: count k in 16-bit lane k % 4 of the slot's integer k // 4, 1
 #: when the word adds 1 to count k), then the start prefixes: the bit sets of the
 #: one- and two-character ones (bit 128 * c0 + c1) and of the three-character ones (bit

@@ -151,9 +151,9 @@ def _literal_cap(char: str, firsts) -> int:
 
 #: `start_prefixes` gives the first PREFIX_CHARS characters a match can begin with
 PREFIX_CHARS = 3
-#: lines of at least this many characters take prefix sets of their own (`LineGate.
-#: long_prefixes`): the start patterns of short lines only ("(?!.{80})...") are left out
-#: of them, and nine in ten body lines are this long
+#: lines of at least this many characters take prefix sets of their own
+#: (`LineGate.prefixes(long=True)`): the start patterns of short lines only
+#: ("(?!.{80})...") are left out of them, and nine in ten body lines are this long
 LONG_LINE = 80
 _ASCII_CHARS = [chr(c) for c in range(128)]
 
@@ -204,11 +204,13 @@ def saved_tables(chars: str, ends: tuple[str, ...], words: tuple[str, ...],
 def start_prefixes(pattern: str, min_chars: int = 0, alphabet: str | None = None
                    ) -> tuple[frozenset[str], frozenset[str]] | None:
     """What an ASCII line (a line of `alphabet`'s characters, if given) of at least
-    `min_chars` characters that `re.match(pattern, line)` matches begins with: (short, full), where a match of fewer than PREFIX_CHARS
-    characters is in `short` and the first PREFIX_CHARS characters of a longer one are
-    in `full`. A superset: assertions (lookarounds, anchors) are taken as always true,
-    but for a length cap "(?!.{n})" that opens the match, false in a line of at least n
-    characters (a line holds no newline, so "." matches each of its characters). None
+    `min_chars` characters that `re.match(pattern, line)` matches begins with: (short,
+    full), where a match of fewer than PREFIX_CHARS characters is in `short` and the first
+    PREFIX_CHARS characters of a longer one are in `full`. A superset: assertions
+    (lookarounds, anchors) are taken as always true, but for a length cap "(?!.{n})" that
+    opens the match, false in a line of at least n characters (a line holds no newline,
+    so "." matches each of its characters), and a "$" after fewer than `min_chars`
+    characters from the line's start, which cannot end such a line. None
     when the pattern can match the empty string or holds something not analysed here
     (backreferences, a conditional), or on a Python whose regex parser differs.
 
