@@ -50,11 +50,9 @@ def compile(pattern: str | bytes, flags: int = 0) -> re.Pattern:  # noqa: A001 -
         return re.compile(pattern, flags)
     key = (pattern, flags)
     program = _known().get(key)
-    if program is not None:
-        try:
-            return _sre.compile(pattern, *program)
-        except Exception:  # noqa: BLE001 - a program the engine rejects: compile anew
-            pass
+    built = None if program is None else _sre_compile(pattern, program)
+    if built is not None:
+        return built  # (a program the engine rejects: compiled anew below)
     compiled = re.compile(pattern, flags)
     program = _program(pattern, flags)
     if program is not None and _same(_sre_compile(pattern, program), compiled):
@@ -83,6 +81,7 @@ def _program(pattern: str | bytes, flags: int) -> Program | None:
 
 
 def _sre_compile(pattern, program: Program) -> re.Pattern | None:
+    """The pattern built from `program`, or None when the engine rejects the program."""
     try:
         return _sre.compile(pattern, *program)
     except Exception:  # noqa: BLE001

@@ -158,14 +158,14 @@ LONG_LINE = 80
 _ASCII_CHARS = [chr(c) for c in range(128)]
 
 
-def saved_start_prefixes(pattern: str, min_chars: int = 0, alphabet: str | None = None
+def saved_start_prefixes(pattern: str, min_chars: int = 0
                          ) -> tuple[frozenset[str], frozenset[str]] | None:
     """`start_prefixes`, kept on disk between runs (building them took ~0.2 s of every
     `run` and `clean`); the key holds this module's source, so a change to the analysis
     builds them again."""
     return disk_cached("start-prefixes",
-                       f"{_source_digest()}|{PREFIX_CHARS}|{min_chars}|{alphabet!r}|{pattern}",
-                       lambda: start_prefixes(pattern, min_chars, alphabet))
+                       f"{_source_digest()}|{PREFIX_CHARS}|{min_chars}|{pattern}",
+                       lambda: start_prefixes(pattern, min_chars))
 
 
 @lru_cache(maxsize=1)
