@@ -228,21 +228,21 @@ class Cleaner:
         marked = judge if self.ad is not None else 0  # (vouched lines hold no placeholder)
         dropped = []
         for i in [i for i, flag in enumerate(flags) if flag & asked]:
-            flag = flags[i]
             raw = lines[i]
+            # (a cached line holds no placeholder to cut out: `_judge` caches none that does)
+            verdict = _UNSEEN if cache is None else cache.get(raw, _UNSEEN)
+            if verdict is not _UNSEEN:
+                if verdict is not None:
+                    self._record(res, i, raw, verdict.reason)
+                    dropped.append(i)
+                continue
+            flag = flags[i]
             vouched = 0 if flag & judge else flag
             if flag & marked and (AD_MARKS[0] in raw or AD_MARKS[1] in raw) \
                     and self.ad.strip(raw) != raw:
                 text = self._judge(raw, i, num_lines, res, changed, vouched)
             else:
-                verdict = _UNSEEN if cache is None else cache.get(raw, _UNSEEN)
-                if verdict is None:
-                    continue
-                if verdict is not _UNSEEN:
-                    self._record(res, i, raw, verdict.reason)
-                    dropped.append(i)
-                    continue
-                text = self._settle(raw, i, num_lines, res, vouched)
+                text = self._settle(raw, i, num_lines, res, vouched, looked_up=True)
             if text is None:
                 dropped.append(i)
             elif i in changed:
@@ -274,14 +274,21 @@ class Cleaner:
                 return None
             if line != raw:
                 changed.add(i)
+                if self.ad.strip(line) != line:  # (nested: "[ad[ad_1]_1]" leaves "[ad_1]")
+                    return self._settle(line, i, num_lines, res, vouched, remember=False)
         return self._settle(line, i, num_lines, res, vouched)
 
     def _settle(self, line: str, i: int, num_lines: int, res: CleanResult,
-                vouched: int = 0) -> str | None:
-        """`_judge` of a line without placeholders: its cached or new verdict, recorded."""
+                vouched: int = 0, looked_up: bool = False, remember: bool = True
+                ) -> str | None:
+        """`_judge` of a line without placeholders: its cached or new verdict, recorded.
+
+        `looked_up`: the caller found no verdict cached for it. `remember`: cache the
+        verdict (never for a line that still holds a placeholder: `_gated_line_rules`
+        takes a cached verdict for a line as it stands, without stripping it first)."""
         cache = self._verdicts
-        cacheable = cache is not None and len(line) <= LINE_CACHE_CHARS
-        verdict = cache.get(line, _UNSEEN) if cacheable else _UNSEEN
+        cacheable = remember and cache is not None and len(line) <= LINE_CACHE_CHARS
+        verdict = cache.get(line, _UNSEEN) if cacheable and not looked_up else _UNSEEN
         if verdict is _UNSEEN:
             verdict = (self._first_failure(line, i, num_lines)
                        if not vouched or vouched & WORD or self._may_pass(line) else None)
