@@ -33,6 +33,14 @@ def test_settled_main_language_is_latin_languages_removing_nothing(lines, data, 
                         if lines else st.just([]))
     kept = [lines[i] for i in numbers]
     main = settled_main_language(stats, numbers, kept, stray)
+    # the scan's document sums give the same answer (the cleaner keeps no empty line)
+    from nearcopy.clean.scan import base_tables, encode, scan_document, with_stray
+    rows, totals = scan_document(encode("\n".join(lines)),
+                                 with_stray(base_tables(), min_words, min_letters))
+    nonempty = [i for i in numbers if lines[i]]
+    assert settled_main_language(rows[:4], nonempty, [lines[i] for i in nonempty], stray,
+                                 totals) == settled_main_language(
+        stats, nonempty, [lines[i] for i in nonempty], stray)
     if main is not None:
         letters = script_counts_of(kept)[1]
         guesses = [guess_language(line) for line in kept]

@@ -24,11 +24,14 @@ def _lines_and_numbers(text):
 def _check(text, keep):
     """kept_counts of the non-empty lines that `keep` picks, against the definition."""
     data = scan.encode(text)
-    rows = scan.scan_rows(data)
+    rows, totals = scan.scan_document(data)
     lines, numbers = _lines_and_numbers(text)
     numbers = [i for k, i in enumerate(numbers) if keep[k % len(keep)]]
     kept = [lines[i] for i in numbers]
     found = doc_scan.kept_counts(rows, numbers, set(), len(data) == len(text), len(data))
+    # (the document sums, where they apply: every non-empty line kept)
+    assert doc_scan.kept_counts(rows, numbers, set(), len(data) == len(text), len(data),
+                                totals) == found
     if not all(map(str.isascii, kept)):
         assert found is None
         return
@@ -66,9 +69,39 @@ def test_same_keys_is_one_exactly_when_two_kept_loose_keys_are_equal(lines, keep
     _, numbers = _lines_and_numbers(text)
     numbers = [i for k, i in enumerate(numbers) if keep[k % len(keep)]]
     keys = _loose_keys([lines[i] for i in numbers])
-    rows = scan.scan_rows(scan.encode(text))
+    rows, totals = scan.scan_document(scan.encode(text))
     found = doc_scan.kept_counts(rows, numbers, set(), True, len(text))
     assert found[SAME_KEYS] == int(len(set(keys)) != len(keys))
+    assert doc_scan.kept_counts(rows, numbers, set(), True, len(text), totals) == found
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["Shr 12 cts", "shr 12 cts!", "Net 1.2 mln", "net 12 mln",
+                                 "A b", "b a", "x", "", "é", "#1 ...", "- a", "The cat"]),
+                max_size=120)
+       | st.lists(st.text(alphabet="ab1 ", max_size=4).map(lambda t: t + "z"), unique=True,
+                  max_size=120))
+def test_document_sums_are_the_sums_of_the_rows(lines):
+    """`scan_document`'s last column: sums and or-s of the rows, the empty lines counted,
+    and "same keys" exactly when two lines' keys are equal, for documents on both sides
+    of `kernels.PAIRWISE_KEYS` lines."""
+    from nearcopy.clean import kernels
+    rows, totals = scan.scan_document(scan.encode("\n".join(lines)))
+    flags = rows[kernels.FLAGS]
+    assert totals[kernels.T_LETTERS] == sum(rows[kernels.LETTERS])
+    assert totals[kernels.T_SUMS_A] == sum(rows[kernels.SUMS_A])
+    assert totals[kernels.T_SUMS_B] == sum(rows[kernels.SUMS_B])
+    assert totals[kernels.T_ASKED] >> kernels.EMPTY_SHIFT == \
+        sum(1 for f in flags if f & kernels.EMPTY)
+    or_flags = 0
+    for f in flags:
+        or_flags |= f
+    assert totals[kernels.T_FLAGS] == or_flags
+    assert totals[kernels.T_GUESSES] == sum({1 << g for g in rows[kernels.GUESS] if g})
+    assert totals[kernels.T_UNGUESSED] == sum(
+        n for n, g in zip(rows[kernels.LETTERS], rows[kernels.GUESS]) if not g)
+    keys = rows[kernels.KEY]
+    assert totals[kernels.T_SAME_KEYS] == int(len(set(keys)) != len(keys))
 
 
 def test_the_scan_cannot_vouch_for_changed_lines_or_long_documents():

@@ -30,7 +30,7 @@ from nearcopy.clean.language import (LanguageFilter, StrayLanguageFilter, detect
                                      latin_languages, script_counts)
 from nearcopy.clean.scan import (EMPTY, END, FLAGS, HEADLINE, LANGUAGES, LITERAL,
                                  NON_ASCII, START, TEMPLATE, WORD, base_tables, encode,
-                                 scan_rows, with_template)
+                                 scan_document, with_stray, with_template)
 from nearcopy.clean.settled_language import settled_main_language
 from nearcopy.clean.stopwords import guess_language
 from nearcopy.clean.normalize import normalize
@@ -130,7 +130,8 @@ class Cleaner:
         data = encode(text)
         gate = self._gate
         tables = self._tables
-        rows = scan_rows(data, tables if tables is not None else self._scan_tables())
+        rows, totals = scan_document(data, tables if tables is not None
+                                     else self._scan_tables())
         stats = rows[:FLAGS + 1]
         ascii_text = len(data) == len(text)
         lines = text.split("\n")
@@ -140,9 +141,9 @@ class Cleaner:
             numbers, lines, changed = self._gated_line_rules(lines, stats[FLAGS], res)
         t1 = time.perf_counter()
         numbers, lines, language = self._languages(stats, numbers, lines, changed, res,
-                                                   ascii_text)
+                                                   ascii_text, totals)
         t2 = time.perf_counter()
-        counts = kept_counts(rows, numbers, changed, ascii_text, len(data))
+        counts = kept_counts(rows, numbers, changed, ascii_text, len(data), totals)
         if self.repeats is not None and (counts is None or counts[SAME_KEYS]):
             # (no two loose keys alike: no paragraph repeats, `repeated` says [] at once)
             keys = kept_keys(rows, numbers) if counts else None
@@ -168,6 +169,8 @@ class Cleaner:
             template = self.template
             tables = with_template(tables, template.content_min_words, template.min_words,
                                    template.min_chars)
+        if self.stray is not None:
+            tables = with_stray(tables, self.stray.min_words, self.stray.min_letters)
         self._tables = tables
         return tables
 
@@ -354,19 +357,21 @@ class Cleaner:
         return None
 
     def _languages(self, stats: list[list[int]], numbers: list[int], lines: list[str],
-                   changed: set[int], res: CleanResult, ascii_text: bool = False):
+                   changed: set[int], res: CleanResult, ascii_text: bool = False,
+                   totals: list[int] | None = None):
         """Detect the main language; drop stray-language lines.
 
         The letters, function-word guesses and headline case of the ASCII lines come
         from one compiled pass over the document (scan.py); other lines, and lines
         that lost a placeholder, are asked of the Python definitions. `ascii_text`:
-        the whole document is ASCII (no line to look for).
+        the whole document is ASCII (no line to look for). `totals`: the scan's
+        document sums (`scan_document`).
         """
         all_letters, all_words, all_guesses, all_flags = stats
         min_words = self.stray.min_words if self.stray is not None else 0
         if not changed and (ascii_text or not any([all_flags[i] & NON_ASCII for i in numbers])):
             if self._latin:
-                main = settled_main_language(stats, numbers, lines, self.stray)
+                main = settled_main_language(stats, numbers, lines, self.stray, totals)
                 if main is not None:
                     return numbers, lines, main
             letters = [all_letters[i] for i in numbers]  # (every line from the scan)

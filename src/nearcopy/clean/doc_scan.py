@@ -14,7 +14,9 @@ from __future__ import annotations
 import numpy as np
 
 from nearcopy.clean import doc_kernels
-from nearcopy.clean.kernels import EMPTY, FIELD_BITS, FLAGS, KEY, NON_ASCII, SUMS_A, SUMS_B
+from nearcopy.clean.kernels import (EMPTY, EMPTY_SHIFT, FIELD_BITS, FLAGS, KEY, NON_ASCII,
+                                    SUMS_A, SUMS_B, T_ASKED, T_FLAGS, T_SAME_KEYS, T_SUMS_A,
+                                    T_SUMS_B)
 from nearcopy.clean.doc_kernels import (BULLET_LINES, ELLIPSES, ELLIPSIS_LINES, HASHES,
                                         SAME_KEYS, WORD_CHARS, WORDS)
 
@@ -49,7 +51,8 @@ def counts(lines: list[str]) -> tuple[int, ...]:
 
 
 def kept_counts(rows: list[list[int]], numbers: list[int], changed: set[int],
-                ascii_text: bool, size: int) -> tuple[int, ...] | None:
+                ascii_text: bool, size: int, totals: list[int] | None = None
+                ) -> tuple[int, ...] | None:
     """`counts` of lines `numbers` of a document of `size` UTF-8 bytes, from the rows of
     its scan (`scan.scan_rows`); None when the scan cannot vouch for them: a line whose
     text is not the one scanned (in `changed`: a placeholder was cut out), a line not
@@ -60,16 +63,23 @@ def kept_counts(rows: list[list[int]], numbers: list[int], changed: set[int],
     over the whole rows: an empty line adds nothing to them and its key is equal
     to no other. Else the sums run over the kept lines' numbers. The keys are the
     `line_key`s (equal loose keys, equal line keys), so SAME_KEYS is 0 only when no
-    two keys are equal, as the compiled pass says it.
+    two keys are equal, as the compiled pass says it. With the scan's document sums
+    (`totals`: `scan.scan_document`), every line kept takes them as they are.
     """
     if size >= _SUM_LIMIT or (changed and not changed.isdisjoint(numbers)):
         return None
     flags = rows[FLAGS]
-    if len(numbers) + flags.count(EMPTY) == len(flags):  # (an empty line's flags: EMPTY)
-        if not ascii_text and any([flag & NON_ASCII for flag in flags]):
-            return None
-        sums_a, sums_b, keys = sum(rows[SUMS_A]), sum(rows[SUMS_B]), rows[KEY]
-        same = len(set(keys)) != len(keys)
+    empty = totals[T_ASKED] >> EMPTY_SHIFT if totals is not None else flags.count(EMPTY)
+    if len(numbers) + empty == len(flags):  # (an empty line's flags: EMPTY)
+        if totals is not None:
+            if not ascii_text and totals[T_FLAGS] & NON_ASCII:
+                return None
+            sums_a, sums_b, same = totals[T_SUMS_A], totals[T_SUMS_B], totals[T_SAME_KEYS]
+        else:
+            if not ascii_text and any([flag & NON_ASCII for flag in flags]):
+                return None
+            sums_a, sums_b, keys = sum(rows[SUMS_A]), sum(rows[SUMS_B]), rows[KEY]
+            same = len(set(keys)) != len(keys)
     else:
         if not ascii_text and any([flags[i] & NON_ASCII for i in numbers]):
             return None

@@ -16,7 +16,8 @@ from nearcopy.clean.language import HEADLINE_SHARE
 from nearcopy.clean.kernels import (EMPTY, END, FLAGS, GUESS, HEADLINE, LETTERS, LITERAL,
                                     NON_ASCII, START, TEMPLATE, WORD, WORDS)
 
-__all__ = ["scan", "scan_rows", "tables", "fits", "base_tables", "LETTERS", "WORDS", "GUESS",
+__all__ = ["scan", "scan_rows", "scan_document", "tables", "fits", "base_tables",
+           "with_stray", "LETTERS", "WORDS", "GUESS",
            "FLAGS", "NON_ASCII", "HEADLINE", "END", "LITERAL", "WORD", "START", "EMPTY",
            "TEMPLATE", "LANGUAGES", "UNCAPPED", "with_template"]
 
@@ -63,6 +64,7 @@ def _base_tables() -> np.ndarray:
             kernels.MAX_KEY_LEN, kernels.START_MODE]] = [
         nlangs, stopwords.MIN_WORDS, stopwords.MIN_HITS, stopwords.DOMINANCE, max_len,
         kernels.PREFIXED]  # (no prefixes: no line flagged START)
+    tables[kernels.STRAY_PARAMS:kernels.STRAY_PARAMS + 2] = [0, 1]  # (see `with_stray`)
     for b in range(128):
         char = chr(b)
         if char.isspace():  # str.split()'s ASCII whitespace, incl. \x1c-\x1f
@@ -190,6 +192,17 @@ def with_template(tables: np.ndarray, content_min_words: int, min_words: int,
     return out
 
 
+def with_stray(tables: np.ndarray, min_words: int, min_letters: int) -> np.ndarray:
+    """A copy of `tables` whose document sums count the lines (T_ASKED) that a
+    stray-language rule of these parameters asks the model about (lines without a guess
+    of at least `min_words` words and max(`min_letters`, 1) letters, not in headline
+    case: `settled_language`)."""
+    out = tables.copy()
+    out[kernels.STRAY_PARAMS:kernels.STRAY_PARAMS + 2] = [min_words, max(min_letters, 1)]
+    out.flags.writeable = False
+    return out
+
+
 def _cased_pairs(b0: int, b1: int) -> list[int]:
     """The pairs 128 * c0 + c1 of ASCII bytes whose `str.lower()` are bytes b0 and b1."""
     def cased(b: int) -> list[int]:
@@ -235,10 +248,17 @@ def scan(text: str, tables: np.ndarray | None = None) -> list[list[int]]:
 def scan_rows(data: bytes, tables: np.ndarray | None = None) -> list[list[int]]:
     """Every row of `line_stats` (`scan_utf8`'s four, then the sums the document rules
     read: `doc_scan.kept_counts`) of the text whose `encode` is `data`."""
+    return scan_document(data, tables)[0]
+
+
+def scan_document(data: bytes, tables: np.ndarray | None = None
+                  ) -> tuple[list[list[int]], list[int]]:
+    """(`scan_rows`, the document's sums: `kernels.T_LETTERS` and the rest)."""
     if tables is None:
         tables = base_tables()
     buf = np.frombuffer(data, _BYTE)
-    return (_line_stats or _bind())(buf, tables, _MIN_SHARE, _HEADLINE_SHARE).tolist()
+    rows = (_line_stats or _bind())(buf, tables, _MIN_SHARE, _HEADLINE_SHARE).tolist()
+    return rows, [row.pop() for row in rows]
 
 
 def encode(text: str) -> bytes:
