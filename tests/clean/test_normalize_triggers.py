@@ -58,6 +58,12 @@ def test_normalize_equals_the_enabled_rules_in_order(text, enabled):
     expected_counts, counts = {"html_entities": 2}, {"html_entities": 2}
     assert n.normalize(text, rules, counts) == _in_order(text, rules, expected_counts)
     assert counts == expected_counts
+    # the bytes `normalize_encoded` gives with the text are that text's (when it gives any)
+    from nearcopy.clean.scan import encode
+    normalized, data = n.normalize_encoded(text, rules)
+    assert normalized == _in_order(text, rules, {})
+    if data is not None:
+        assert data.tobytes() == encode(normalized) and not data.flags.writeable
 
 
 class _Shouting(n.WhitespaceRule):
@@ -85,6 +91,12 @@ def test_normalize_equals_the_rules_in_order_on_samples(text):
     expected_counts, counts = {}, {}
     assert n.normalize(text, rules, counts) == _in_order(text, rules, expected_counts)
     assert counts == expected_counts
+    # the bytes `normalize_encoded` gives with the text are that text's (when it gives any)
+    from nearcopy.clean.scan import encode
+    normalized, data = n.normalize_encoded(text, rules)
+    assert normalized == _in_order(text, rules, {})
+    if data is not None:
+        assert data.tobytes() == encode(normalized) and not data.flags.writeable
 
 
 @settings(max_examples=300, deadline=None)

@@ -33,7 +33,7 @@ from nearcopy.clean.scan import (EMPTY, END, FLAGS, HEADLINE, LANGUAGES, LITERAL
                                  scan_document, with_stray, with_template)
 from nearcopy.clean.settled_language import settled_main_language
 from nearcopy.clean.stopwords import guess_language
-from nearcopy.clean.normalize import normalize
+from nearcopy.clean.normalize import normalize_encoded
 from nearcopy.clean.registry import DOCUMENT_FILTERS, LINE_FILTERS
 from nearcopy.clean.normalize import NORMALIZERS
 from nearcopy.clean.repetition import RepeatedParagraphFilter
@@ -125,9 +125,10 @@ class Cleaner:
         """Clean one document (the input document is not modified)."""
         t0 = time.perf_counter()
         normalized: dict[str, int] = {}
-        text = normalize(doc.text, self.normalizers, normalized)
+        text, data = normalize_encoded(doc.text, self.normalizers, normalized)
         res = CleanResult(text="", normalized=normalized)
-        data = encode(text)
+        if data is None:
+            data = encode(text)
         gate = self._gate
         tables = self._tables
         rows, totals = scan_document(data, tables if tables is not None

@@ -315,7 +315,16 @@ NORMALIZERS: tuple[type[Normalizer], ...] = (MojibakeRule, HtmlEntityRule, NfkcR
 
 def normalize(text: str, rules: list[Normalizer],
               counts: dict[str, int] | None = None) -> str:
-    """Apply the enabled normalisers in order; count, per rule, the documents it changed.
+    """Apply the enabled normalisers in order; count, per rule, the documents it changed
+    (see `normalize_encoded`)."""
+    return normalize_encoded(text, rules, counts)[0]
+
+
+def normalize_encoded(text: str, rules: list[Normalizer], counts: dict[str, int] | None = None
+                      ) -> tuple[str, np.ndarray | None]:
+    """`normalize`, and the UTF-8 bytes of the text it returns as `triggers` read them
+    (`scan.encode`'s, as a uint8 array; None when it read none of that text): the
+    cleaner's scan reads the same bytes (encoding them again cost 0.5 ms a MB).
 
     A rule of NORMALIZERS runs only when `triggers` says it may change the text
     (asked again after a rule changed it): 81% of news_copies' documents need none,
@@ -324,17 +333,19 @@ def normalize(text: str, rules: list[Normalizer],
     bytes `triggers` read (`_fold_and_space`).
     """
     found, data, fuse = -1, None, True  # (found < 0: not asked yet)
+    read, read_bytes = None, None  # the text `_triggers` read last, its bytes
     for at, rule in enumerate(rules):
         trigger = _TRIGGERS.get(type(rule))  # (a subclass, or another rule, always runs)
         if trigger is not None:
             if found < 0:
-                found, data = _triggers(text)
+                found, data, read_bytes = _read_triggers(text)
+                read = text
             if not found & trigger:
                 continue
             if fuse and trigger & _FUSED and data is not None:
                 folded = _fold_and_space(text, data, rules, at, counts)
                 if folded is not None:
-                    return folded
+                    return folded, (read_bytes if folded is read else None)
                 fuse = False  # (NFKC needs its own pass: it is asked no more)
         new = rule.apply(text)
         if new != text:
@@ -342,7 +353,7 @@ def normalize(text: str, rules: list[Normalizer],
                 counts[rule.name] = counts.get(rule.name, 0) + 1
             text = new
             found = -1
-    return text
+    return text, (read_bytes if text is read else None)
 
 
 #: the bit of `triggers` for each rule: with it clear, the rule returns its text unchanged
@@ -359,13 +370,19 @@ def triggers(text: str) -> int:
 
 def _triggers(text: str) -> tuple[int, np.ndarray | None]:
     """`triggers(text)`, and the UTF-8 bytes it read when the text is not ASCII."""
+    return _read_triggers(text)[:2]
+
+
+def _read_triggers(text: str) -> tuple[int, np.ndarray | None, np.ndarray]:
+    """`_triggers(text)`, and the UTF-8 bytes it read (ASCII text too)."""
     kernels = _trigger_kernels or _bind_triggers()
     if text.isascii():  # (only the entity and whitespace rules act on ASCII text)
-        return kernels[0](np.frombuffer(text.encode("ascii"), doc_scan.BYTE)), None
+        data = np.frombuffer(text.encode("ascii"), doc_scan.BYTE)
+        return kernels[0](data), None, data
     data = np.frombuffer(text.encode("utf-8", "surrogatepass"), doc_scan.BYTE)
     found = kernels[1](data, *kernels[2])
     # (ftfy cuts lines over 1M characters into segments: _ftfy_may_change says True)
-    return (found | norm_kernels.MOJIBAKE if len(text) >= 1_000_000 else found), data
+    return (found | norm_kernels.MOJIBAKE if len(text) >= 1_000_000 else found), data, data
 
 
 #: the rules `norm_kernels.fold_and_space` runs, in their order, and their bits

@@ -251,12 +251,13 @@ def scan_rows(data: bytes, tables: np.ndarray | None = None) -> list[list[int]]:
     return scan_document(data, tables)[0]
 
 
-def scan_document(data: bytes, tables: np.ndarray | None = None
+def scan_document(data: bytes | np.ndarray, tables: np.ndarray | None = None
                   ) -> tuple[list[list[int]], list[int]]:
-    """(`scan_rows`, the document's sums: `kernels.T_LETTERS` and the rest)."""
+    """(`scan_rows`, the document's sums: `kernels.T_LETTERS` and the rest); `data` may
+    also be those bytes as a read-only uint8 array."""
     if tables is None:
         tables = base_tables()
-    buf = np.frombuffer(data, _BYTE)
+    buf = data if type(data) is np.ndarray else np.frombuffer(data, _BYTE)
     rows = (_line_stats or _bind())(buf, tables, _MIN_SHARE, _HEADLINE_SHARE).tolist()
     return rows, [row.pop() for row in rows]
 
