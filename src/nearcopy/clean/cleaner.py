@@ -28,6 +28,7 @@ from nearcopy.clean.documents import DocumentRules
 from nearcopy.clean.line_gate import LineGate, LineTriage, may_begin
 from nearcopy.clean.language import (LanguageFilter, StrayLanguageFilter, detect_language,
                                      latin_languages, script_counts)
+from nearcopy.clean.kernels import EMPTY_SHIFT, T_ASKED
 from nearcopy.clean.scan import (EMPTY, END, FLAGS, HEADLINE, LANGUAGES, LITERAL,
                                  NON_ASCII, START, TEMPLATE, WORD, base_tables, encode,
                                  scan_document, with_stray, with_template)
@@ -156,7 +157,8 @@ class Cleaner:
         res.dropped = self._doc_rules.first_failure(lines, counts, language)
         res.text = "\n".join(lines)
         if self.template is not None and res.dropped is None:
-            res.template_keys = self._template_keys(rows, numbers, lines, changed, ascii_text)
+            res.template_keys = self._template_keys(rows, numbers, lines, changed, ascii_text,
+                                                    totals)
         t3 = time.perf_counter()
         self.timings["rules"] += (t1 - t0) + (t3 - t2)
         self.timings["language_id"] += t2 - t1
@@ -176,13 +178,14 @@ class Cleaner:
         return tables
 
     def _template_keys(self, rows: list[list[int]], numbers: list[int], lines: list[str],
-                       changed: set[int], ascii_text: bool) -> list[int]:
+                       changed: set[int], ascii_text: bool, totals: list[int]) -> list[int]:
         """`self.template.keys` of the kept text: the scan's keys of its lines, and
         `TemplateLines.key` of the lines the scan does not vouch for (non-ASCII, or a
-        placeholder cut out)."""
+        placeholder cut out). Every line kept, the whole row (an empty line's key is 0)."""
         keyed = rows[TEMPLATE]
         if ascii_text and not changed:
-            found = set(map(keyed.__getitem__, numbers))
+            found = (set(keyed) if len(numbers) + (totals[T_ASKED] >> EMPTY_SHIFT) == len(keyed)
+                     else set(map(keyed.__getitem__, numbers)))
         else:
             flags, key, found = rows[FLAGS], self.template.key, set()
             for i, line in zip(numbers, lines):
