@@ -425,12 +425,15 @@ def test_word_flag_only_for_ascii_lines_without_literal_or_end():
 def test_gated_line_rules_equal_the_line_by_line_rules(text):
     from nearcopy.clean.cleaner import CleanResult
     from nearcopy.clean import scan
+    from nearcopy.clean.kernels import T_FLAGS
     cleaner = Cleaner(CleanConfig())
     gate = cleaner._gate
-    flags = scan.scan(text, gate.tables())[scan.FLAGS]
+    rows, totals = scan.scan_document(scan.encode(text), gate.tables())
+    flags = rows[scan.FLAGS]
     lines = text.split("\n")
     fast, slow = CleanResult(text=""), CleanResult(text="")
-    assert cleaner._gated_line_rules(lines, flags, fast) == cleaner._line_rules(lines, slow)
+    assert cleaner._gated_line_rules(lines, flags, fast, totals[T_FLAGS]) == \
+        cleaner._line_rules(lines, slow)
     assert (fast.removed_lines, fast.chars_removed) == (slow.removed_lines, slow.chars_removed)
 
 
@@ -450,12 +453,14 @@ def test_gated_line_rules_every_kind_of_document(text):
     and its other ways give what the line-by-line rules give."""
     from nearcopy.clean.cleaner import CleanResult
     from nearcopy.clean import scan
+    from nearcopy.clean.kernels import T_FLAGS
     cleaner = Cleaner(CleanConfig())
-    flags = scan.scan(text, cleaner._gate.tables())[scan.FLAGS]
+    rows, totals = scan.scan_document(scan.encode(text), cleaner._gate.tables())
+    flags = rows[scan.FLAGS]
     lines = text.split("\n")
     for _ in range(2):  # (the second time from the verdict cache)
         fast, slow = CleanResult(text=""), CleanResult(text="")
-        got = cleaner._gated_line_rules(lines, flags, fast)
+        got = cleaner._gated_line_rules(lines, flags, fast, totals[T_FLAGS])
         assert got == cleaner._line_rules(lines, slow)
         assert (fast.removed_lines, fast.chars_removed) == (slow.removed_lines, slow.chars_removed)
         assert got[1] is not lines  # (a new list: the caller's lines are left alone)

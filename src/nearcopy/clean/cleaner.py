@@ -28,7 +28,7 @@ from nearcopy.clean.documents import DocumentRules
 from nearcopy.clean.line_gate import LineGate, LineTriage, may_begin
 from nearcopy.clean.language import (LanguageFilter, StrayLanguageFilter, detect_language,
                                      latin_languages, script_counts)
-from nearcopy.clean.kernels import EMPTY_SHIFT, T_ASKED
+from nearcopy.clean.kernels import EMPTY_SHIFT, T_ASKED, T_FLAGS
 from nearcopy.clean.scan import (EMPTY, END, FLAGS, HEADLINE, LANGUAGES, LITERAL,
                                  NON_ASCII, START, TEMPLATE, WORD, base_tables, encode,
                                  scan_document, with_stray, with_template)
@@ -140,7 +140,8 @@ class Cleaner:
         if gate is None:
             numbers, lines, changed = self._line_rules(lines, res)
         else:
-            numbers, lines, changed = self._gated_line_rules(lines, stats[FLAGS], res)
+            numbers, lines, changed = self._gated_line_rules(lines, stats[FLAGS], res,
+                                                             totals[T_FLAGS])
         t1 = time.perf_counter()
         numbers, lines, language = self._languages(stats, numbers, lines, changed, res,
                                                    ascii_text, totals)
@@ -211,7 +212,8 @@ class Cleaner:
                     kept.append(line)
         return numbers, kept, changed
 
-    def _gated_line_rules(self, lines: list[str], flags: list[int], res: CleanResult):
+    def _gated_line_rules(self, lines: list[str], flags: list[int], res: CleanResult,
+                          all_flags: int = -1):
         """`_line_rules`, with the lines no rule can drop let through at a glance.
 
         A line goes to the rules (`_judge`) only when the compiled scan cannot vouch
@@ -234,7 +236,9 @@ class Cleaner:
         cache = self._verdicts
         marked = judge if self.ad is not None else 0  # (vouched lines hold no placeholder)
         dropped = []
-        for i in [i for i, flag in enumerate(flags) if flag & asked]:
+        # (`all_flags`: every line's flags or-ed, from the scan's sums; most prose asks none)
+        todo = [i for i, flag in enumerate(flags) if flag & asked] if all_flags & asked else ()
+        for i in todo:
             raw = lines[i]
             # (a cached line holds no placeholder to cut out: `_judge` caches none that does)
             verdict = _UNSEEN if cache is None else cache.get(raw, _UNSEEN)
