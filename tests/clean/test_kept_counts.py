@@ -88,8 +88,6 @@ def test_document_sums_are_the_sums_of_the_rows(lines):
     from nearcopy.clean import kernels
     rows, totals = scan.scan_document(scan.encode("\n".join(lines)))
     flags = rows[kernels.FLAGS]
-    assert totals[kernels.T_LINES] == len(flags) == len(lines) + (not lines)
-    assert list(rows) == scan.scan_rows(scan.encode("\n".join(lines)))
     assert totals[kernels.T_LETTERS] == sum(rows[kernels.LETTERS])
     assert totals[kernels.T_SUMS_A] == sum(rows[kernels.SUMS_A])
     assert totals[kernels.T_SUMS_B] == sum(rows[kernels.SUMS_B])

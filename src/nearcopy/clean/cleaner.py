@@ -46,8 +46,6 @@ from nearcopy.document import Document
 LINE_CACHE_CHARS = 1000
 LINE_CACHE_TOTAL = 8_000_000
 _UNSEEN = object()
-#: the scan's flags that send a line to the gate's rules (see `_gated_line_rules`)
-GATE_ASKS = NON_ASCII | LITERAL | END | WORD | START
 
 
 @dataclass(slots=True)
@@ -136,15 +134,14 @@ class Cleaner:
         tables = self._tables
         rows, totals = scan_document(data, tables if tables is not None
                                      else self._scan_tables())
-        stats = rows  # (LETTERS, WORDS, GUESS and FLAGS come first)
+        stats = rows[:FLAGS + 1]
         ascii_text = len(data) == len(text)
         lines = text.split("\n")
         if gate is None:
             numbers, lines, changed = self._line_rules(lines, res)
         else:
-            all_flags = totals[T_FLAGS]  # (no line asked about: its flags go unread)
-            numbers, lines, changed = self._gated_line_rules(
-                lines, stats[FLAGS] if all_flags & GATE_ASKS else None, res, all_flags)
+            numbers, lines, changed = self._gated_line_rules(lines, stats[FLAGS], res,
+                                                             totals[T_FLAGS])
         t1 = time.perf_counter()
         numbers, lines, language = self._languages(stats, numbers, lines, changed, res,
                                                    ascii_text, totals)
@@ -232,7 +229,7 @@ class Cleaner:
         cut out, is settled here without `_judge`.
         """
         judge = NON_ASCII | LITERAL | END
-        asked = GATE_ASKS
+        asked = judge | WORD | START
         changed: set[int] = set()
         texts: dict[int, str] = {}
         num_lines = len(lines)
@@ -378,14 +375,13 @@ class Cleaner:
         the whole document is ASCII (no line to look for). `totals`: the scan's
         document sums (`scan_document`).
         """
+        all_letters, all_words, all_guesses, all_flags = stats
         min_words = self.stray.min_words if self.stray is not None else 0
-        if not changed and (ascii_text or not any([stats[FLAGS][i] & NON_ASCII
-                                                   for i in numbers])):
+        if not changed and (ascii_text or not any([all_flags[i] & NON_ASCII for i in numbers])):
             if self._latin:
                 main = settled_main_language(stats, numbers, lines, self.stray, totals)
                 if main is not None:
                     return numbers, lines, main
-            all_letters, all_words, all_guesses, all_flags = stats[:FLAGS + 1]
             letters = [all_letters[i] for i in numbers]  # (every line from the scan)
             guesses = [LANGUAGES[all_guesses[i]] for i in numbers]
             may_flag = [all_words[i] >= min_words and not all_flags[i] & HEADLINE
@@ -397,7 +393,6 @@ class Cleaner:
             scripts = [{"latin": n} if n else {} for n in letters]
             return self._stray_languages(numbers, lines, scripts, letters, guesses, may_flag,
                                          res)
-        all_letters, all_words, all_guesses, all_flags = stats[:FLAGS + 1]
         scripts, letters, guesses, may_flag = [], [], [], []
         for i, line in zip(numbers, lines):
             if all_flags[i] & NON_ASCII or i in changed:

@@ -15,8 +15,8 @@ import numpy as np
 
 from nearcopy.clean import doc_kernels
 from nearcopy.clean.kernels import (EMPTY, EMPTY_SHIFT, FIELD_BITS, FLAGS, KEY, NON_ASCII,
-                                    SUMS_A, SUMS_B, T_ASKED, T_FLAGS, T_LINES, T_SAME_KEYS,
-                                    T_SUMS_A, T_SUMS_B)
+                                    SUMS_A, SUMS_B, T_ASKED, T_FLAGS, T_SAME_KEYS, T_SUMS_A,
+                                    T_SUMS_B)
 from nearcopy.clean.doc_kernels import (BULLET_LINES, ELLIPSES, ELLIPSIS_LINES, HASHES,
                                         SAME_KEYS, WORD_CHARS, WORDS)
 
@@ -68,20 +68,18 @@ def kept_counts(rows: list[list[int]], numbers: list[int], changed: set[int],
     """
     if size >= _SUM_LIMIT or (changed and not changed.isdisjoint(numbers)):
         return None
-    if totals is not None and \
-            len(numbers) + (totals[T_ASKED] >> EMPTY_SHIFT) == totals[T_LINES]:
-        if not ascii_text and totals[T_FLAGS] & NON_ASCII:
-            return None
-        sums_a, sums_b, same = totals[T_SUMS_A], totals[T_SUMS_B], totals[T_SAME_KEYS]
-        return (sums_a & _FIELD, sums_a >> FIELD_BITS & _FIELD, sums_a >> 2 * FIELD_BITS,
-                sums_b & _FIELD, sums_b >> FIELD_BITS & _FIELD, sums_b >> 2 * FIELD_BITS,
-                same)
     flags = rows[FLAGS]
-    if len(numbers) + flags.count(EMPTY) == len(flags):  # (an empty line's flags: EMPTY)
-        if not ascii_text and any([flag & NON_ASCII for flag in flags]):
-            return None
-        sums_a, sums_b, keys = sum(rows[SUMS_A]), sum(rows[SUMS_B]), rows[KEY]
-        same = len(set(keys)) != len(keys)
+    empty = totals[T_ASKED] >> EMPTY_SHIFT if totals is not None else flags.count(EMPTY)
+    if len(numbers) + empty == len(flags):  # (an empty line's flags: EMPTY)
+        if totals is not None:
+            if not ascii_text and totals[T_FLAGS] & NON_ASCII:
+                return None
+            sums_a, sums_b, same = totals[T_SUMS_A], totals[T_SUMS_B], totals[T_SAME_KEYS]
+        else:
+            if not ascii_text and any([flag & NON_ASCII for flag in flags]):
+                return None
+            sums_a, sums_b, keys = sum(rows[SUMS_A]), sum(rows[SUMS_B]), rows[KEY]
+            same = len(set(keys)) != len(keys)
     else:
         if not ascii_text and any([flags[i] & NON_ASCII for i in numbers]):
             return None

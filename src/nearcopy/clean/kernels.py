@@ -43,8 +43,6 @@ ROWS = 8
 #: read only when T_FLAGS holds no NON_ASCII (see `doc_scan.kept_counts`).
 (T_LETTERS, T_ASKED, T_GUESSES, T_FLAGS, T_SUMS_A, T_SUMS_B, T_SAME_KEYS,
  T_UNGUESSED) = range(8)
-#: `scan.scan_document` adds the document's number of lines to those sums
-T_LINES = 8
 EMPTY_SHIFT = 32
 FIELD_BITS = 21
 #: FLAGS bits: the line holds a non-ASCII byte (the other rows and bits are then not to

@@ -14,7 +14,7 @@ import numpy as np
 from nearcopy.clean import kernels, stopwords
 from nearcopy.clean.language import HEADLINE_SHARE
 from nearcopy.clean.kernels import (EMPTY, END, FLAGS, GUESS, HEADLINE, LETTERS, LITERAL,
-                                    NON_ASCII, ROWS, START, TEMPLATE, WORD, WORDS)
+                                    NON_ASCII, START, TEMPLATE, WORD, WORDS)
 
 __all__ = ["scan", "scan_rows", "scan_document", "tables", "fits", "base_tables",
            "with_stray", "LETTERS", "WORDS", "GUESS",
@@ -248,48 +248,18 @@ def scan(text: str, tables: np.ndarray | None = None) -> list[list[int]]:
 def scan_rows(data: bytes, tables: np.ndarray | None = None) -> list[list[int]]:
     """Every row of `line_stats` (`scan_utf8`'s four, then the sums the document rules
     read: `doc_scan.kept_counts`) of the text whose `encode` is `data`."""
-    return list(scan_document(data, tables)[0])
-
-
-class ScanRows:
-    """The rows of `line_stats`' result, each made a list of ints on first use: all eight
-    cost ~6 us a document (news_copies: 5 % of the cleaning), and a document whose lines
-    all stay reads one or two of them (see `scan_document`)."""
-
-    __slots__ = ("_out", "_rows")
-
-    def __init__(self, out: np.ndarray):
-        self._out = out
-        self._rows: list[list[int] | None] = [None] * ROWS
-
-    def __getitem__(self, k):
-        if type(k) is slice:
-            return [self[i] for i in range(*k.indices(ROWS))]
-        row = self._rows[k]
-        if row is None:
-            row = self._rows[k] = self._out[k].tolist()
-            row.pop()  # (the document's sum)
-        return row
-
-    def __len__(self) -> int:
-        return ROWS
-
-    def __iter__(self):
-        return (self[k] for k in range(ROWS))
+    return scan_document(data, tables)[0]
 
 
 def scan_document(data: bytes | np.ndarray, tables: np.ndarray | None = None
-                  ) -> tuple[ScanRows, list[int]]:
-    """(`scan_rows` as `ScanRows`, the document's sums: `kernels.T_LETTERS` and the rest,
-    then its number of lines, T_LINES); `data` may also be those bytes as a read-only
-    uint8 array."""
+                  ) -> tuple[list[list[int]], list[int]]:
+    """(`scan_rows`, the document's sums: `kernels.T_LETTERS` and the rest); `data` may
+    also be those bytes as a read-only uint8 array."""
     if tables is None:
         tables = base_tables()
     buf = data if type(data) is np.ndarray else np.frombuffer(data, _BYTE)
-    out = (_line_stats or _bind())(buf, tables, _MIN_SHARE, _HEADLINE_SHARE)
-    totals = out[:, -1].tolist()
-    totals.append(out.shape[1] - 1)
-    return ScanRows(out), totals
+    rows = (_line_stats or _bind())(buf, tables, _MIN_SHARE, _HEADLINE_SHARE).tolist()
+    return rows, [row.pop() for row in rows]
 
 
 def encode(text: str) -> bytes:

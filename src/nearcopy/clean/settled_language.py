@@ -9,7 +9,7 @@ Shown from the compiled scan's lists, this skips building the per-line vote
 
 from __future__ import annotations
 
-from nearcopy.clean.kernels import (EMPTY_SHIFT, T_ASKED, T_GUESSES, T_LETTERS, T_LINES,
+from nearcopy.clean.kernels import (EMPTY_SHIFT, T_ASKED, T_GUESSES, T_LETTERS,
                                     T_UNGUESSED)
 from nearcopy.clean.language import MAX_PROBABILITY, StrayLanguageFilter, predict_line
 from nearcopy.clean.scan import HEADLINE, LANGUAGES
@@ -35,15 +35,15 @@ def settled_main_language(stats: list[list[int]], numbers: list[int], lines: lis
     of the model (more than half of news_copies' documents): the empty lines add
     nothing to them (`numbers` holds none: the cleaner keeps no empty line).
     """
+    all_letters, all_words, all_guesses, all_flags = stats
     if totals is not None and totals[T_ASKED] & _ASKED == 0 and \
-            len(numbers) + (totals[T_ASKED] >> EMPTY_SHIFT) == totals[T_LINES]:
+            len(numbers) + (totals[T_ASKED] >> EMPTY_SHIFT) == len(all_guesses):
         guessed = totals[T_GUESSES]
         if not guessed or guessed & (guessed - 1):  # (not exactly one language)
             return None
         unguessed = totals[T_UNGUESSED]
         return (LANGUAGES[guessed.bit_length() - 1]
                 if totals[T_LETTERS] - unguessed > unguessed * MAX_PROBABILITY else None)
-    all_letters, all_words, all_guesses, all_flags = stats[:4]
     if len(numbers) == len(all_guesses):  # every line kept (7 documents in 10: no copies made)
         guesses, letters = all_guesses, all_letters
     else:
