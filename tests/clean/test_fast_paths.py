@@ -807,3 +807,51 @@ def test_scan_guess_counts_a_line_of_more_function_words_than_a_lane_holds():
                            ("the " * 70_000 + "der und " * 70_000, None)):
         assert guess_language(line) == language
         assert LANGUAGES[scan_rows(encode(line))[GUESS][0]] == language
+
+
+# --- a document finished from the scan's sums equals the line-by-line way ---------------
+
+_SETTLED_LINES = ["The company said it would raise the dividend for the year and the next.",
+                  "Markets rallied sharply today", "Shr 12 cts vs 10 cts", "", "", "x",
+                  "Die Bundesbank hat am Montag die Zinsen fur das ganze Jahr deutlich erhoht.",
+                  "It was the first rise in the price of the shares since the war began.",
+                  "THE BANK SAID IT WAS THE END OF THE YEAR FOR THE MARKET",
+                  "the of and to in is was for on that by with as at from",
+                  "Analysts expected stronger quarterly earnings from banks this season",
+                  "# 1 ... - * The end of it...", "- a list item of the kind in the text",
+                  "Net loss 1,841,000 vs profit 983,000 revs 4.5 mln",
+                  "He said: the market is open.", "Home > News", "word " * 60]
+
+
+#: lines the gate asks nothing about (most documents made of them reach the sums)
+_PLAIN_LINES = [line for line in _SETTLED_LINES if not set(line) & set(":>#.")]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_SETTLED_LINES), max_size=30).map("\n".join)
+       | st.tuples(st.lists(st.sampled_from(_PLAIN_LINES), min_size=1, unique=True),
+                   st.sampled_from(["\n", "\n\n"])).map(lambda pair: pair[1].join(pair[0])),
+       st.sampled_from([{}, {"repeated_paragraph": {"enabled": False}},
+                        {"corpus_boilerplate": {"enabled": False}},
+                        {"gopher_word_count": {"min_words": 5}}]))
+def test_a_document_settled_from_the_sums_is_cleaned_as_line_by_line(text, rules):
+    """`Cleaner._settled_document` (documents the gate asks nothing about, their language
+    settled by the sums, no two lines alike) gives the slow way's result field by field."""
+    from dataclasses import asdict
+    quick, slow = Cleaner(CleanConfig(rules=rules)), Cleaner(CleanConfig(rules=rules))
+    assert quick._settles
+    slow._settles = False
+    doc = Document("d", text)
+    assert asdict(quick.clean(doc)) == asdict(slow.clean(doc))
+
+
+def test_the_sums_settle_plain_prose_and_leave_the_rest():
+    cleaner = Cleaner(CleanConfig())
+    calls = []
+    settle = cleaner._settled_document
+    cleaner._settled_document = lambda *args: calls.append(settle(*args)) or calls[-1]
+    prose = "\n\n".join(["It was the first rise in the price of the shares since the war."] * 1
+                        + ["The company said it would raise the dividend for the year."])
+    cleaner.clean(Document("a", prose))
+    cleaner.clean(Document("b", "Home > News > World\n" + prose))  # (a line asked about)
+    assert calls == [True]

@@ -23,16 +23,17 @@ from nearcopy.clean.base import LineContext, Verdict
 from nearcopy.clean.boilerplate import TemplateLines
 from nearcopy.clean.chrome import AD_MARKS, AdPlaceholderFilter
 from nearcopy.clean.config import CleanConfig
-from nearcopy.clean.doc_scan import SAME_KEYS, kept_counts, kept_keys
+from nearcopy.clean.doc_scan import (SAME_KEYS, SUM_LIMIT, counts_from_sums, kept_counts,
+                                     kept_keys)
 from nearcopy.clean.documents import DocumentRules
 from nearcopy.clean.line_gate import LineGate, LineTriage, may_begin
 from nearcopy.clean.language import (LanguageFilter, StrayLanguageFilter, detect_language,
                                      latin_languages, script_counts)
-from nearcopy.clean.kernels import EMPTY_SHIFT, T_ASKED, T_FLAGS
+from nearcopy.clean.kernels import EMPTY_SHIFT, T_ASKED, T_FLAGS, T_SAME_KEYS
 from nearcopy.clean.scan import (EMPTY, END, FLAGS, HEADLINE, LANGUAGES, LITERAL,
                                  NON_ASCII, START, TEMPLATE, WORD, base_tables, encode,
                                  scan_document, with_stray, with_template)
-from nearcopy.clean.settled_language import settled_main_language
+from nearcopy.clean.settled_language import settled_by_sums, settled_main_language
 from nearcopy.clean.stopwords import guess_language
 from nearcopy.clean.normalize import normalize_encoded
 from nearcopy.clean.registry import DOCUMENT_FILTERS, LINE_FILTERS
@@ -46,6 +47,8 @@ from nearcopy.document import Document
 LINE_CACHE_CHARS = 1000
 LINE_CACHE_TOTAL = 8_000_000
 _UNSEEN = object()
+#: the scan's flags that send a line to the gate's rules (see `_gated_line_rules`)
+GATE_ASKS = NON_ASCII | LITERAL | END | WORD | START
 
 
 @dataclass(slots=True)
@@ -93,6 +96,9 @@ class Cleaner:
             [(rule, None) for rule in [self.language_filter] if rule]
             + [(rule, rule.params.get("languages")) for rule in self.doc_filters])
         self._gate = LineGate.of(self.line_filters, self.ad is not None)
+        #: a document none of whose lines the gate asks about may be finished from the
+        #: scan's sums (`_settled_document`): it needs the gate and `settled_main_language`
+        self._settles = self._gate is not None and self._latin
         self._triage = LineTriage(self.line_filters, prefilters=self._gate is None)
         # Verdicts by line text: copies and site templates repeat lines across documents
         # (a third of news_copies' lines), and a verdict depends on the text alone unless a
@@ -134,6 +140,10 @@ class Cleaner:
         tables = self._tables
         rows, totals = scan_document(data, tables if tables is not None
                                      else self._scan_tables())
+        if self._settles and not totals[T_FLAGS] & GATE_ASKS and len(data) < SUM_LIMIT and \
+                self._settled_document(text, rows, totals, res):
+            self.timings["rules"] += time.perf_counter() - t0
+            return res
         stats = rows[:FLAGS + 1]
         ascii_text = len(data) == len(text)
         lines = text.split("\n")
@@ -164,6 +174,33 @@ class Cleaner:
         self.timings["rules"] += (t1 - t0) + (t3 - t2)
         self.timings["language_id"] += t2 - t1
         return res
+
+    def _settled_document(self, text: str, rows: list[list[int]], totals: list[int],
+                          res: CleanResult) -> bool:
+        """Finish `res` from the scan's sums (True), where the line-by-line way would
+        remove nothing before the document rules: the gate asks about none of the lines
+        (every line ASCII, none dropped or changed: the caller checked), the function
+        words settle the language with no line to ask the model (`settled_by_sums`),
+        and no two lines look alike (no repeated paragraph). That way keeps the
+        non-empty lines, so no per-line lists are made here but the kept lines (news_
+        copies: 41 % of the documents, generated prose 63 %; test_fast_paths.py
+        compares both ways)."""
+        language = settled_by_sums(totals)
+        if language is None or (self.repeats is not None and totals[T_SAME_KEYS]):
+            return False
+        lines = text.split("\n")
+        if totals[T_ASKED] >> EMPTY_SHIFT:  # (empty lines: left out)
+            lines = list(filter(None, lines))
+            res.text = "\n".join(lines)
+        else:
+            res.text = text
+        res.language = language
+        res.dropped = self._doc_rules.first_failure(lines, counts_from_sums(totals), language)
+        if self.template is not None and res.dropped is None:
+            found = set(rows[TEMPLATE])
+            found.discard(0)
+            res.template_keys = list(found)
+        return True
 
     def _scan_tables(self) -> np.ndarray:
         """The tables of this cleaner's scan: its gate's, keying template lines if asked."""
@@ -229,7 +266,7 @@ class Cleaner:
         cut out, is settled here without `_judge`.
         """
         judge = NON_ASCII | LITERAL | END
-        asked = judge | WORD | START
+        asked = GATE_ASKS
         changed: set[int] = set()
         texts: dict[int, str] = {}
         num_lines = len(lines)

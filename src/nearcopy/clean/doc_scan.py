@@ -66,7 +66,7 @@ def kept_counts(rows: list[list[int]], numbers: list[int], changed: set[int],
     two keys are equal, as the compiled pass says it. With the scan's document sums
     (`totals`: `scan.scan_document`), every line kept takes them as they are.
     """
-    if size >= _SUM_LIMIT or (changed and not changed.isdisjoint(numbers)):
+    if size >= SUM_LIMIT or (changed and not changed.isdisjoint(numbers)):
         return None
     flags = rows[FLAGS]
     empty = totals[T_ASKED] >> EMPTY_SHIFT if totals is not None else flags.count(EMPTY)
@@ -74,12 +74,11 @@ def kept_counts(rows: list[list[int]], numbers: list[int], changed: set[int],
         if totals is not None:
             if not ascii_text and totals[T_FLAGS] & NON_ASCII:
                 return None
-            sums_a, sums_b, same = totals[T_SUMS_A], totals[T_SUMS_B], totals[T_SAME_KEYS]
-        else:
-            if not ascii_text and any([flag & NON_ASCII for flag in flags]):
-                return None
-            sums_a, sums_b, keys = sum(rows[SUMS_A]), sum(rows[SUMS_B]), rows[KEY]
-            same = len(set(keys)) != len(keys)
+            return counts_from_sums(totals)
+        if not ascii_text and any([flag & NON_ASCII for flag in flags]):
+            return None
+        sums_a, sums_b, keys = sum(rows[SUMS_A]), sum(rows[SUMS_B]), rows[KEY]
+        same = len(set(keys)) != len(keys)
     else:
         if not ascii_text and any([flags[i] & NON_ASCII for i in numbers]):
             return None
@@ -91,6 +90,15 @@ def kept_counts(rows: list[list[int]], numbers: list[int], changed: set[int],
             int(same))
 
 
+def counts_from_sums(totals: list[int]) -> tuple[int, ...]:
+    """`counts` of every line of a document shorter than SUM_LIMIT bytes whose lines the
+    scan vouches for (all ASCII), from its sums (`scan.scan_document`)."""
+    sums_a, sums_b = totals[T_SUMS_A], totals[T_SUMS_B]
+    return (sums_a & _FIELD, sums_a >> FIELD_BITS & _FIELD, sums_a >> 2 * FIELD_BITS,
+            sums_b & _FIELD, sums_b >> FIELD_BITS & _FIELD, sums_b >> 2 * FIELD_BITS,
+            totals[T_SAME_KEYS])
+
+
 def kept_keys(rows: list[list[int]], numbers: list[int]) -> list[int]:
     """The scan's loose-key sums (`kernels.line_key`) of lines `numbers` (lines that
     `kept_counts` vouched for): equal loose keys, equal sums."""
@@ -99,7 +107,7 @@ def kept_keys(rows: list[list[int]], numbers: list[int]) -> list[int]:
 
 #: the packed sums of a document shorter than this are exact (each count is at most its
 #: bytes, and lines at most bytes + 1)
-_SUM_LIMIT = (1 << FIELD_BITS) - 1
+SUM_LIMIT = (1 << FIELD_BITS) - 1
 _FIELD = (1 << FIELD_BITS) - 1
 
 

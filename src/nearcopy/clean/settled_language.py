@@ -17,6 +17,19 @@ from nearcopy.clean.scan import HEADLINE, LANGUAGES
 _ASKED = (1 << EMPTY_SHIFT) - 1
 
 
+def settled_by_sums(totals: list[int]) -> str | None:
+    """`settled_main_language` of a scanned ASCII document that keeps every line, from
+    the scan's sums alone (`scan.scan_document`, tables of `scan.with_stray` for the
+    stray rule): None unless no line is to be asked of the model (T_ASKED) and the
+    guessed lines name one language whose letters beat MAX_PROBABILITY x the others'."""
+    guessed = totals[T_GUESSES]
+    if totals[T_ASKED] & _ASKED or not guessed or guessed & (guessed - 1):
+        return None  # (a line to ask, or not exactly one language guessed)
+    unguessed = totals[T_UNGUESSED]
+    return (LANGUAGES[guessed.bit_length() - 1]
+            if totals[T_LETTERS] - unguessed > unguessed * MAX_PROBABILITY else None)
+
+
 def settled_main_language(stats: list[list[int]], numbers: list[int], lines: list[str],
                           stray: StrayLanguageFilter, totals: list[int] | None = None
                           ) -> str | None:
@@ -38,12 +51,7 @@ def settled_main_language(stats: list[list[int]], numbers: list[int], lines: lis
     all_letters, all_words, all_guesses, all_flags = stats
     if totals is not None and totals[T_ASKED] & _ASKED == 0 and \
             len(numbers) + (totals[T_ASKED] >> EMPTY_SHIFT) == len(all_guesses):
-        guessed = totals[T_GUESSES]
-        if not guessed or guessed & (guessed - 1):  # (not exactly one language)
-            return None
-        unguessed = totals[T_UNGUESSED]
-        return (LANGUAGES[guessed.bit_length() - 1]
-                if totals[T_LETTERS] - unguessed > unguessed * MAX_PROBABILITY else None)
+        return settled_by_sums(totals)
     if len(numbers) == len(all_guesses):  # every line kept (7 documents in 10: no copies made)
         guesses, letters = all_guesses, all_letters
     else:
