@@ -177,13 +177,13 @@ class Cleaner:
 
     def _settled_document(self, text: str, rows: list[list[int]], totals: list[int],
                           res: CleanResult) -> bool:
-        """Finish `res` from the scan's sums (True), where the line-by-line way would
+        """Finish `res` from the scan's sums (True) where the line-by-line way would
         remove nothing before the document rules: the gate asks about none of the lines
         (every line ASCII, none dropped or changed: the caller checked), the function
         words settle the language with no line to ask the model (`settled_by_sums`),
-        and no two lines look alike (no repeated paragraph). That way keeps the
-        non-empty lines, so no per-line lists are made here but the kept lines (news_
-        copies: 41 % of the documents, generated prose 63 %; test_fast_paths.py
+        and no two lines look alike (no repeated paragraph). The non-empty lines are
+        then kept as they are, and no other per-line list is made: 41 % of
+        news_copies' documents and 63 % of generated prose end here (test_fast_paths.py
         compares both ways)."""
         language = settled_by_sums(totals)
         if language is None or (self.repeats is not None and totals[T_SAME_KEYS]):
