@@ -104,6 +104,11 @@ SHORT2 = SHORT1 + 128 // 64
 FULL3 = SHORT2 + 128 * 128 // 64
 LONG_OFFSET = FULL3 + (1 << 21) // 64 - SHORT1
 LONG_START = SHORT1 + 2 * LONG_OFFSET
+#: CLASSES as an unsigned integer: numba adds a wrap-around select for a negative index to
+#: every array access with a signed index, none with an unsigned one; the byte loops index
+#: unsigned (the scan 0.178 -> 0.160 s on 5,000 prose documents, 0.182 -> 0.165 s on
+#: news_copies)
+_UCLASSES = np.uint64(CLASSES)
 TEMPLATE_PARAMS = LONG_START + 1
 #: the stray-language rule's min_words and min_letters (at least 1), for T_ASKED
 STRAY_PARAMS = TEMPLATE_PARAMS + 3
@@ -193,8 +198,8 @@ def line_stats(buf, tables, min_share, headline_share):
         while True:  # one word per round
             # the spaces before it
             while i < n:
-                b = buf[i]
-                if b == 10 or tables[CLASSES + b] & _SPACE == 0:
+                b = buf[np.uint64(i)]
+                if b == 10 or tables[_UCLASSES + b] & _SPACE == 0:
                     break
                 i += 1
             if i >= n or buf[i] == 10:
@@ -203,13 +208,13 @@ def line_stats(buf, tables, min_share, headline_share):
             words += 1
             if words == 1:
                 text_start = i
-            c = tables[CLASSES + buf[i]]
+            c = tables[_UCLASSES + buf[np.uint64(i)]]
             alpha += (c >> 1 | c >> 2) & 1  # (_UPPER or _LOWER)
             upper += (c >> 1) & 1
             key = np.int64(0)
             start = i
             while i < n:
-                c = tables[CLASSES + buf[i]]
+                c = tables[_UCLASSES + buf[np.uint64(i)]]
                 if c & _SPACE:  # (a newline too)
                     break
                 seen |= c
@@ -245,8 +250,8 @@ def line_stats(buf, tables, min_share, headline_share):
             chars += i - start
             if i - start <= max_key_len:
                 j = word_slot(key)
-                while tables[TABLE + j] != 0:
-                    if tables[TABLE + j] == key:
+                while tables[np.uint64(TABLE + j)] != 0:
+                    if tables[np.uint64(TABLE + j)] == key:
                         s = SPREAD + SPREAD_WORDS * j
                         lane0 += tables[s]
                         lane1 += tables[s + 1]
@@ -286,9 +291,9 @@ def line_stats(buf, tables, min_share, headline_share):
             after = np.int64(buf[line_start]) if line_end > line_start else 0
             for p in range(line_start, line_end - 1):
                 at = after
-                after = np.int64(buf[p + 1])
+                after = np.int64(buf[np.uint64(p + 1)])
                 pair = at * 128 + after
-                if (tables[BIGRAMS + (pair >> 6)] >> (pair & 63)) & 1 == 0:
+                if (tables[np.uint64(BIGRAMS + (pair >> 6))] >> (pair & 63)) & 1 == 0:
                     continue
                 first = tables[CLASSES + at] >> LOWERED
                 low = tables[CLASSES + after] >> LOWERED
