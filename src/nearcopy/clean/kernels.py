@@ -199,7 +199,7 @@ def line_stats(buf, tables, min_share, headline_share):
             # the spaces before it
             while i < n:
                 b = buf[np.uint64(i)]
-                if b == 10 or tables[_UCLASSES + b] & _SPACE == 0:
+                if b == 10 or tables[_UCLASSES + np.uint64(b)] & _SPACE == 0:
                     break
                 i += 1
             if i >= n or buf[i] == 10:
