@@ -855,3 +855,37 @@ def test_the_sums_settle_plain_prose_and_leave_the_rest():
     cleaner.clean(Document("a", prose))
     cleaner.clean(Document("b", "Home > News > World\n" + prose))  # (a line asked about)
     assert calls == [True]
+
+
+def _steps_in_a_loop(steps, line, ctx):
+    """What `line_gate.chain_of` makes of the steps, as a loop over them."""
+    from nearcopy.clean.line_gate import may_begin
+    lower, stripped = line.lower(), line.rstrip()
+    for check, literals, ends, starts in steps:
+        if literals is not None and not (ends and stripped.endswith(ends)):
+            if not any(literal in lower for literal in literals) and \
+                    (starts is None or not may_begin(line, starts)):
+                continue
+        verdict = check(line, ctx)
+        if not verdict.keep:
+            return verdict
+    return None
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_GATE_TOKENS + ["•", "[详细]", "[more]", "Home", "»", "..."]),
+                max_size=16).map(" ".join),
+       st.sampled_from([{}, {"c4_min_words": {"enabled": True}},
+                        {"breadcrumb": {"enabled": False}}]))
+def test_each_bands_chain_is_its_steps_in_order(line, rules):
+    """Every length band's generated chain (ASCII and other lines) gives the verdict of
+    its steps run one by one, each behind its guard."""
+    from nearcopy.clean.base import LineContext
+    cleaner = Cleaner(CleanConfig(rules=rules))
+    ctx = LineContext(0, 1)
+    for band in cleaner._triage.bands:
+        for chain, steps in ((band.first, band.steps), (band.ascii_first, band.ascii_steps)):
+            if chain is band.ascii_first and not line.isascii():
+                continue
+            assert chain(line, line.lower(), line.rstrip(), ctx) == \
+                _steps_in_a_loop(steps, line, ctx)

@@ -26,7 +26,7 @@ from nearcopy.clean.config import CleanConfig
 from nearcopy.clean.doc_scan import (SAME_KEYS, SUM_LIMIT, counts_from_sums, kept_counts,
                                      kept_keys)
 from nearcopy.clean.documents import DocumentRules
-from nearcopy.clean.line_gate import LineGate, LineTriage, may_begin
+from nearcopy.clean.line_gate import LineGate, LineTriage
 from nearcopy.clean.language import (LanguageFilter, StrayLanguageFilter, detect_language,
                                      latin_languages, script_counts)
 from nearcopy.clean.kernels import EMPTY_SHIFT, T_ASKED, T_FLAGS, T_SAME_KEYS
@@ -375,7 +375,7 @@ class Cleaner:
 
     def _first_failure(self, line: str, index: int, num_lines: int) -> Verdict | None:
         """The verdict of the first line rule that drops `line`, or None: the rules of
-        its length band in order, each behind its guard (`line_gate._Band.steps`).
+        its length band in order, each behind its guard (`line_gate.chain_of`).
 
         Without a gate the band's prefilter comes first (most body lines end there).
         Behind the gate the bands have none (`LineTriage(prefilters=False)`): the gate
@@ -386,20 +386,9 @@ class Cleaner:
         lower = line.lower()
         if band.any is not None and not band.any(line, lower):
             return None
-        stripped = line.rstrip()
         ctx = self._anywhere if self._verdicts is not None else LineContext(index, num_lines)
-        for check, literals, ends, starts in band.ascii_steps if lower.isascii() else band.steps:
-            if literals is not None and not (ends and stripped.endswith(ends)):
-                for literal in literals:
-                    if literal in lower:
-                        break
-                else:
-                    if starts is None or not may_begin(line, starts):
-                        continue
-            verdict = check(line, ctx)
-            if not verdict.keep:
-                return verdict
-        return None
+        return (band.ascii_first if lower.isascii() else band.first)(line, lower, line.rstrip(),
+                                                                      ctx)
 
     def _languages(self, stats: list[list[int]], numbers: list[int], lines: list[str],
                    changed: set[int], res: CleanResult, ascii_text: bool = False,
