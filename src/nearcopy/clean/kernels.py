@@ -106,8 +106,9 @@ LONG_OFFSET = FULL3 + (1 << 21) // 64 - SHORT1
 LONG_START = SHORT1 + 2 * LONG_OFFSET
 #: CLASSES as an unsigned integer: numba adds a wrap-around select for a negative index to
 #: every array access with a signed index, none with an unsigned one; the byte loops index
-#: unsigned (the scan 0.178 -> 0.160 s on 5,000 prose documents, 0.182 -> 0.165 s on
-#: news_copies)
+#: unsigned (the scan 0.189 -> 0.168 s on 5,000 prose documents, 0.190 -> 0.177 s on
+#: news_copies). A byte that may be typed int64 is made unsigned first: int64 + uint64
+#: types as float64, which cannot index
 _UCLASSES = np.uint64(CLASSES)
 TEMPLATE_PARAMS = LONG_START + 1
 #: the stray-language rule's min_words and min_letters (at least 1), for T_ASKED
@@ -375,7 +376,8 @@ def line_stats(buf, tables, min_share, headline_share):
 
 
 #: up to this many lines, `same_keys` compares every pair (no sorted copy to allocate:
-#: sorting cost the scan 4 % on news_copies, comparing 1 %)
+#: sorting every document cost the scan 4 % on news_copies, comparing pairs nothing
+#: measurable)
 PAIRWISE_KEYS = 48
 
 

@@ -533,8 +533,8 @@ class _Band:
     the non-ASCII ones) are `rules` as `(check_line, literals, ends, starts)`: the rule
     runs when `literals` is None (no guard), or the stripped line ends with one of
     `ends`, or one of `literals` is in the lower-cased line, or `starts` (a StartGuard)
-    says the line may begin a start match. Flat tuples read in one loop cost
-    less than the guards' attributes: 5 us a line less on news_copies' 12k lines.
+    says the line may begin a start match. `first` and `ascii_first` run them
+    (`chain_of`).
     """
 
     any: Prefilter | None
