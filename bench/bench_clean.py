@@ -207,6 +207,19 @@ def bench_html(docs: list[Document], n: int = 300) -> dict:
     return out
 
 
+def kernels_in_use() -> str:
+    """"aot", or "jit" with a warning: when the ahead-of-time build fails, every process
+    falls back to numba's JIT (same results, ~1 s more each), and timings of such a tree
+    would compare start-ups, not cleaning."""
+    from nearcopy.native import aot
+
+    if aot.load() is not None:
+        return "aot"
+    print("bench_clean: the compiled kernels are not built (see the *.failed file in "
+          f"{aot.cache_dir()}); every job runs numba's JIT", file=sys.stderr)
+    return "jit"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT)
@@ -223,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     docs = load(args.corpus, args.limit)
     result = {"documents": len(docs),
               "mb": round(sum(len(d.text.encode('utf-8')) for d in docs) / 1e6, 2),
+              "kernels": kernels_in_use(),
               "single_process": bench_single(docs),
               "clean_corpus": bench_corpus(docs, args.workers)}
     if args.jobs:

@@ -92,3 +92,13 @@ def test_clean_bench_pairs_each_round_of_jobs():
     assert ratios["clean_job_over_dedup_job_wall"] == [0.9, 1.0, 1.2]
     assert ratios["cleaning_over_dedup_stage_wall"] == [1.0, 2.0, 2.2]
     assert ratios["cleaning_cpu_added_over_dedup_job_cpu"] == [0.5, 1.0, 1.0]
+
+
+def test_bench_clean_says_which_kernels_it_timed(monkeypatch, capsys):
+    """A tree whose ahead-of-time build failed runs the JIT: the bench says so."""
+    import bench_clean
+    from nearcopy.native import aot
+    assert bench_clean.kernels_in_use() == "aot"
+    monkeypatch.setattr(aot, "load", lambda: None)
+    assert bench_clean.kernels_in_use() == "jit"
+    assert "not built" in capsys.readouterr().err
