@@ -85,18 +85,20 @@ def kept_counts(rows: list[list[int]], numbers: list[int], changed: set[int],
         sums_a = sum(map(rows[SUMS_A].__getitem__, numbers))
         sums_b = sum(map(rows[SUMS_B].__getitem__, numbers))
         same = len(set(map(rows[KEY].__getitem__, numbers))) != len(numbers)
-    return (sums_a & _FIELD, sums_a >> FIELD_BITS & _FIELD, sums_a >> 2 * FIELD_BITS,
-            sums_b & _FIELD, sums_b >> FIELD_BITS & _FIELD, sums_b >> 2 * FIELD_BITS,
-            int(same))
+    return _unpacked(sums_a, sums_b, int(same))
 
 
 def counts_from_sums(totals: list[int]) -> tuple[int, ...]:
     """`counts` of every line of a document shorter than SUM_LIMIT bytes whose lines the
     scan vouches for (all ASCII), from its sums (`scan.scan_document`)."""
-    sums_a, sums_b = totals[T_SUMS_A], totals[T_SUMS_B]
+    return _unpacked(totals[T_SUMS_A], totals[T_SUMS_B], totals[T_SAME_KEYS])
+
+
+def _unpacked(sums_a: int, sums_b: int, same: int) -> tuple[int, ...]:
+    """The counts in the order of doc_kernels' names, from the packed sums (see
+    `kernels.SUMS_A`)."""
     return (sums_a & _FIELD, sums_a >> FIELD_BITS & _FIELD, sums_a >> 2 * FIELD_BITS,
-            sums_b & _FIELD, sums_b >> FIELD_BITS & _FIELD, sums_b >> 2 * FIELD_BITS,
-            totals[T_SAME_KEYS])
+            sums_b & _FIELD, sums_b >> FIELD_BITS & _FIELD, sums_b >> 2 * FIELD_BITS, same)
 
 
 def kept_keys(rows: list[list[int]], numbers: list[int]) -> list[int]:
