@@ -52,6 +52,28 @@ class _Rule:
     MAY_DROP = r">|<|::|javascript|\[|\(at\)"
     MAY_DROP_AT_END = ("...",)
 
+    @staticmethod
+    def line_cap():
+        return None
+
+
+class _CappedRule(_Rule):
+    MAY_DROP = r"::"
+
+    @staticmethod
+    def line_cap():
+        return 20
+
+
+def test_a_rules_start_pattern_is_false_beyond_its_cap():
+    """The union's start pattern matches only lines the rule judges (`line_cap`): a
+    30-character line opening with "By " passes the start test of no rule capped at 20."""
+    fast = Prefilter([_CappedRule])
+    assert fast("By Jane Doe")
+    assert fast("By " + "x" * 17)
+    assert not fast("By " + "x" * 18)
+    assert Prefilter([_Rule])("By " + "x" * 27)
+
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="ab <>:[]()tJavascriptBy .", max_size=40))
@@ -820,7 +842,12 @@ _SETTLED_LINES = ["The company said it would raise the dividend for the year and
                   "Analysts expected stronger quarterly earnings from banks this season",
                   "# 1 ... - * The end of it...", "- a list item of the kind in the text",
                   "Net loss 1,841,000 vs profit 983,000 revs 4.5 mln",
-                  "He said: the market is open.", "Home > News", "word " * 60]
+                  "He said: the market is open.", "Home > News", "word " * 60,
+                  # (start prefixes: a byline and a share line are dropped, the others kept)
+                  "By Jane Doe", "We use cookies to improve your experience",
+                  "By the time the market closed the shares of the company were up",
+                  "This is the end of the story for the company and the year",
+                  ("By the end of the year the company said the price of the shares " * 3).strip()]
 
 
 #: lines the gate asks nothing about (most documents made of them reach the sums)
@@ -855,6 +882,13 @@ def test_the_sums_settle_plain_prose_and_leave_the_rest():
     cleaner.clean(Document("a", prose))
     cleaner.clean(Document("b", "Home > News > World\n" + prose))  # (a line asked about)
     assert calls == [True]
+    # a start prefix ("By ") that begins no start-pattern match: still settled, twice
+    # (the second time from the verdict cache); a byline is left to the rules
+    long_by = "By the end of the year the company said the shares would rise in price " * 3
+    for text in (long_by + "\n" + prose, long_by + "\n" + prose, "By Jane Doe\n" + prose):
+        res = cleaner.clean(Document("c", text))
+    assert calls == [True, True, True, False]
+    assert [line["rule"] for line in res.removed_lines] == ["stamp_line"]
 
 
 def _steps_in_a_loop(steps, line, ctx):

@@ -140,8 +140,9 @@ class Cleaner:
         tables = self._tables
         rows, totals = scan_document(data, tables if tables is not None
                                      else self._scan_tables())
-        if self._settles and not totals[T_FLAGS] & GATE_ASKS and len(data) < SUM_LIMIT and \
-                self._settled_document(text, rows, totals, res):
+        asks = totals[T_FLAGS] & GATE_ASKS
+        if self._settles and (not asks or asks == START) and len(data) < SUM_LIMIT and \
+                self._settled_document(text, rows, totals, res, asks):
             self.timings["rules"] += time.perf_counter() - t0
             return res
         stats = rows[:FLAGS + 1]
@@ -176,10 +177,11 @@ class Cleaner:
         return res
 
     def _settled_document(self, text: str, rows: list[list[int]], totals: list[int],
-                          res: CleanResult) -> bool:
+                          res: CleanResult, asks: int = 0) -> bool:
         """Finish `res` from the scan's sums (True) where the line-by-line way would
         remove nothing before the document rules: the gate asks about none of the lines
-        (every line ASCII, none dropped or changed: the caller checked), the function
+        (every line ASCII, none dropped or changed: the caller checked) but for start
+        prefixes (`asks` START) that begin no start-pattern match, the function
         words settle the language with no line to ask the model (`settled_by_sums`),
         and no two lines look alike (no repeated paragraph). The non-empty lines are
         then kept as they are, and no other per-line list is made: 41 % of
@@ -189,6 +191,8 @@ class Cleaner:
         if language is None or (self.repeats is not None and totals[T_SAME_KEYS]):
             return False
         lines = text.split("\n")
+        if asks and not self._starts_kept(lines, rows[FLAGS]):
+            return False
         if totals[T_ASKED] >> EMPTY_SHIFT:  # (empty lines: left out)
             lines = list(filter(None, lines))
             res.text = "\n".join(lines)
@@ -200,6 +204,26 @@ class Cleaner:
             found = set(rows[TEMPLATE])
             found.discard(0)
             res.template_keys = list(found)
+        return True
+
+    def _starts_kept(self, lines: list[str], flags: list[int]) -> bool:
+        """Whether every line flagged START (by its first characters) is kept as
+        `_gated_line_rules` would keep it: its verdict cached as a keep, or no
+        start-pattern match (`_may_pass`: no rule can drop it then, and its keep is
+        cached as `_settle` caches it)."""
+        cache = self._verdicts
+        may_pass = self._may_pass
+        for i, flag in enumerate(flags):
+            if flag & START:
+                line = lines[i]
+                verdict = _UNSEEN if cache is None else cache.get(line, _UNSEEN)
+                if verdict is _UNSEEN:
+                    if may_pass(line):
+                        return False
+                    if cache is not None and len(line) <= LINE_CACHE_CHARS:
+                        self._remember(line, None)
+                elif verdict is not None:
+                    return False
         return True
 
     def _scan_tables(self) -> np.ndarray:

@@ -361,7 +361,7 @@ class Prefilter:
 
     def __init__(self, rules) -> None:
         never = "(?!)"
-        starts = [f"(?:{r.MAY_DROP_AT_START})" for r in rules if r.MAY_DROP_AT_START is not None]
+        starts = [_capped_start(r) for r in rules if r.MAY_DROP_AT_START is not None]
         self.start = regex_programs.compile("|".join(starts)) if starts else None
         branches = [b for r in rules if r.MAY_DROP is not None for b in _branches(r.MAY_DROP)]
         literals = [_literal(b) for b in branches]
@@ -393,6 +393,16 @@ class Prefilter:
         elif self.found_in(lower):
             return True
         return self.start is not None and self.start.match(line) is not None
+
+
+def _capped_start(rule) -> str:
+    """A rule's `MAY_DROP_AT_START` for the union, false in a line longer than the rule's
+    `line_cap` (which it keeps): "By " opens a third of the long story lines of
+    generated prose that the start prefixes flag, and the byline rule judges lines of
+    160 characters at most."""
+    cap = rule.line_cap()
+    start = f"(?:{rule.MAY_DROP_AT_START})"
+    return start if cap is None else f"(?:(?!.{{{cap + 1}}}){start})"
 
 
 def _rule_guard(rule) -> "Prefilter | _Guard | None":
