@@ -150,5 +150,10 @@ class DocumentFilter(Rule):
     A rule with a `languages` parameter applies only when the main language is listed.
     """
 
+    #: a rule with a `keeps(counts, num_lines)` test may also give it as a Python
+    #: expression of `counts` (indexed by `doc_scan`'s names), `num_lines` and its
+    #: numeric parameters in braces: `documents.keeps_chain` joins them into one test
+    KEEPS: ClassVar[str | None] = None
+
     def check_document(self, lines: list[str], language: str | None) -> Verdict:
         raise NotImplementedError

@@ -137,6 +137,7 @@ class GopherDuplicateLinesFilter(DocumentFilter):
     description = "over 30% of lines, or 20% of line characters, are duplicates (Gopher)"
     source = "Gopher (Rae et al. 2021, Table A1)"
     PARAMS = {"max_line_fraction": 0.30, "max_char_fraction": 0.20}
+    KEEPS = "not num_lines or not counts[SAME_KEYS]"
 
     def keeps(self, counts: tuple[int, ...], num_lines: int) -> bool:
         """No two lines have the same loose key, so none repeats (equal lines have equal
