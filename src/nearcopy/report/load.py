@@ -77,23 +77,39 @@ def record_path(out_dir: Path, name: str) -> Path | None:
     return None
 
 
-def first_containing(path: Path, needle: bytes, limit: int) -> list[dict]:
-    """The first `limit` records whose raw line contains `needle` (parses only those)."""
+def first_containing(path: Path, needle: bytes, limit: int,
+                     chunk_size: int = 1 << 23) -> list[dict]:
+    """The first `limit` records whose raw line contains `needle` (parses only those).
+
+    The needle is looked for in blocks of lines, not line by line: in the kept.jsonl
+    of a `run` over 20,000 documents of generated prose (58 MB), where few records
+    hold one, the line loop took 77 ms of the job's serial end."""
     found: list[dict] = []
     try:
         handle = path.open("rb")
     except OSError:
         return found
     with handle:
-        for line in handle:
-            if needle in line:
+        tail = b""
+        while True:
+            chunk = handle.read(chunk_size)
+            block = tail + chunk
+            cut = block.rfind(b"\n") + 1 if chunk else len(block)  # (whole lines only)
+            at = block.find(needle, 0, cut)
+            while at >= 0:
+                start = block.rfind(b"\n", 0, at) + 1
+                end = block.find(b"\n", at, cut)
+                end = cut if end < 0 else end
                 try:
-                    found.append(orjson.loads(line))
+                    found.append(orjson.loads(block[start:end]))
                 except orjson.JSONDecodeError:
-                    continue
+                    pass
                 if len(found) >= limit:
-                    break
-    return found
+                    return found
+                at = block.find(needle, end, cut)
+            if not chunk:
+                return found
+            tail = block[cut:]
 
 
 def _lines(path: Path, chunk_size: int = 1 << 24) -> Iterator[list[bytes]]:
