@@ -847,7 +847,10 @@ _SETTLED_LINES = ["The company said it would raise the dividend for the year and
                   "By Jane Doe", "We use cookies to improve your experience",
                   "By the time the market closed the shares of the company were up",
                   "This is the end of the story for the company and the year",
-                  ("By the end of the year the company said the price of the shares " * 3).strip()]
+                  ("By the end of the year the company said the price of the shares " * 3).strip(),
+                  # (no function word: lines the stray rule asks the model about)
+                  "Analysts expected stronger quarterly earnings growth across major banks",
+                  "Bonjour mesdames messieurs bienvenue chez nous aujourd hui"]
 
 
 #: lines the gate asks nothing about (most documents made of them reach the sums)
@@ -889,6 +892,10 @@ def test_the_sums_settle_plain_prose_and_leave_the_rest():
         res = cleaner.clean(Document("c", text))
     assert calls == [True, True, True, False]
     assert [line["rule"] for line in res.removed_lines] == ["stamp_line"]
+    # a line without a function word: the model's answer settles it (English), or not
+    res = cleaner.clean(Document("e", "Analysts expected stronger quarterly earnings growth "
+                                      "across major banks\n" + prose))
+    assert calls[-1] is True and res.language == "en" and not res.removed_lines
 
 
 def _steps_in_a_loop(steps, line, ctx):

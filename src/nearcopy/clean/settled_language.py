@@ -30,6 +30,14 @@ def settled_by_sums(totals: list[int]) -> str | None:
             if totals[T_LETTERS] - unguessed > unguessed * MAX_PROBABILITY else None)
 
 
+def asks_model(totals: list[int]) -> bool:
+    """Whether the sums leave the language to the model's answers alone: exactly one
+    language is guessed and some line is to be asked (`settled_main_language` then
+    settles it from those answers, or says None)."""
+    guessed = totals[T_GUESSES]
+    return bool(totals[T_ASKED] & _ASKED) and guessed != 0 and not guessed & (guessed - 1)
+
+
 def settled_main_language(stats: list[list[int]], numbers: list[int], lines: list[str],
                           stray: StrayLanguageFilter, totals: list[int] | None = None
                           ) -> str | None:
