@@ -71,6 +71,7 @@ def _base_tables() -> np.ndarray:
             tables[kernels.CLASSES + b] |= kernels._SPACE
         if char.isalpha():
             tables[kernels.CLASSES + b] |= kernels._UPPER if char.isupper() else kernels._LOWER
+            tables[kernels.CLASSES + b] |= kernels._LETTER
         if char.isalnum():  # (the loose key's characters)
             tables[kernels.CLASSES + b] |= kernels._ALNUM
         if char in "#.":  # (the symbols the document rules count)
