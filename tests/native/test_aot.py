@@ -18,10 +18,12 @@ TEXTS = ["The council approved the new budget on Tuesday after a long debate.",
          "", "short", "The council approved the new budget on Tuesday after a short debate."]
 
 
-def _run(code: str, **env) -> str:
+def _run(code: str, stderr: list | None = None, **env) -> str:
     import os
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env={**os.environ, **env}, check=True, timeout=600)
+    if stderr is not None:
+        stderr.append(done.stderr)
     return done.stdout
 
 
@@ -96,11 +98,16 @@ def test_without_a_compiler_the_kernels_run_on_the_jit(tmp_path):
     # the failure is remembered: the next process goes to the JIT without building again
     markers = list((tmp_path / "cache").glob("*.failed"))
     assert len(markers) == 1 and "Error" in markers[0].read_text()
-    again = _run("from nearcopy.native import aot\n"
+    logged: list[str] = []
+    again = _run("import logging\n"
+                 "logging.basicConfig(level=logging.WARNING)\n"
+                 "from nearcopy.native import aot\n"
                  "aot.load()\n"
-                 "print(aot._STATE['failed'])",
+                 "print(aot._STATE['failed'])", logged,
                  NEARCOPY_CACHE_DIR=str(tmp_path / "cache"))  # a compiler again: still no build
     assert again.strip() == markers[0].read_text().strip()
+    # ... and said each time: a missed first warning must not leave the JIT unseen
+    assert "compiled kernels unavailable" in logged[0] and markers[0].name in logged[0]
 
 
 @pytest.mark.parametrize("value", ["jit", "JIT"])

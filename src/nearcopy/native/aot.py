@@ -107,8 +107,11 @@ def load():
         failed = _failure_marker(path)
         if failed.exists():  # an earlier process could not build it: do not retry each run
             _STATE["failed"] = failed.read_text(errors="replace")
-            log.info("nearcopy: compiled kernels unavailable (%s); using numba's JIT; delete "
-                     "%s to try the build again", _cause(_STATE["failed"]), failed)
+            # (a warning in every process that finds it: results stay right, so a JIT
+            # fallback whose first warning was missed went unseen but ~1 s slower a run)
+            log.warning("nearcopy: compiled kernels unavailable (%s); using numba's JIT "
+                        "(same results, ~1 s more per process); delete %s to try the build "
+                        "again", _cause(_STATE["failed"]), failed)
             return None
         try:
             if not path.exists():
