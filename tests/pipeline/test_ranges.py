@@ -89,6 +89,20 @@ def test_strict_stops_at_the_same_first_bad_line(invoke, tmp_path, monkeypatch):
     assert outputs[0] == outputs[1] and "c.jsonl:151" in outputs[0]
 
 
+def test_a_small_input_is_shared_among_the_workers(tmp_path):
+    """Two ranges per worker for an input smaller than that many full ranges, never
+    under the floor nor over the asked size."""
+    path = tmp_path / "corpus.jsonl"
+    path.write_bytes(b"x" * (3 << 20))
+    assert ranges.shared_chunk_bytes([path], 4 << 20, 2) == (3 << 20) // 4
+    assert ranges.shared_chunk_bytes([path], 512 << 10, 2) == 512 << 10
+    assert ranges.shared_chunk_bytes([path], 4 << 20, 64) == ranges.MIN_SHARED_CHUNK_BYTES
+    assert ranges.shared_chunk_bytes([path], 2000, 2) == 2000
+    second = tmp_path / "more.jsonl"
+    second.write_bytes(b"x" * (5 << 20))
+    assert ranges.shared_chunk_bytes([path, second], 4 << 20, 2) == 2 << 20
+
+
 def test_plan_chunks_cover_the_file_at_line_ends(tmp_path):
     data = b"a\nbb\n" + b"x" * 50 + b"\nccc\nd"
     path = tmp_path / "f.jsonl"

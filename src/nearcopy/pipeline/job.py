@@ -350,6 +350,8 @@ class BatchJob:
         size = ranges.CLEAN_CHUNK_BYTES if self.cleaner is not None else \
             ranges.SKETCH_CHUNK_BYTES if self.workers_read_spool else \
             ranges.INLINE_SKETCH_CHUNK_BYTES
+        if self.workers_read_spool:
+            size = ranges.shared_chunk_bytes(paths, size, self.executor.workers)
         for _, result in ranges.read_ranges(paths, self.executor, read_spool_range, args, size,
                                             self.skips):
             self._file_range(result, spool, ids_file, store, st)
