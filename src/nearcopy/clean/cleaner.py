@@ -186,10 +186,9 @@ class Cleaner:
         words settle the language with no line to ask the model (`settled_by_sums`),
         or with the model's answers for the lines the stray rule would ask about
         (`settled_main_language`: it removes none of them then), and no two lines
-        look alike (no repeated paragraph). The non-empty lines are
-        then kept as they are, and no other per-line list is made: 41 % of
-        news_copies' documents and 63 % of generated prose end here (test_fast_paths.py
-        compares both ways)."""
+        look alike (no repeated paragraph). The non-empty lines are then kept as they
+        are, and no other per-line list is made: 63 % of news_copies' documents and 96 %
+        of generated prose end here (test_fast_paths.py compares both ways)."""
         language = settled_by_sums(totals)
         if (language is None and not asks_model(totals)) or \
                 (self.repeats is not None and totals[T_SAME_KEYS]):
