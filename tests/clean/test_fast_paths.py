@@ -416,10 +416,23 @@ def test_scan_word_flag_on_any_words(words, text):
     _check_words(text, tuple(words))
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(st.sampled_from("aAbB( )t"), min_size=4, max_size=6), min_size=1,
+                max_size=4),
+       st.text(st.sampled_from("aAbB( )t\n"), max_size=80))
+def test_scan_word_flag_by_trigrams(words, text):
+    """Words of four bytes or more are looked for by their three-byte pieces at every
+    second byte (`kernels.trigram_word`)."""
+    from nearcopy.clean import kernels, scan
+    assert scan.tables("", (), tuple(words))[kernels.TRIGRAM_MODE] == 1
+    _check_words(text, tuple(words))
+
+
 def test_scan_finds_a_word_at_any_offset_of_a_line():
     """A word at an even or odd offset, at the line's last bytes, of two bytes or more."""
     from nearcopy.clean import scan
-    for words in (("abc",), ("abc", "xyzw"), ("ab",), ("ab", "cde")):
+    for words in (("abc",), ("abc", "xyzw"), ("ab",), ("ab", "cde"), ("abcd",),
+                  ("abcd", "wxyz12345")):
         tables = scan.tables("", (), words)
         for pad in range(5):
             for tail in ("", "q", "qq"):

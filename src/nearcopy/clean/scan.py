@@ -143,6 +143,10 @@ def tables(literals: str = "", ends: tuple[str, ...] = (), words: tuple[str, ...
         out[base + 1:base + 1 + len(word)] = list(word)
     out[kernels.BIGRAMS:kernels.LITERALS] = [b - (1 << 64) if b >= 1 << 63 else b
                                              for b in bigrams]
+    if ascii_words and all(len(word) >= 4 for word in ascii_words):
+        out[kernels.TRIGRAM_MODE] = 1
+        _set_bits(out, [64 * kernels.TRIGRAMS + slot for word in ascii_words
+                        for slot in _trigram_slots(word)])
     if bracketed_caps is None:
         bracketed_caps = caps
     for k, char in enumerate(literals):
@@ -202,6 +206,16 @@ def with_stray(tables: np.ndarray, min_words: int, min_letters: int) -> np.ndarr
     out[kernels.STRAY_PARAMS:kernels.STRAY_PARAMS + 2] = [min_words, max(min_letters, 1)]
     out.flags.writeable = False
     return out
+
+
+def _trigram_slots(word: bytes) -> set[int]:
+    """`kernels.trigram_slot` of the word's three-byte pieces at its first two bytes, in
+    every case (the ASCII bytes whose `str.lower()` they are)."""
+    def cased(b: int) -> list[int]:
+        return [c for c in range(128) if ord(chr(c).lower()) == b]
+    slot = kernels.trigram_slot.py_func
+    return {slot(c0, c1, c2) for start in (0, 1) for c0 in cased(word[start])
+            for c1 in cased(word[start + 1]) for c2 in cased(word[start + 2])}
 
 
 def _cased_pairs(b0: int, b1: int) -> list[int]:
