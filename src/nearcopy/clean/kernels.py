@@ -382,17 +382,24 @@ def bigram_word(buf, tables, line_start, line_end, nliterals):
             base = LITERALS + w * (MAX_LITERAL_LEN + 1)
             if tables[base + 1] != first or tables[base + 2] != low:
                 continue  # (another word of this line's bigrams)
-            length = tables[base]
-            if line_end - p < length:
-                continue
-            k = 2
-            while k < length:
-                if tables[CLASSES + buf[p + k]] >> LOWERED != tables[base + 1 + k]:
-                    break
-                k += 1
-            if k == length:
+            if word_at(buf, tables, p, line_end, base, 2):
                 return WORD
     return 0
+
+
+@kernel(inline=True)
+def word_at(buf, tables, start, line_end, base, known):
+    """Whether the literal word at `base` of the tables is buf[start:] lower-cased, within
+    the line (its first `known` bytes already compared)."""
+    length = tables[base]
+    if start + length > line_end:
+        return False
+    k = known
+    while k < length:
+        if tables[CLASSES + buf[start + k]] >> LOWERED != tables[base + 1 + k]:
+            return False
+        k += 1
+    return True
 
 
 @kernel(inline=True)
@@ -413,16 +420,8 @@ def trigram_word(buf, tables, line_start, line_end, nliterals):
             continue
         for w in range(nliterals):
             base = LITERALS + w * (MAX_LITERAL_LEN + 1)
-            length = tables[base]
             for start in range(max(p - 1, line_start), p + 1):
-                if start + length > line_end:
-                    continue
-                k = 0
-                while k < length:
-                    if tables[CLASSES + buf[start + k]] >> LOWERED != tables[base + 1 + k]:
-                        break
-                    k += 1
-                if k == length:
+                if word_at(buf, tables, start, line_end, base, 0):
                     return WORD
     return 0
 
