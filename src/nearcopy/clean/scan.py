@@ -208,21 +208,22 @@ def with_stray(tables: np.ndarray, min_words: int, min_letters: int) -> np.ndarr
     return out
 
 
+def _cased(b: int) -> list[int]:
+    """The ASCII bytes whose `str.lower()` is byte b."""
+    return [c for c in range(128) if ord(chr(c).lower()) == b]
+
+
 def _trigram_slots(word: bytes) -> set[int]:
     """`kernels.trigram_slot` of the word's three-byte pieces at its first two bytes, in
     every case (the ASCII bytes whose `str.lower()` they are)."""
-    def cased(b: int) -> list[int]:
-        return [c for c in range(128) if ord(chr(c).lower()) == b]
     slot = kernels.trigram_slot.py_func
-    return {slot(c0, c1, c2) for start in (0, 1) for c0 in cased(word[start])
-            for c1 in cased(word[start + 1]) for c2 in cased(word[start + 2])}
+    return {slot(c0, c1, c2) for start in (0, 1) for c0 in _cased(word[start])
+            for c1 in _cased(word[start + 1]) for c2 in _cased(word[start + 2])}
 
 
 def _cased_pairs(b0: int, b1: int) -> list[int]:
     """The pairs 128 * c0 + c1 of ASCII bytes whose `str.lower()` are bytes b0 and b1."""
-    def cased(b: int) -> list[int]:
-        return [c for c in range(128) if ord(chr(c).lower()) == b]
-    return [c0 * 128 + c1 for c0 in cased(b0) for c1 in cased(b1)]
+    return [c0 * 128 + c1 for c0 in _cased(b0) for c1 in _cased(b1)]
 
 
 def _start_char(char: str) -> int:
