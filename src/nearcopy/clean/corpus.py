@@ -253,8 +253,10 @@ def clean_corpus(docs: "Iterable[Document] | CorpusFiles", out_dir: Path, config
                 args = (docs.reader_args, config, template, Path(parts))
                 warm_up(_worker_cleaner(config))  # the workers fork with it built
                 with LocalExecutor(workers) as pool:
+                    size = ranges.shared_chunk_bytes(docs.paths, ranges.CLEAN_CHUNK_BYTES,
+                                                     workers)
                     for _, part in ranges.read_ranges(docs.paths, pool, _clean_range, args,
-                                                      ranges.CLEAN_CHUNK_BYTES, docs.skips):
+                                                      size, docs.skips):
                         _add_stats(stats, part.stats)
                         dropped.write(part.dropped)
                         if boiler:

@@ -350,7 +350,7 @@ class BatchJob:
         size = ranges.CLEAN_CHUNK_BYTES if self.cleaner is not None else \
             ranges.SKETCH_CHUNK_BYTES if self.workers_read_spool else \
             ranges.INLINE_SKETCH_CHUNK_BYTES
-        if self.workers_read_spool:
+        if self.workers_read_spool or self.cleaner is not None:
             size = ranges.shared_chunk_bytes(paths, size, self.executor.workers)
         for _, result in ranges.read_ranges(paths, self.executor, read_spool_range, args, size,
                                             self.skips):
