@@ -165,6 +165,8 @@ def test_line_caches_stay_bounded(monkeypatch):
     from nearcopy.clean import cleaner as cleaner_module, stopwords
     monkeypatch.setattr(cleaner_module, "LINE_CACHE_TOTAL", 2_000)
     monkeypatch.setattr(stopwords, "CACHE_TOTAL_CHARS", 2_000)
+    monkeypatch.setattr(stopwords, "_GUESSES", {})  # (not what earlier tests left)
+    monkeypatch.setattr(stopwords, "_cached", [0])
     cleaner = Cleaner(CleanConfig())
     long_line = "The council said the plan would go ahead as agreed. " * 40
     lines = [f"Line {i}: the council said that the plan for road {i} was approved today."

@@ -5,6 +5,7 @@ own character sets."""
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 import numpy as np
 import pytest
@@ -160,3 +161,57 @@ def test_another_badness_regex_form_is_not_read():
     assert n._badness_needs("Ã©|x?é", 0) == [
         [(frozenset([ord("Ã")]), (1, 1)), (frozenset([ord("©")]), (0, 0))],
         [(frozenset([ord("é")]), (0, 0))]]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_TEXT)
+def test_the_scan_reads_the_ascii_triggers(text):
+    """`kernels.line_stats` says `byte_triggers` of the bytes in T_FLAGS' high bits: for
+    an ASCII text, the triggers `normalize_encoded` reads (the cleaner then scans an
+    ASCII text before it normalises it)."""
+    from nearcopy.clean import kernels, scan
+    data = scan.encode(text)
+    _, totals = scan.scan_document(data)
+    found = totals[kernels.T_FLAGS] >> kernels.TRIGGER_SHIFT
+    assert found == k.byte_triggers.py_func(np.frombuffer(data, np.uint8))
+    if text.isascii():
+        assert found & ~k.CONTROLS == n.triggers(text)
+
+
+def test_ascii_trigger_bits_only_for_rules_with_triggers():
+    rules = [cls() for cls in NORMALIZERS]
+    assert n.ascii_trigger_bits(rules) == sum(_BITS.values())
+    assert n.ascii_trigger_bits([]) == 0
+    assert n.ascii_trigger_bits(rules[2:]) == k.NFKC | k.ZERO_WIDTH | k.WHITESPACE
+
+    class Custom(n.WhitespaceRule):
+        pass
+
+    assert n.ascii_trigger_bits([*rules, Custom()]) == -1
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["Plain words here.", "a  b", " lead", "trail ", "\t",
+                                 "&amp; x", "x;y", "\x00", "\x7f", "\r", "", "caf\u00e9",
+                                 "Home > News", "By Jane Doe"]),
+                max_size=10).map("\n".join),
+       st.sets(st.sampled_from(NORMALIZERS)))
+def test_the_cleaner_scanning_ascii_first_equals_normalising_first(text, enabled):
+    """`Cleaner.clean` with the ASCII text scanned before it is normalised (the scan's
+    trigger bits) gives what normalising first gives, for any set of normalisers."""
+    from nearcopy.document import Document
+    first, second = _cleaners(frozenset(enabled))
+    doc = Document("d", text)
+    assert first.clean(doc) == second.clean(doc)
+
+
+@lru_cache(maxsize=None)
+def _cleaners(enabled):
+    """Cleaners with these normalisers: one scanning ASCII text first, one not."""
+    from nearcopy.clean import CleanConfig, Cleaner
+    off = {cls.name: {"enabled": False} for cls in NORMALIZERS if cls not in enabled}
+    first = Cleaner(CleanConfig.from_dict({"rules": off}) if off else CleanConfig())
+    assert first._ascii_triggers >= 0
+    second = Cleaner(first.config)
+    second._ascii_triggers = -1  # normalise first, as a non-ASCII text is
+    return first, second

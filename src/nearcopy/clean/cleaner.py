@@ -29,14 +29,14 @@ from nearcopy.clean.documents import DocumentRules
 from nearcopy.clean.line_gate import LineGate, LineTriage
 from nearcopy.clean.language import (LanguageFilter, StrayLanguageFilter, detect_language,
                                      latin_languages, script_counts)
-from nearcopy.clean.kernels import EMPTY_SHIFT, T_ASKED, T_FLAGS, T_SAME_KEYS
+from nearcopy.clean.kernels import EMPTY_SHIFT, T_ASKED, T_FLAGS, T_SAME_KEYS, TRIGGER_SHIFT
 from nearcopy.clean.scan import (EMPTY, END, FLAGS, HEADLINE, LANGUAGES, LITERAL,
                                  NON_ASCII, START, TEMPLATE, WORD, base_tables, encode,
                                  scan_document, with_stray, with_template)
 from nearcopy.clean.settled_language import (asks_model, settled_by_sums,
                                              settled_main_language)
 from nearcopy.clean.stopwords import guess_language
-from nearcopy.clean.normalize import normalize_encoded
+from nearcopy.clean.normalize import ascii_trigger_bits, normalize_encoded
 from nearcopy.clean.registry import DOCUMENT_FILTERS, LINE_FILTERS
 from nearcopy.clean.normalize import NORMALIZERS
 from nearcopy.clean.repetition import RepeatedParagraphFilter
@@ -117,6 +117,10 @@ class Cleaner:
                 self.template.min_words < 1 and self.template.min_chars < 1)):
             self.template = None  # (an empty text has a key then, and the scan keys no line)
         self._tables = None  # the scan's tables, built on first use in each process
+        #: the trigger bits (norm_kernels) of the normalisers, when each of them is one
+        #: `normalize_encoded` skips on a clear bit: an ASCII text is then scanned before it
+        #: is normalised (see `kernels.TRIGGER_SHIFT`); -1 when one always runs
+        self._ascii_triggers = ascii_trigger_bits(self.normalizers)
         self.timings: Counter[str] = Counter()
 
     def _build(self, cls):
@@ -133,14 +137,26 @@ class Cleaner:
         """Clean one document (the input document is not modified)."""
         t0 = time.perf_counter()
         normalized: dict[str, int] = {}
-        text, data = normalize_encoded(doc.text, self.normalizers, normalized)
         res = CleanResult(text="", normalized=normalized)
-        if data is None:
-            data = encode(text)
         gate = self._gate
         tables = self._tables
-        rows, totals = scan_document(data, tables if tables is not None
-                                     else self._scan_tables())
+        if tables is None:
+            tables = self._scan_tables()
+        text = doc.text
+        if self._ascii_triggers >= 0 and text.isascii():
+            # scanned first: the scan says whether a normaliser may change the text
+            data = text.encode("ascii")
+            rows, totals = scan_document(data, tables)
+            if totals[T_FLAGS] >> TRIGGER_SHIFT & self._ascii_triggers:
+                text, normalized_data = normalize_encoded(text, self.normalizers, normalized)
+                if text is not doc.text:
+                    data = normalized_data if normalized_data is not None else encode(text)
+                    rows, totals = scan_document(data, tables)
+        else:
+            text, data = normalize_encoded(text, self.normalizers, normalized)
+            if data is None:
+                data = encode(text)
+            rows, totals = scan_document(data, tables)
         asks = totals[T_FLAGS] & GATE_ASKS
         if self._settles and (not asks or asks == START) and len(data) < SUM_LIMIT and \
                 self._settled_document(text, rows, totals, res, asks):

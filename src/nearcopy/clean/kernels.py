@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from nearcopy.clean.boilerplate_kernels import KEY_START_A, KEY_START_B, key_end, key_step
+from nearcopy.clean.norm_kernels import byte_triggers
 from nearcopy.native.registry import kernel
 
 #: rows of `line_stats`' result, one column per line of the document; the last three
@@ -37,13 +38,18 @@ ROWS = 8
 #: row: T_LETTERS all letters; T_ASKED the unguessed lines the stray-language rule would
 #: ask the model about (at least the tables' STRAY_PARAMS letters and words, not in
 #: headline case), plus the empty lines' count << 32; T_GUESSES bit k set when a line's
-#: guess is k > 0; T_FLAGS every line's flags or-ed; T_SUMS_A and T_SUMS_B the sums of
+#: guess is k > 0; T_FLAGS every line's flags or-ed, plus the normalisers' triggers of
+#: ASCII text (`norm_kernels.byte_triggers` of the bytes) << TRIGGER_SHIFT, so that the
+#: cleaner scans an ASCII text first and normalises it only when they say a normaliser
+#: may change it (a separate call took ~4 us of the ~60 us of a prose document); T_SUMS_A
+#: and T_SUMS_B the sums of
 #: those rows; T_SAME_KEYS 1 when two lines' KEY are equal; T_UNGUESSED the letters of
 #: the lines without a guess. A non-ASCII line's entries are in them too: they are to be
 #: read only when T_FLAGS holds no NON_ASCII (see `doc_scan.kept_counts`).
 (T_LETTERS, T_ASKED, T_GUESSES, T_FLAGS, T_SUMS_A, T_SUMS_B, T_SAME_KEYS,
  T_UNGUESSED) = range(8)
 EMPTY_SHIFT = 32
+TRIGGER_SHIFT = 16
 FIELD_BITS = 21
 #: FLAGS bits: the line holds a non-ASCII byte (the other rows and bits are then not to
 #: be used); the line is in headline case (`language._headline_case` of its words);
@@ -354,7 +360,7 @@ def line_stats(buf, tables, min_share, headline_share):
     out[T_LETTERS, nlines] = all_letters
     out[T_ASKED, nlines] = asked | empty << EMPTY_SHIFT
     out[T_GUESSES, nlines] = guesses
-    out[T_FLAGS, nlines] = all_flags
+    out[T_FLAGS, nlines] = all_flags | byte_triggers(buf) << TRIGGER_SHIFT
     out[T_SUMS_A, nlines] = sums_a
     out[T_SUMS_B, nlines] = sums_b
     out[T_SAME_KEYS, nlines] = same_keys(out[KEY, :nlines])

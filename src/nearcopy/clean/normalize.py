@@ -363,6 +363,19 @@ _TRIGGERS: dict[type, int] = {
     WhitespaceRule: norm_kernels.WHITESPACE}
 
 
+def ascii_trigger_bits(rules: list[Normalizer]) -> int:
+    """The trigger bits of `rules` when `normalize_encoded` leaves an ASCII text as it is
+    unless `ascii_triggers` of its bytes holds one of them (each rule is one of
+    NORMALIZERS'), else -1 (a rule without a trigger always runs)."""
+    bits = 0
+    for rule in rules:
+        trigger = _TRIGGERS.get(type(rule))
+        if trigger is None:
+            return -1
+        bits |= trigger
+    return bits
+
+
 def triggers(text: str) -> int:
     """The bits (norm_kernels) of the normalisers that may change `text`."""
     return _triggers(text)[0]
