@@ -1,4 +1,4 @@
-"""`first_containing` reads blocks of lines; it must find what a line-by-line reading finds."""
+"""`first_containing` searches the mapped file; it must find what a line-by-line reading finds."""
 
 from __future__ import annotations
 
@@ -27,15 +27,17 @@ def _line_by_line(data: bytes, needle: bytes, limit: int) -> list[dict]:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(_LINES, max_size=30), st.booleans(), st.integers(1, 4), st.integers(1, 64))
-def test_blocks_find_what_lines_find(tmp_path_factory, lines, final_newline, limit, chunk_size):
+@given(st.lists(_LINES, max_size=30), st.booleans(), st.integers(1, 4))
+def test_the_search_finds_what_lines_find(tmp_path_factory, lines, final_newline, limit):
     data = b"\n".join(lines) + (b"\n" if final_newline and lines else b"")
     path = tmp_path_factory.mktemp("fc") / "kept.jsonl"
     path.write_bytes(data)
     needle = b'"removed_lines":[{'
-    assert first_containing(path, needle, limit, chunk_size=chunk_size) == \
+    assert first_containing(path, needle, limit) == \
         _line_by_line(data, needle, limit)
 
 
-def test_a_missing_file_has_none(tmp_path):
+def test_a_missing_or_empty_file_has_none(tmp_path):
     assert first_containing(tmp_path / "absent.jsonl", b"x", 3) == []
+    (tmp_path / "empty.jsonl").write_bytes(b"")
+    assert first_containing(tmp_path / "empty.jsonl", b"x", 3) == []
