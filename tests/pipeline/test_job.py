@@ -176,3 +176,32 @@ def test_boilerplate_documents_are_sketched_again_after_the_corpus_pass(invoke, 
     assert stats["stages"]["resketch"]["documents"] == 14
     for name in ("kept.jsonl", "removed.jsonl", "clusters.jsonl"):
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+
+
+def test_verification_sets_strip_only_the_documents_the_table_changes():
+    """`_set_batch` strips corpus boilerplate from the texts `BatchJob.stripped` names and
+    leaves the others as they are: the same sets as stripping every text, since the
+    table changes no other text; a batch with none of them is given no table."""
+    import numpy as np
+
+    from nearcopy.clean import CleanConfig
+    from nearcopy.clean.boilerplate import BoilerplateCounter
+    from nearcopy.dedup.sketch import SketchParams, shingle_sets
+    from nearcopy.pipeline.job import _set_batch, _strips
+    template = "Subscribe to our daily briefing"
+    counter = BoilerplateCounter(CleanConfig())
+    texts = [f"Story {i} about the council budget and the roads.\n{template}" if i % 2 else
+             f"Story {i} about the harbour and the new ferry line today." for i in range(24)]
+    for text in texts:
+        counter.add(text)
+    table = counter.finish()
+    assert len(table)
+    stripped = frozenset(i for i, text in enumerate(texts) if table.strip(text)[1])
+    assert stripped == frozenset(range(1, 24, 2))
+    params = SketchParams()
+    indices = np.arange(len(texts))
+    got = _set_batch((params, texts, *_strips(table, stripped, indices)))
+    want = shingle_sets([table.strip(text)[0] for text in texts], params)
+    assert all(np.array_equal(a, b) for a, b in zip(got, want))
+    assert _strips(table, stripped, np.array([0, 2, 4])) == (None, None)
+    assert _strips(None, stripped, indices) == (None, None)

@@ -15,6 +15,7 @@ import shutil
 import time
 from array import array
 from collections import Counter
+from itertools import repeat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,13 +142,26 @@ def put_cleaning(record: dict, result) -> tuple:
 
 def _set_batch(payload) -> tuple[np.ndarray, np.ndarray]:
     """Worker: (optionally strip corpus boilerplate and) make the full shingle sets
-    (values, counts) of a batch of texts, given as a list or as a SpoolSlice to read here."""
-    params, texts, table = payload
+    (values, counts) of a batch of texts, given as a list or as a SpoolSlice to read here.
+    `strips`: which texts hold a line of the table (None: any may)."""
+    params, texts, table, strips = payload
     if isinstance(texts, SpoolSlice):
         texts = texts.texts()
     if table is not None:
-        texts = [table.strip(text)[0] for text in texts]
+        texts = [table.strip(text)[0] if strips is None or strip else text
+                 for text, strip in zip(texts, strips or repeat(True))]
     return shingle_sets(texts, params)
+
+
+def _strips(table, stripped: frozenset[int], indices: np.ndarray) -> tuple[object, object]:
+    """(table, strips) for `_set_batch` of documents `indices`: only the documents the table
+    changes (`BatchJob.stripped`) are stripped, line by line in Python (news_copies: 12 of
+    the 4,480 texts whose sets `run` loads), and a batch with none of them is given no
+    table."""
+    if table is None or not len(table):
+        return None, None
+    strips = [index in stripped for index in indices.tolist()]
+    return (table, strips) if any(strips) else (None, None)
 
 
 def _sketch_batch(payload):
@@ -178,13 +192,16 @@ class SpoolSets:
         else:
             texts = ([r["text"] for r in self.spool.read_at(offsets[i:i + size])]
                      for i in range(0, len(indices), size))
-        payloads = ((self.job.dedup.sketch, batch, self.table) for batch in texts)
+        stripped = self.job.stripped
+        payloads = ((self.job.dedup.sketch, batch,
+                     *_strips(self.table, stripped, indices[i:i + size]))
+                    for i, batch in zip(range(0, len(indices), size), texts))
         return _joined_sets(self.job.executor.map_ordered(_set_batch, payloads))
 
     def inline(self) -> "InlineSpoolSets":
         self.spool.close()
         return InlineSpoolSets(self.spool.files(), self.job.record_offsets,
-                               self.job.dedup.sketch, self.table)
+                               self.job.dedup.sketch, self.table, self.job.stripped)
 
 
 @dataclass
@@ -195,6 +212,7 @@ class InlineSpoolSets:
     record_offsets: np.ndarray
     params: SketchParams
     table: object
+    stripped: frozenset[int] = frozenset()  # the documents the table changes
 
     def inline(self) -> "InlineSpoolSets":
         return self
@@ -203,7 +221,8 @@ class InlineSpoolSets:
         offsets = self.record_offsets[indices]
         batches = (_set_batch((self.params,
                                SpoolSlice(self.files, offsets=offsets[i:i + SETS_BATCH]),
-                               self.table))
+                               *_strips(self.table, self.stripped,
+                                        indices[i:i + SETS_BATCH])))
                    for i in range(0, len(indices), SETS_BATCH))
         return _joined_sets(batches)
 
