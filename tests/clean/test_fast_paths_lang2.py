@@ -85,3 +85,25 @@ def test_mojibake_precheck_does_not_import_ftfy_once_its_strings_are_on_disk(tmp
     runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                            text=True, check=True).stdout.strip() for _ in range(2)]
     assert runs == ["True", "False"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_LINES), max_size=12), st.sampled_from([2, 0, 30]),
+       st.sampled_from([6, 0, 12]))
+def test_settled_by_model_is_settled_main_language_of_the_non_empty_lines(lines, min_letters,
+                                                                          min_words):
+    """What `Cleaner._settled_document` asks when the sums leave the language to the model:
+    the same answer from every line (empty ones too) and the sums as from the kept lines."""
+    from nearcopy.clean.language import StrayLanguageFilter
+    from nearcopy.clean.scan import base_tables, encode, scan_document, with_stray
+    from nearcopy.clean.settled_language import (asks_model, settled_by_model,
+                                                 settled_main_language)
+    stray = StrayLanguageFilter(min_letters=min_letters, min_words=min_words)
+    rows, totals = scan_document(encode("\n".join(lines)),
+                                 with_stray(base_tables(), min_words, min_letters))
+    if not asks_model(totals):
+        return
+    all_lines = "\n".join(lines).split("\n")
+    nonempty = [i for i, line in enumerate(all_lines) if line]
+    assert settled_by_model(rows, all_lines, stray, totals) == settled_main_language(
+        rows[:4], nonempty, [all_lines[i] for i in nonempty], stray, totals)

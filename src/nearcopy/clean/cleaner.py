@@ -33,7 +33,7 @@ from nearcopy.clean.kernels import EMPTY_SHIFT, T_ASKED, T_FLAGS, T_SAME_KEYS, T
 from nearcopy.clean.scan import (EMPTY, END, FLAGS, HEADLINE, LANGUAGES, LITERAL,
                                  NON_ASCII, START, TEMPLATE, WORD, base_tables, encode,
                                  scan_document, with_stray, with_template)
-from nearcopy.clean.settled_language import (asks_model, settled_by_sums,
+from nearcopy.clean.settled_language import (asks_model, settled_by_model, settled_by_sums,
                                              settled_main_language)
 from nearcopy.clean.stopwords import guess_language
 from nearcopy.clean.normalize import ascii_trigger_bits, normalize_encoded
@@ -201,7 +201,7 @@ class Cleaner:
         prefixes (`asks` START) that begin no start-pattern match, the function
         words settle the language with no line to ask the model (`settled_by_sums`),
         or with the model's answers for the lines the stray rule would ask about
-        (`settled_main_language`: it removes none of them then), and no two lines
+        (`settled_by_model`: it removes none of them then), and no two lines
         look alike (no repeated paragraph). The non-empty lines are then kept as they
         are, and no other per-line list is made: 63 % of news_copies' documents and 96 %
         of generated prose end here (test_fast_paths.py compares both ways)."""
@@ -212,19 +212,16 @@ class Cleaner:
         lines = text.split("\n")
         if asks and not self._starts_kept(lines, rows[FLAGS]):
             return False
-        empty = totals[T_ASKED] >> EMPTY_SHIFT
-        kept = list(filter(None, lines)) if empty else lines  # (empty lines: left out)
         if language is None:  # the model's answers for the unguessed lines settle it
             t0 = time.perf_counter()
-            numbers = list(compress(range(len(lines)), lines)) if empty else \
-                list(range(len(lines)))
-            language = settled_main_language(rows[:FLAGS + 1], numbers, kept, self.stray,
-                                             totals)
+            language = settled_by_model(rows, lines, self.stray, totals)
             spent = time.perf_counter() - t0
             self.timings["language_id"] += spent
             self.timings["rules"] -= spent  # (the caller counts the whole call as rules)
             if language is None:
                 return False
+        empty = totals[T_ASKED] >> EMPTY_SHIFT
+        kept = list(filter(None, lines)) if empty else lines  # (empty lines: left out)
         res.text = "\n".join(kept) if empty else text
         lines = kept
         res.language = language

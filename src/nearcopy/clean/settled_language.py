@@ -12,7 +12,7 @@ from __future__ import annotations
 from nearcopy.clean.kernels import (EMPTY_SHIFT, T_ASKED, T_GUESSES, T_LETTERS,
                                     T_UNGUESSED)
 from nearcopy.clean.language import MAX_PROBABILITY, StrayLanguageFilter, predict_line
-from nearcopy.clean.scan import HEADLINE, LANGUAGES
+from nearcopy.clean.scan import FLAGS, GUESS, HEADLINE, LANGUAGES, LETTERS, WORDS
 
 _ASKED = (1 << EMPTY_SHIFT) - 1
 
@@ -82,3 +82,27 @@ def settled_main_language(stats: list[list[int]], numbers: list[int], lines: lis
         else:
             unasked += n
     return main if sum(letters) - unguessed > unasked * MAX_PROBABILITY else None
+
+
+def settled_by_model(rows: list[list[int]], lines: list[str], stray: StrayLanguageFilter,
+                     totals: list[int]) -> str | None:
+    """`settled_main_language` of a scanned ASCII document that keeps every line but its
+    empty ones, when the sums leave the language to the model's answers (`asks_model`):
+    `lines` are all of them, as the scan numbered them. An empty line has no letters
+    and no guess, so it changes no sum and is never asked; the sums give the guessed
+    language and the letters, and no per-line list of the kept lines is made (two
+    documents in five of generated prose end here)."""
+    all_letters, all_words = rows[LETTERS], rows[WORDS]
+    all_guesses, all_flags = rows[GUESS], rows[FLAGS]
+    main = LANGUAGES[totals[T_GUESSES].bit_length() - 1]  # (exactly one: `asks_model`)
+    min_words, min_letters = stray.min_words, max(stray.min_letters, 1)  # (0 letters: never)
+    unasked = 0
+    for k in [k for k, guess in enumerate(all_guesses) if not guess]:
+        n = all_letters[k]
+        if n >= min_letters and all_words[k] >= min_words and not all_flags[k] & HEADLINE:
+            if predict_line(lines[k])[0] != main:
+                return None  # (the line may be stray)
+        else:
+            unasked += n
+    return main if totals[T_LETTERS] - totals[T_UNGUESSED] > unasked * MAX_PROBABILITY \
+        else None
