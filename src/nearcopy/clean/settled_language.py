@@ -70,17 +70,13 @@ def settled_main_language(stats: list[list[int]], numbers: list[int], lines: lis
     if len(guessed) != 1:
         return None
     main = LANGUAGES[guessed.pop()]
-    min_words, min_letters = stray.min_words, max(stray.min_letters, 1)  # (0 letters: never)
-    unasked = unguessed = 0
-    for k in [k for k, guess in enumerate(guesses) if not guess]:
-        n = letters[k]
-        unguessed += n
-        i = numbers[k]
-        if n >= min_letters and all_words[i] >= min_words and not all_flags[i] & HEADLINE:
-            if predict_line(lines[k])[0] != main:
-                return None  # (the line may be stray)
-        else:
-            unasked += n
+    unguessed_at = [k for k, guess in enumerate(guesses) if not guess]
+    unasked = _unasked_letters(main, stray, ((letters[k], all_words[numbers[k]],
+                                              all_flags[numbers[k]], lines[k])
+                                             for k in unguessed_at))
+    if unasked is None:
+        return None
+    unguessed = sum([letters[k] for k in unguessed_at])
     return main if sum(letters) - unguessed > unasked * MAX_PROBABILITY else None
 
 
@@ -95,14 +91,27 @@ def settled_by_model(rows: list[list[int]], lines: list[str], stray: StrayLangua
     all_letters, all_words = rows[LETTERS], rows[WORDS]
     all_guesses, all_flags = rows[GUESS], rows[FLAGS]
     main = LANGUAGES[totals[T_GUESSES].bit_length() - 1]  # (exactly one: `asks_model`)
-    min_words, min_letters = stray.min_words, max(stray.min_letters, 1)  # (0 letters: never)
-    unasked = 0
-    for k in [k for k, guess in enumerate(all_guesses) if not guess]:
-        n = all_letters[k]
-        if n >= min_letters and all_words[k] >= min_words and not all_flags[k] & HEADLINE:
-            if predict_line(lines[k])[0] != main:
-                return None  # (the line may be stray)
-        else:
-            unasked += n
+    unasked = _unasked_letters(main, stray, ((all_letters[k], all_words[k], all_flags[k],
+                                              lines[k])
+                                             for k, guess in enumerate(all_guesses)
+                                             if not guess))
+    if unasked is None:
+        return None
     return main if totals[T_LETTERS] - totals[T_UNGUESSED] > unasked * MAX_PROBABILITY \
         else None
+
+
+def _unasked_letters(main: str, stray: StrayLanguageFilter, unguessed) -> int | None:
+    """The letters of the unguessed lines the stray rule does not judge; None when the
+    model names another language than `main` for a line it judges (enough letters and
+    words, not in headline case: the line may be stray). `unguessed`: (letters, words,
+    flags, text) of each unguessed line, in order (the model is asked in that order)."""
+    min_words, min_letters = stray.min_words, max(stray.min_letters, 1)  # (0 letters: never)
+    unasked = 0
+    for letters, words, flags, line in unguessed:
+        if letters >= min_letters and words >= min_words and not flags & HEADLINE:
+            if predict_line(line)[0] != main:
+                return None
+        else:
+            unasked += letters
+    return unasked
