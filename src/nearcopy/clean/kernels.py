@@ -41,11 +41,11 @@ ROWS = 8
 #: guess is k > 0; T_FLAGS every line's flags or-ed, plus the normalisers' triggers of
 #: ASCII text (`norm_kernels.byte_triggers` of the bytes) << TRIGGER_SHIFT, so that the
 #: cleaner scans an ASCII text first and normalises it only when they say a normaliser
-#: may change it (a separate call took ~4 us of the ~60 us of a prose document); T_SUMS_A
-#: and T_SUMS_B the sums of
-#: those rows; T_SAME_KEYS 1 when two lines' KEY are equal; T_UNGUESSED the letters of
-#: the lines without a guess. A non-ASCII line's entries are in them too: they are to be
-#: read only when T_FLAGS holds no NON_ASCII (see `doc_scan.kept_counts`).
+#: may change it (a separate call took ~4 us of the ~60 us of a prose document);
+#: T_SUMS_A and T_SUMS_B the sums of those rows; T_SAME_KEYS 1 when two lines' KEY are
+#: equal; T_UNGUESSED the letters of the lines without a guess. A non-ASCII line's
+#: entries are in them too: they are to be read only when T_FLAGS holds no NON_ASCII
+#: (see `doc_scan.kept_counts`).
 (T_LETTERS, T_ASKED, T_GUESSES, T_FLAGS, T_SUMS_A, T_SUMS_B, T_SAME_KEYS,
  T_UNGUESSED) = range(8)
 EMPTY_SHIFT = 32

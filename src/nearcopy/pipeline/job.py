@@ -15,8 +15,8 @@ import shutil
 import time
 from array import array
 from collections import Counter
-from itertools import repeat
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
