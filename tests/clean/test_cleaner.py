@@ -104,6 +104,15 @@ def test_config_roundtrip_and_toml(tmp_path):
     assert pickle.loads(pickle.dumps(cfg)) == cfg
 
 
+def test_a_config_unpickled_again_is_the_one_built_before():
+    """Every task of a job ships the same config: it is built once per process."""
+    cfg = CleanConfig(rules={"stamp_line": {"max_rest_words": 5}})
+    first, second = pickle.loads(pickle.dumps(cfg)), pickle.loads(pickle.dumps(cfg))
+    assert first == cfg and first is second
+    other = pickle.loads(pickle.dumps(CleanConfig(rules={"stamp_line": {"max_rest_words": 6}})))
+    assert other != first and other.params("stamp_line")["max_rest_words"] == 6
+
+
 @pytest.mark.parametrize("data, message", [
     ({"rules": {"no_such_rule": {}}}, "unknown cleaning rule"),
     ({"rules": {"stamp_line": {"bogus": 1}}}, "has no parameter"),
