@@ -148,8 +148,8 @@ def _set_batch(payload) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(texts, SpoolSlice):
         texts = texts.texts()
     if table is not None:
-        texts = [table.strip(text)[0] if strips is None or strip else text
-                 for text, strip in zip(texts, strips or repeat(True))]
+        texts = [table.strip(text)[0] if strip else text
+                 for text, strip in zip(texts, repeat(True) if strips is None else strips)]
     return shingle_sets(texts, params)
 
 
