@@ -93,8 +93,8 @@ def first_containing(path: Path, needle: bytes, limit: int) -> list[dict]:
     with handle:
         try:
             mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-        except ValueError:  # an empty file
-            return found
+        except (ValueError, OSError):  # an empty file, or one that cannot be mapped
+            return found  # (the report shows no examples then)
         with mapped:
             at = mapped.find(needle)
             while at >= 0 and len(found) < limit:
