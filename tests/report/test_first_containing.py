@@ -41,3 +41,17 @@ def test_a_missing_or_empty_file_has_none(tmp_path):
     assert first_containing(tmp_path / "absent.jsonl", b"x", 3) == []
     (tmp_path / "empty.jsonl").write_bytes(b"")
     assert first_containing(tmp_path / "empty.jsonl", b"x", 3) == []
+
+
+def test_a_file_that_cannot_be_mapped_gives_no_examples(tmp_path, monkeypatch):
+    """A filesystem that refuses mmap: the report goes on without cleaning examples."""
+    import mmap
+
+    def refuse(*args, **kwargs):
+        raise OSError("mmap not supported")
+    path = tmp_path / "kept.jsonl"
+    path.write_bytes(orjson.dumps({"id": "a", "removed_lines": [{"line": 0}]}) + b"\n")
+    assert first_containing(path, b'"removed_lines":[{', 3) == [
+        {"id": "a", "removed_lines": [{"line": 0}]}]
+    monkeypatch.setattr(mmap, "mmap", refuse)
+    assert first_containing(path, b'"removed_lines":[{', 3) == []
