@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 
+import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -397,11 +398,17 @@ _WORD_TOKENS = ["JavaScript", "javascript", "JAVASCRIPT", "java", "script", "Lor
 
 
 def _check_words(text, words):
+    """WORD as `word in line.lower()` says, scanning with the short-word pass and with
+    it skipped where `short_words_in` allows."""
     from nearcopy.clean import scan
-    flags = scan.scan(text, scan.tables("", (), words))[scan.FLAGS]
-    for flag, line in zip(flags, text.split("\n")):
-        if line.isascii():  # (no LITERAL or END with these tables)
-            assert bool(flag & scan.WORD) == any(w in line.lower() for w in words), line
+    tables = scan.tables("", (), words)
+    data = scan.encode(text)
+    short = scan.short_words_in(data, scan.short_word_probes(tables))
+    for flags in (scan.scan(text, tables)[scan.FLAGS],
+                  scan.scan_document(data, tables, short)[0][scan.FLAGS]):
+        for flag, line in zip(flags, text.split("\n")):
+            if line.isascii():  # (no LITERAL or END with these tables)
+                assert bool(flag & scan.WORD) == any(w in line.lower() for w in words), line
 
 
 @settings(max_examples=500, deadline=None)
@@ -430,13 +437,41 @@ def test_scan_word_flag_by_trigrams(words, text):
     _check_words(text, tuple(words))
 
 
-def test_scan_finds_a_word_at_any_offset_of_a_line():
-    """A word at an even or odd offset, at the line's last bytes, of two bytes or more."""
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(st.sampled_from("aAbB( )t"), min_size=4, max_size=12), min_size=1,
+                max_size=5),
+       st.text(st.sampled_from("aAbB( )t\n"), max_size=120))
+def test_scan_word_flag_by_long_and_short_pieces(words, text):
+    """Long words (LONG_WORD bytes or more) tested every LONG_STRIDE bytes, short ones
+    every second byte or not at all (`short_words_in`), in one table."""
+    _check_words(text, tuple(words))
+
+
+def test_short_word_probes():
     from nearcopy.clean import scan
+    probes = scan.short_word_probes(scan.tables("", (), ("javascript", "(at)")))
+    assert probes == ((b"(", frozenset(b"Aa")),)
+    assert scan.short_word_probes(scan.tables("", (), ("javascript",))) == ()
+    assert scan.short_word_probes(scan.tables("", (), ("abcd", "(efgh"))) is None
+    assert scan.short_word_probes(scan.tables("", (), ("ab",))) is None  # (bigrams)
+    assert scan.short_words_in(b"x (At) y", probes) == 1
+    assert scan.short_words_in(b"x (bt) (", probes) == 0
+    assert scan.short_words_in(b"(b (a", probes) == 1
+    assert scan.short_words_in(b"x (bt) y", None) == 1
+    assert scan.short_words_in(b"x (at) y", ()) == 0
+    assert scan.short_words_in(np.frombuffer(b"x (at) y", np.uint8), probes) == 1
+    assert scan.short_words_in(np.frombuffer(b"x (bt) y", np.uint8), probes) == 0
+
+
+def test_scan_finds_a_word_at_any_offset_of_a_line():
+    """A word at an even or odd offset, at the line's last bytes, of two bytes or more;
+    a long word at every offset from its tested pieces' stride."""
+    from nearcopy.clean import kernels, scan
     for words in (("abc",), ("abc", "xyzw"), ("ab",), ("ab", "cde"), ("abcd",),
-                  ("abcd", "wxyz12345")):
+                  ("abcd", "wxyz12345"), ("terms of use",), ("terms of use", "(at)"),
+                  ("all rights reserved", "javascript", "abcdefgh")):
         tables = scan.tables("", (), words)
-        for pad in range(5):
+        for pad in range(kernels.LONG_STRIDE + 3):
             for tail in ("", "q", "qq"):
                 for word in words:
                     line = "-" * pad + word.upper() + tail
@@ -690,12 +725,11 @@ def test_first_failure_equals_every_rule_in_order(line, pad):
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.sampled_from(_SCAN_TOKENS + _GATE_TOKENS), max_size=60).map(" ".join))
 def test_line_stats_compiled_jit_and_python_agree(text):
-    import numpy as np
     from nearcopy.clean import kernels, scan
     from nearcopy.native import jit
     tables = Cleaner(CleanConfig())._gate.tables()
     buf = np.frombuffer(scan.encode(text), dtype=np.uint8)
-    args = (buf, tables, scan._MIN_SHARE, scan._HEADLINE_SHARE)
+    args = (buf, tables, scan._MIN_SHARE, scan._HEADLINE_SHARE, 1)
     rows, totals = scan.scan_document(scan.encode(text), tables)
     compiled = [row + [total] for row, total in zip(rows, totals)]
     assert jit.dispatcher(kernels.line_stats)(*args).tolist() == compiled

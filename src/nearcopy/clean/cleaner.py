@@ -32,7 +32,8 @@ from nearcopy.clean.language import (LanguageFilter, StrayLanguageFilter, detect
 from nearcopy.clean.kernels import EMPTY_SHIFT, T_ASKED, T_FLAGS, T_SAME_KEYS, TRIGGER_SHIFT
 from nearcopy.clean.scan import (EMPTY, END, FLAGS, HEADLINE, LANGUAGES, LITERAL,
                                  NON_ASCII, START, TEMPLATE, WORD, base_tables, encode,
-                                 scan_document, with_stray, with_template)
+                                 scan_document, short_word_probes, short_words_in,
+                                 with_stray, with_template)
 from nearcopy.clean.settled_language import (asks_model, settled_by_model, settled_by_sums,
                                              settled_main_language)
 from nearcopy.clean.stopwords import guess_language
@@ -117,6 +118,7 @@ class Cleaner:
                 self.template.min_words < 1 and self.template.min_chars < 1)):
             self.template = None  # (an empty text has a key then, and the scan keys no line)
         self._tables = None  # the scan's tables, built on first use in each process
+        self._probes: tuple[bytes, ...] | None = None  # (with them)
         #: the trigger bits (norm_kernels) of the normalisers, when each of them is one
         #: `normalize_encoded` skips on a clear bit: an ASCII text is then scanned before it
         #: is normalised (see `kernels.TRIGGER_SHIFT`); -1 when one always runs
@@ -142,21 +144,22 @@ class Cleaner:
         tables = self._tables
         if tables is None:
             tables = self._scan_tables()
+        probes = self._probes
         text = doc.text
         if self._ascii_triggers >= 0 and text.isascii():
             # scanned first: the scan says whether a normaliser may change the text
             data = text.encode("ascii")
-            rows, totals = scan_document(data, tables)
+            rows, totals = scan_document(data, tables, short_words_in(data, probes))
             if totals[T_FLAGS] >> TRIGGER_SHIFT & self._ascii_triggers:
                 text, normalized_data = normalize_encoded(text, self.normalizers, normalized)
                 if text is not doc.text:
                     data = normalized_data if normalized_data is not None else encode(text)
-                    rows, totals = scan_document(data, tables)
+                    rows, totals = scan_document(data, tables, short_words_in(data, probes))
         else:
             text, data = normalize_encoded(text, self.normalizers, normalized)
             if data is None:
                 data = encode(text)
-            rows, totals = scan_document(data, tables)
+            rows, totals = scan_document(data, tables, short_words_in(data, probes))
         asks = totals[T_FLAGS] & GATE_ASKS
         if self._settles and (not asks or asks == START) and len(data) < SUM_LIMIT and \
                 self._settled_document(text, rows, totals, res, asks):
@@ -263,6 +266,9 @@ class Cleaner:
         if self.stray is not None:
             tables = with_stray(tables, self.stray.min_words, self.stray.min_letters)
         self._tables = tables
+        #: what tells that a document holds none of the short literal words (the scan
+        #: then skips the pass looking for them: `scan.short_words_in`)
+        self._probes = short_word_probes(tables)
         return tables
 
     def _template_keys(self, rows: list[list[int]], numbers: list[int], lines: list[str],

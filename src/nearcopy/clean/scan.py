@@ -19,7 +19,8 @@ from nearcopy.clean.kernels import (EMPTY, END, FLAGS, GUESS, HEADLINE, LETTERS,
 __all__ = ["scan", "scan_rows", "scan_document", "tables", "fits", "base_tables",
            "with_stray", "LETTERS", "WORDS", "GUESS",
            "FLAGS", "NON_ASCII", "HEADLINE", "END", "LITERAL", "WORD", "START", "EMPTY",
-           "TEMPLATE", "LANGUAGES", "UNCAPPED", "with_template"]
+           "TEMPLATE", "LANGUAGES", "UNCAPPED", "with_template", "short_word_probes",
+           "short_words_in"]
 
 #: GUESS k (k > 0) names LANGUAGES[k]
 LANGUAGES: tuple[str | None, ...] = (None, *stopwords._LANGUAGES)
@@ -132,6 +133,9 @@ def tables(literals: str = "", ends: tuple[str, ...] = (), words: tuple[str, ...
         return None
     ascii_ends = [end.encode("ascii") for end in dict.fromkeys(ends) if end.isascii()]
     ascii_words = [word.encode("ascii") for word in dict.fromkeys(words) if word.isascii()]
+    trigrams = bool(ascii_words) and all(len(word) >= 4 for word in ascii_words)
+    if trigrams:  # the long words first (`kernels.NLONG`)
+        ascii_words.sort(key=lambda word: len(word) < kernels.LONG_WORD)
     out = base_tables().copy()
     out[kernels.NLITERALS] = len(ascii_words)
     bigrams = [0] * (128 * 128 // 64)
@@ -143,10 +147,19 @@ def tables(literals: str = "", ends: tuple[str, ...] = (), words: tuple[str, ...
         out[base + 1:base + 1 + len(word)] = list(word)
     out[kernels.BIGRAMS:kernels.LITERALS] = [b - (1 << 64) if b >= 1 << 63 else b
                                              for b in bigrams]
-    if ascii_words and all(len(word) >= 4 for word in ascii_words):
+    if trigrams:
         out[kernels.TRIGRAM_MODE] = 1
-        _set_bits(out, [64 * kernels.TRIGRAMS + slot for word in ascii_words
-                        for slot in _trigram_slots(word)])
+        long_words = [word for word in ascii_words if len(word) >= kernels.LONG_WORD]
+        out[kernels.NLONG] = len(long_words)
+        for w, word in enumerate(ascii_words):
+            offset, width, bits = ((_window(word), kernels.LONG_STRIDE, kernels.TRIGRAMS)
+                                   if w < len(long_words) else (0, 2, kernels.SHORT_TRIGRAMS))
+            slots = [_piece_slot(word, at) for at in range(offset, offset + width)]
+            out[kernels.WINDOWS + w] = offset
+            pieces = kernels.PIECES + w * kernels.LONG_STRIDE
+            out[pieces:pieces + kernels.LONG_STRIDE] = -1  # (no slot)
+            out[pieces:pieces + width] = slots
+            _set_bits(out, [64 * bits + slot for slot in slots])
     if bracketed_caps is None:
         bracketed_caps = caps
     for k, char in enumerate(literals):
@@ -213,12 +226,56 @@ def _cased(b: int) -> list[int]:
     return [c for c in range(128) if ord(chr(c).lower()) == b]
 
 
-def _trigram_slots(word: bytes) -> set[int]:
-    """`kernels.trigram_slot` of the word's three-byte pieces at its first two bytes, in
-    every case (the ASCII bytes whose `str.lower()` they are)."""
-    slot = kernels.trigram_slot.py_func
-    return {slot(c0, c1, c2) for start in (0, 1) for c0 in _cased(word[start])
-            for c1 in _cased(word[start + 1]) for c2 in _cased(word[start + 2])}
+def _piece_slot(word: bytes, at: int) -> int:
+    """`kernels.trigram_slot` of the word's three bytes at `at` (in any case: the slot
+    ors each byte with 32)."""
+    return kernels.trigram_slot.py_func(word[at], word[at + 1], word[at + 2])
+
+
+def _window(word: bytes) -> int:
+    """Where a long word's LONG_STRIDE tested pieces begin: the offset whose pieces hold
+    the fewest non-letters (" of" or "s o" start far more lines' pieces than "rms"
+    does, and each hit compares the words), the first of those."""
+    def spaced(at: int) -> int:
+        return sum(not word[k:k + 3].isalpha()
+                   for k in range(at, at + kernels.LONG_STRIDE))
+    return min(range(len(word) - kernels.LONG_STRIDE - 1), key=spaced)
+
+
+def short_word_probes(tables: np.ndarray) -> tuple[tuple[bytes, frozenset[int]], ...] | None:
+    """What `short_words_in` looks for: per first byte of the tables' short literal words
+    (in any case), the bytes that may follow it in one of them; () when there is no
+    short word to look for, None when a short word begins with a letter or a digit
+    (too common a byte: the pass then always runs)."""
+    if not tables[kernels.TRIGRAM_MODE]:
+        return None
+    probes: dict[int, set[int]] = {}
+    for w in range(int(tables[kernels.NLONG]), int(tables[kernels.NLITERALS])):
+        base = kernels.LITERALS + w * (kernels.MAX_LITERAL_LEN + 1)
+        first, second = int(tables[base + 1]), int(tables[base + 2])
+        if chr(first).isalnum():
+            return None
+        for c0 in _cased(first):
+            probes.setdefault(c0, set()).update(_cased(second))
+    return tuple((bytes((first,)), frozenset(seconds)) for first, seconds in probes.items())
+
+
+def short_words_in(data: bytes | np.ndarray, probes) -> int:
+    """The scan's `short_words` argument for `data`: 0 when no short literal word can be
+    in it (no probe's first byte followed by one of its second bytes: the pass that looks
+    for them is skipped), else 1. By `bytes.find` of one byte (memchr: 0.4 us on a 3 KB
+    text, where `in` of two bytes took 5 us)."""
+    if probes is None:
+        return 1
+    if type(data) is not bytes:  # (the normalisers' uint8 array)
+        data = data.tobytes()
+    for first, seconds in probes:
+        at = data.find(first)
+        while at >= 0:
+            if at + 1 < len(data) and data[at + 1] in seconds:
+                return 1
+            at = data.find(first, at + 1)
+    return 0
 
 
 def _cased_pairs(b0: int, b1: int) -> list[int]:
@@ -267,14 +324,16 @@ def scan_rows(data: bytes, tables: np.ndarray | None = None) -> list[list[int]]:
     return scan_document(data, tables)[0]
 
 
-def scan_document(data: bytes | np.ndarray, tables: np.ndarray | None = None
-                  ) -> tuple[list[list[int]], list[int]]:
+def scan_document(data: bytes | np.ndarray, tables: np.ndarray | None = None,
+                  short_words: int = 1) -> tuple[list[list[int]], list[int]]:
     """(`scan_rows`, the document's sums: `kernels.T_LETTERS` and the rest); `data` may
-    also be those bytes as a read-only uint8 array."""
+    also be those bytes as a read-only uint8 array; `short_words` 0 only when
+    `short_words_in` says so."""
     if tables is None:
         tables = base_tables()
     buf = data if type(data) is np.ndarray else np.frombuffer(data, _BYTE)
-    rows = (_line_stats or _bind())(buf, tables, _MIN_SHARE, _HEADLINE_SHARE).tolist()
+    rows = (_line_stats or _bind())(buf, tables, _MIN_SHARE, _HEADLINE_SHARE,
+                                    short_words).tolist()
     return rows, [row.pop() for row in rows]
 
 
