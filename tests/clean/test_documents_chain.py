@@ -66,3 +66,32 @@ def test_the_rules_pickle_and_rebuild_their_chain():
     assert again.first_failure(["x"] * 3, counts, "en") is None
     assert again.first_failure(["x"] * 3, (3, 12, 0, 0, 0, 0, 0), "en")["rule"] == \
         "gopher_word_count"
+
+
+_LINE = st.lists(st.sampled_from(["word", "the", "of", "#", "...", "- item", "x", "longerword",
+                                  "a.b", "…"]), max_size=12).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_LINE, min_size=1, max_size=8), st.sampled_from(["en", "de", None]),
+       st.sampled_from(range(len(_CONFIGS))))
+def test_judging_from_counts_names_the_failure_check_document_names(lines, language, config):
+    """A rule's `judge(counts, num_lines)` stands for its `check_document` of the lines:
+    the same first failure, value and threshold with and without the judges."""
+    from nearcopy.clean import doc_scan
+    rules = Cleaner(CleanConfig(rules=_CONFIGS[config]))._doc_rules
+    counts = doc_scan.counts(lines)
+    with_judges = rules.first_failure(lines, counts, language)
+    rules._judges = [None] * len(rules._judges)
+    assert with_judges == rules.first_failure(lines, counts, language)
+
+
+def test_a_subclass_changing_check_document_is_not_judged_from_counts():
+    from nearcopy.clean.documents import GopherWordCountFilter, KEEP, _judge_of
+    rule = GopherWordCountFilter(min_words=50, max_words=100)
+    assert _judge_of(rule) == rule.judge
+
+    class Lenient(GopherWordCountFilter):
+        def check_document(self, lines, language):
+            return KEEP
+    assert _judge_of(Lenient(min_words=50, max_words=100)) is None
