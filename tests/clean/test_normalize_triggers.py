@@ -215,3 +215,17 @@ def _cleaners(enabled):
     second = Cleaner(first.config)
     second._ascii_triggers = -1  # normalise first, as a non-ASCII text is
     return first, second
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(st.sampled_from("abnsptquo0123489;#& \n"), max_size=200))
+def test_debris_tails_found_from_the_semicolons_as_by_searching_each(text):
+    """`_holds_debris_tail` (what precedes each ";") says what the twenty searches say,
+    below and beyond the semicolons it checks one by one."""
+    from nearcopy.clean.normalize import (_NAMED_TAILS, _NUMERIC_TAILS, _holds_any,
+                                          _holds_debris_tail)
+    expected = _holds_any(text, _NUMERIC_TAILS) or _holds_any(text, _NAMED_TAILS)
+    assert _holds_debris_tail(text) == expected
+    many = "x;" * 40 + text
+    assert _holds_debris_tail(many) == (
+        _holds_any(many, _NUMERIC_TAILS) or _holds_any(many, _NAMED_TAILS))

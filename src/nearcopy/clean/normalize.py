@@ -189,7 +189,7 @@ class HtmlEntityRule(Normalizer):
         if "&" in text:
             from html import unescape  # (here: 2.6 ms of every start-up, for few texts)
             text = _ENTITY.sub(lambda m: unescape(m.group(0)), text)
-        if ";" in text and (_holds_any(text, _NUMERIC_TAILS) or _holds_any(text, _NAMED_TAILS)):
+        if ";" in text and _holds_debris_tail(text):
             # Neither debris pattern spans a "\n" (a line start passes their lookbehinds as
             # a "\n" does), so only the lines with a ";" need them.
             text = "\n".join([_repair_debris(line) if ";" in line else line
@@ -245,6 +245,27 @@ def _holds_any(text: str, parts: tuple[str, ...]) -> bool:
         if part in text:
             return True
     return False
+
+
+#: what a debris tail holds before its ";" (a code or a name), and the longest of them
+_TAIL_STEMS = tuple(tail[:-1] for tail in _NUMERIC_TAILS + _NAMED_TAILS)
+_STEM_LONGEST = max(map(len, _TAIL_STEMS))
+#: beyond this many ";", the tails are looked for one by one instead
+_SEMICOLONS_CHECKED = 32
+
+
+def _holds_debris_tail(text: str) -> bool:
+    """`_holds_any(text, _NUMERIC_TAILS + _NAMED_TAILS)`, from the text's ";" (memchr):
+    what comes before each. The twenty substring searches took 5.9 us on a 290-character
+    text holding a ";" (3,571 of pan_paraphrase's texts), this 2.2 us."""
+    at = text.find(";")
+    for _ in range(_SEMICOLONS_CHECKED):
+        if at < 0:
+            return False
+        if text.endswith(_TAIL_STEMS, max(0, at - _STEM_LONGEST), at):
+            return True
+        at = text.find(";", at + 1)
+    return at >= 0 and (_holds_any(text, _NUMERIC_TAILS) or _holds_any(text, _NAMED_TAILS))
 
 
 class NfkcRule(Normalizer):
