@@ -459,6 +459,11 @@ def test_short_word_probes():
     assert scan.short_words_in(b"(b (a", probes) == 1
     assert scan.short_words_in(b"x (bt) y", None) == 1
     assert scan.short_words_in(b"x (at) y", ()) == 0
+    assert scan.short_words_in(b"(b" * 16, probes) == 0
+    assert scan.short_words_in(b"(b" * 17, probes) == 1  # (the pass instead of more looks)
+    two = ((b"(", frozenset(b"a")), (b"[", frozenset(b"a")))
+    assert scan.short_words_in(b"(b" * 16 + b"[a", two) == 1
+    assert scan.short_words_in(b"(b" * 16 + b"[b", two) == 0
     assert scan.short_words_in(np.frombuffer(b"x (at) y", np.uint8), probes) == 1
     assert scan.short_words_in(np.frombuffer(b"x (bt) y", np.uint8), probes) == 0
 

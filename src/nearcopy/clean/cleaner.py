@@ -118,7 +118,7 @@ class Cleaner:
                 self.template.min_words < 1 and self.template.min_chars < 1)):
             self.template = None  # (an empty text has a key then, and the scan keys no line)
         self._tables = None  # the scan's tables, built on first use in each process
-        self._probes: tuple[bytes, ...] | None = None  # (with them)
+        self._probes: tuple | None = None  # (with them: `scan.short_word_probes`)
         #: the trigger bits (norm_kernels) of the normalisers, when each of them is one
         #: `normalize_encoded` skips on a clear bit: an ASCII text is then scanned before it
         #: is normalised (see `kernels.TRIGGER_SHIFT`); -1 when one always runs

@@ -270,12 +270,18 @@ def short_words_in(data: bytes | np.ndarray, probes) -> int:
     if type(data) is not bytes:  # (the normalisers' uint8 array)
         data = data.tobytes()
     for first, seconds in probes:
-        at = data.find(first)
+        at, looked = data.find(first), 0
         while at >= 0:
+            if looked == _PROBES_FOLLOWED:
+                return 1  # (a text full of them: the pass costs less than more looks)
             if at + 1 < len(data) and data[at + 1] in seconds:
                 return 1
-            at = data.find(first, at + 1)
+            at, looked = data.find(first, at + 1), looked + 1
     return 0
+
+
+#: `short_words_in` looks at the byte after this many of a probe's first bytes at most
+_PROBES_FOLLOWED = 16
 
 
 def _cased_pairs(b0: int, b1: int) -> list[int]:
