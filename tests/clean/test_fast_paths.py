@@ -734,11 +734,34 @@ def test_line_stats_compiled_jit_and_python_agree(text):
     from nearcopy.native import jit
     tables = Cleaner(CleanConfig())._gate.tables()
     buf = np.frombuffer(scan.encode(text), dtype=np.uint8)
-    args = (buf, tables, scan._MIN_SHARE, scan._HEADLINE_SHARE, 1)
     rows, totals = scan.scan_document(scan.encode(text), tables)
     compiled = [row + [total] for row, total in zip(rows, totals)]
-    assert jit.dispatcher(kernels.line_stats)(*args).tolist() == compiled
-    assert kernels.line_stats.py_func(*args).tolist() == compiled
+
+    def scanned(line_stats):
+        out = np.zeros((kernels.ROWS, len(compiled[0]) + 3), np.int64)
+        columns = line_stats(buf, tables, scan._MIN_SHARE, scan._HEADLINE_SHARE, 1, out)
+        return out[:, :columns].tolist()
+    assert scanned(jit.dispatcher(kernels.line_stats)) == compiled
+    assert scanned(kernels.line_stats.py_func) == compiled
+
+
+def test_scan_document_grows_its_scratch_for_a_long_document():
+    """The compiled scan writes into a reused array; a document with more lines than it
+    has columns gets a larger one (kept up to `_SCRATCH_MAX_COLUMNS`), and the result
+    is the same as a fresh array's."""
+    from nearcopy.clean import kernels, scan
+    tables = Cleaner(CleanConfig())._gate.tables()
+    for lines in (1, 3, scan._SCRATCH_COLUMNS - 1, scan._SCRATCH_COLUMNS + 5, 3):
+        text = "\n".join(f"Line {k} of the text, said the man." for k in range(lines))
+        rows, totals = scan.scan_document(scan.encode(text), tables)
+        assert len(rows) == kernels.ROWS and all(len(row) == lines for row in rows)
+        out = np.empty((kernels.ROWS, lines + 1), np.int64)
+        assert scan._bind()(np.frombuffer(scan.encode(text), np.uint8), tables,
+                            scan._MIN_SHARE, scan._HEADLINE_SHARE, 1, out) == lines + 1
+        assert out.tolist() == [row + [total] for row, total in zip(rows, totals)]
+    small = np.empty((kernels.ROWS, 2), np.int64)
+    assert scan._bind()(np.frombuffer(b"a\nb\nc", np.uint8), tables, scan._MIN_SHARE,
+                        scan._HEADLINE_SHARE, 1, small) == -4
 
 
 

@@ -7,6 +7,7 @@ flagged `NON_ASCII` must be asked of the Python definitions instead.
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 import numpy as np
@@ -338,9 +339,25 @@ def scan_document(data: bytes | np.ndarray, tables: np.ndarray | None = None,
     if tables is None:
         tables = base_tables()
     buf = data if type(data) is np.ndarray else np.frombuffer(data, _BYTE)
-    rows = (_line_stats or _bind())(buf, tables, _MIN_SHARE, _HEADLINE_SHARE,
-                                    short_words).tolist()
+    out = getattr(_SCRATCH, "out", None)
+    if out is None:
+        out = _SCRATCH.out = np.empty((kernels.ROWS, _SCRATCH_COLUMNS), np.int64)
+    columns = (_line_stats or _bind())(buf, tables, _MIN_SHARE, _HEADLINE_SHARE,
+                                       short_words, out)
+    if columns < 0:  # (more lines than the scratch has columns)
+        out = np.empty((kernels.ROWS, -columns), np.int64)
+        if -columns <= _SCRATCH_MAX_COLUMNS:
+            _SCRATCH.out = out
+        columns = _line_stats(buf, tables, _MIN_SHARE, _HEADLINE_SHARE, short_words, out)
+    rows = out[:, :columns].tolist()
     return rows, [row.pop() for row in rows]
+
+
+#: the scan's result array, one per thread, reused: its columns at first, and the most
+#: it grows to (a longer document's array is its own)
+_SCRATCH = threading.local()
+_SCRATCH_COLUMNS = 1024
+_SCRATCH_MAX_COLUMNS = 1 << 16
 
 
 def encode(text: str) -> bytes:
@@ -363,8 +380,9 @@ _line_stats = None
 
 def _bind():
     """The compiled `line_stats` of the AOT module, called without the kernel's per-call
-    argument check (4 us, a fifth of the call): `scan_utf8` passes exactly the exported
-    types (a read-only uint8 buffer, int64 tables, two floats). Else the kernel itself."""
+    argument check (4 us, a fifth of the call): `scan_document` passes exactly the
+    exported types (a read-only uint8 buffer, int64 tables, two floats, an integer, the
+    int64 scratch). Else the kernel itself."""
     global _line_stats
     from nearcopy.native import aot, registry
     module = aot.load() if registry.mode() == "aot" else None
