@@ -139,7 +139,7 @@ SHORT_TRIGRAMS = TRIGRAMS + TRIGRAM_BITS // 64
 WINDOWS = SHORT_TRIGRAMS + TRIGRAM_BITS // 64
 #: a long word's pieces at LONG_STRIDE consecutive offsets (its window) are in the set, so
 #: one of them is tested wherever the word stands: a line of prose takes a sixth of the
-#: tests instead of half (the literal-word pass 7.2 -> ~2.5 us on a prose document)
+#: tests instead of half (the literal-word pass ~7.5 -> ~3.3 us on a prose document)
 LONG_WORD = 8
 LONG_STRIDE = LONG_WORD - 2
 PIECES = WINDOWS + MAX_LITERALS
@@ -173,8 +173,8 @@ def line_stats(buf, tables, min_share, headline_share, short_words, out):
     document rules sum (SUMS_A, SUMS_B, KEY: see the rows above), written into the
     first lines + 1 columns of `out` (ROWS rows; the last column: the sums, T_LETTERS
     and the rest); returns lines + 1, or -(lines + 1) without writing when `out` has
-    fewer columns. The caller's array: a returned array cost 3 us a call to box, a
-    fifth of a 230-character document's cleaning (`scan.scan_document`).
+    fewer columns. The caller's array: boxing a returned array cost ~3 us a call, and
+    cleaning a 230-character document costs ~35 us (`scan.scan_document`).
 
     `tables` (see the layout above and `scan.py`): the guess's parameters (as in
     stopwords.py, with `min_share` and `headline_share`), the class bits of each
