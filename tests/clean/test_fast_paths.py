@@ -734,13 +734,13 @@ def test_line_stats_compiled_jit_and_python_agree(text):
     from nearcopy.native import jit
     tables = Cleaner(CleanConfig())._gate.tables()
     buf = np.frombuffer(scan.encode(text), dtype=np.uint8)
-    rows, totals = scan.scan_document(scan.encode(text), tables)
-    compiled = [row + [total] for row, total in zip(rows, totals)]
+    compiled = scan.scan_document(scan.encode(text), tables)
 
     def scanned(line_stats):
-        out = np.zeros((kernels.ROWS, len(compiled[0]) + 3), np.int64)
-        columns = line_stats(buf, tables, scan._MIN_SHARE, scan._HEADLINE_SHARE, 1, out)
-        return out[:, :columns].tolist()
+        out = np.zeros((kernels.ROWS, len(compiled[0][0]) + 3), np.int64)
+        sums = np.zeros(kernels.TOTALS, np.int64)
+        lines = line_stats(buf, tables, scan._MIN_SHARE, scan._HEADLINE_SHARE, 1, out, sums)
+        return out[:, :lines].tolist(), sums.tolist()
     assert scanned(jit.dispatcher(kernels.line_stats)) == compiled
     assert scanned(kernels.line_stats.py_func) == compiled
 
@@ -751,18 +751,33 @@ def test_scan_document_grows_its_scratch_for_a_long_document():
     is the same as a fresh array's."""
     from nearcopy.clean import kernels, scan
     tables = Cleaner(CleanConfig())._gate.tables()
-    for lines in (1, 3, scan._SCRATCH_COLUMNS - 1, scan._SCRATCH_COLUMNS + 5, 3):
+    for lines in (1, 3, scan._SCRATCH_COLUMNS - 1, scan._SCRATCH_COLUMNS,
+                  scan._SCRATCH_COLUMNS + 5, 3):
         text = "\n".join(f"Line {k} of the text, said the man." for k in range(lines))
         rows, totals = scan.scan_document(scan.encode(text), tables)
         assert len(rows) == kernels.ROWS and all(len(row) == lines for row in rows)
-        out = np.empty((kernels.ROWS, lines + 1), np.int64)
+        out, sums = np.empty((kernels.ROWS, lines), np.int64), np.empty(kernels.TOTALS, np.int64)
         assert scan._bind()(np.frombuffer(scan.encode(text), np.uint8), tables,
-                            scan._MIN_SHARE, scan._HEADLINE_SHARE, 1, out) == lines + 1
-        assert out.tolist() == [row + [total] for row, total in zip(rows, totals)]
-    small = np.empty((kernels.ROWS, 2), np.int64)
+                            scan._MIN_SHARE, scan._HEADLINE_SHARE, 1, out, sums) == lines
+        assert out.tolist() == rows and sums.tolist() == totals
+    small, sums = np.empty((kernels.ROWS, 2), np.int64), np.empty(kernels.TOTALS, np.int64)
     assert scan._bind()(np.frombuffer(b"a\nb\nc", np.uint8), tables, scan._MIN_SHARE,
-                        scan._HEADLINE_SHARE, 1, small) == -4
+                        scan._HEADLINE_SHARE, 1, small, sums) == -3
+    short = np.empty(kernels.TOTALS - 1, np.int64)  # (too few sums: nothing written)
+    assert scan._bind()(np.frombuffer(b"a\nb", np.uint8), tables, scan._MIN_SHARE,
+                        scan._HEADLINE_SHARE, 1, small, short) == 0
 
+
+def test_scan_counts_the_lines_with_a_template_key():
+    """T_TEMPLATES is how many lines have a TEMPLATE key (0: the cleaner reads no row)."""
+    from nearcopy.clean import kernels, scan
+    tables = Cleaner(CleanConfig())._scan_tables()
+    for text in ("Home | News | Sport\nThe minister said on Monday that it was done.\n"
+                 "Share on Facebook\n\nHome | News | Sport", "The end of it all.", "", "\n"):
+        rows, totals = scan.scan_document(scan.encode(text), tables)
+        assert totals[kernels.T_TEMPLATES] == sum(key != 0 for key in rows[kernels.TEMPLATE])
+    rows, totals = scan.scan_document(scan.encode("Home | News | Sport\nMore | Less"), tables)
+    assert totals[kernels.T_TEMPLATES] == 2
 
 
 @settings(max_examples=500, deadline=None)

@@ -29,10 +29,11 @@ from nearcopy.clean.documents import DocumentRules
 from nearcopy.clean.line_gate import LineGate, LineTriage
 from nearcopy.clean.language import (LanguageFilter, StrayLanguageFilter, detect_language,
                                      latin_languages, script_counts)
-from nearcopy.clean.kernels import EMPTY_SHIFT, T_ASKED, T_FLAGS, T_SAME_KEYS, TRIGGER_SHIFT
+from nearcopy.clean.kernels import (EMPTY_SHIFT, T_ASKED, T_FLAGS, T_SAME_KEYS, T_TEMPLATES,
+                                    TRIGGER_SHIFT)
 from nearcopy.clean.scan import (EMPTY, END, FLAGS, HEADLINE, LANGUAGES, LITERAL,
                                  NON_ASCII, START, TEMPLATE, WORD, base_tables, encode,
-                                 scan_document, short_word_probes, short_words_in,
+                                 scan_view, short_word_probes, short_words_in,
                                  with_stray, with_template)
 from nearcopy.clean.settled_language import (asks_model, settled_by_model, settled_by_sums,
                                              settled_main_language)
@@ -149,22 +150,24 @@ class Cleaner:
         if self._ascii_triggers >= 0 and text.isascii():
             # scanned first: the scan says whether a normaliser may change the text
             data = text.encode("ascii")
-            rows, totals = scan_document(data, tables, short_words_in(data, probes))
+            out, num_lines, totals = scan_view(data, tables, short_words_in(data, probes))
             if totals[T_FLAGS] >> TRIGGER_SHIFT & self._ascii_triggers:
                 text, normalized_data = normalize_encoded(text, self.normalizers, normalized)
                 if text is not doc.text:
                     data = normalized_data if normalized_data is not None else encode(text)
-                    rows, totals = scan_document(data, tables, short_words_in(data, probes))
+                    out, num_lines, totals = scan_view(data, tables,
+                                                       short_words_in(data, probes))
         else:
             text, data = normalize_encoded(text, self.normalizers, normalized)
             if data is None:
                 data = encode(text)
-            rows, totals = scan_document(data, tables, short_words_in(data, probes))
+            out, num_lines, totals = scan_view(data, tables, short_words_in(data, probes))
         asks = totals[T_FLAGS] & GATE_ASKS
         if self._settles and (not asks or asks == START) and len(data) < SUM_LIMIT and \
-                self._settled_document(text, rows, totals, res, asks):
+                self._settled_document(text, out, num_lines, totals, res, asks):
             self.timings["rules"] += time.perf_counter() - t0
             return res
+        rows = out[:, :num_lines].tolist()  # (before any other scan: `out` is its scratch)
         stats = rows[:FLAGS + 1]
         ascii_text = len(data) == len(text)
         lines = text.split("\n")
@@ -196,8 +199,8 @@ class Cleaner:
         self.timings["language_id"] += t2 - t1
         return res
 
-    def _settled_document(self, text: str, rows: list[list[int]], totals: list[int],
-                          res: CleanResult, asks: int = 0) -> bool:
+    def _settled_document(self, text: str, out: np.ndarray, num_lines: int,
+                          totals: list[int], res: CleanResult, asks: int = 0) -> bool:
         """Finish `res` from the scan's sums (True) where the line-by-line way would
         remove nothing before the document rules: the gate asks about none of the lines
         (every line ASCII, none dropped or changed: the caller checked) but for start
@@ -213,11 +216,12 @@ class Cleaner:
                 (self.repeats is not None and totals[T_SAME_KEYS]):
             return False
         lines = text.split("\n")
-        if asks and not self._starts_kept(lines, rows[FLAGS]):
+        if asks and not self._starts_kept(lines, out[FLAGS, :num_lines].tolist()):
             return False
         if language is None:  # the model's answers for the unguessed lines settle it
             t0 = time.perf_counter()
-            language = settled_by_model(rows, lines, self.stray, totals)
+            language = settled_by_model(out[:FLAGS + 1, :num_lines].tolist(), lines,
+                                        self.stray, totals)
             spent = time.perf_counter() - t0
             self.timings["language_id"] += spent
             self.timings["rules"] -= spent  # (the caller counts the whole call as rules)
@@ -230,9 +234,12 @@ class Cleaner:
         res.language = language
         res.dropped = self._doc_rules.first_failure(lines, counts_from_sums(totals), language)
         if self.template is not None and res.dropped is None:
-            found = set(rows[TEMPLATE])
-            found.discard(0)
-            res.template_keys = list(found)
+            if totals[T_TEMPLATES]:
+                found = set(out[TEMPLATE, :num_lines].tolist())
+                found.discard(0)
+                res.template_keys = list(found)
+            else:  # (no line has a key: no row to read)
+                res.template_keys = []
         return True
 
     def _starts_kept(self, lines: list[str], flags: list[int]) -> bool:
@@ -584,3 +591,4 @@ class CleanStats:
                           for n in names},
                 "normalized_documents": dict(sorted(self.normalized.items())),
                 "languages": dict(self.languages.most_common())}
+

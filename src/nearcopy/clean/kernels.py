@@ -34,8 +34,7 @@ from nearcopy.native.registry import kernel
 #: tables ask for none (a non-ASCII line's is asked of Python)
 LETTERS, WORDS, GUESS, FLAGS, SUMS_A, SUMS_B, KEY, TEMPLATE = range(8)
 ROWS = 8
-#: the last column of `line_stats`' result (one past the lines) sums up the document, by
-#: row: T_LETTERS all letters; T_ASKED the unguessed lines the stray-language rule would
+#: `line_stats`' `sums` sum up the document: T_LETTERS all letters; T_ASKED the unguessed lines the stray-language rule would
 #: ask the model about (at least the tables' STRAY_PARAMS letters and words, not in
 #: headline case), plus the empty lines' count << 32; T_GUESSES bit k set when a line's
 #: guess is k > 0; T_FLAGS every line's flags or-ed, plus the normalisers' triggers of
@@ -43,11 +42,14 @@ ROWS = 8
 #: cleaner scans an ASCII text first and normalises it only when they say a normaliser
 #: may change it (a separate call took ~4 us of the ~60 us of a prose document);
 #: T_SUMS_A and T_SUMS_B the sums of those rows; T_SAME_KEYS 1 when two lines' KEY are
-#: equal; T_UNGUESSED the letters of the lines without a guess. A non-ASCII line's
+#: equal; T_UNGUESSED the letters of the lines without a guess; T_TEMPLATES the lines
+#: with a TEMPLATE key (none: a kept document has no corpus-boilerplate key to gather,
+#: and no row is read for them). A non-ASCII line's
 #: entries are in them too: they are to be read only when T_FLAGS holds no NON_ASCII
 #: (see `doc_scan.kept_counts`).
 (T_LETTERS, T_ASKED, T_GUESSES, T_FLAGS, T_SUMS_A, T_SUMS_B, T_SAME_KEYS,
- T_UNGUESSED) = range(8)
+ T_UNGUESSED, T_TEMPLATES) = range(9)
+TOTALS = 9
 EMPTY_SHIFT = 32
 TRIGGER_SHIFT = 16
 FIELD_BITS = 21
@@ -166,15 +168,16 @@ def _start_char(c):
     return 32 if c & _SPACE else c >> LOWERED
 
 
-@kernel("i8(u1[:]r, i8[:]r, f8, f8, i8, i8[:,:])")
-def line_stats(buf, tables, min_share, headline_share, short_words, out):
+@kernel("i8(u1[:]r, i8[:]r, f8, f8, i8, i8[:,:], i8[:])")
+def line_stats(buf, tables, min_share, headline_share, short_words, out, sums):
     """Per line of buf (split at b"\\n"): ASCII letters, words, function-word guess
     (0: none, k + 1: the k-th language of the weights), flags, and the counts the
     document rules sum (SUMS_A, SUMS_B, KEY: see the rows above), written into the
-    first lines + 1 columns of `out` (ROWS rows; the last column: the sums, T_LETTERS
-    and the rest); returns lines + 1, or -(lines + 1) without writing when `out` has
-    fewer columns. The caller's array: boxing a returned array cost ~3 us a call, and
-    cleaning a 230-character document costs ~35 us (`scan.scan_document`).
+    first `lines` columns of `out` (ROWS rows), and the document's sums into `sums`
+    (TOTALS: T_LETTERS and the rest); returns lines, or -lines without writing when
+    `out` has fewer columns (0 when `sums` is too short). The caller's arrays: boxing a
+    returned array cost ~3 us a call, and a column of sums read from `out` ~0.4 us more
+    than a small array of their own (a prose document cleans in ~45 us).
 
     `tables` (see the layout above and `scan.py`): the guess's parameters (as in
     stopwords.py, with `min_share` and `headline_share`), the class bits of each
@@ -209,10 +212,13 @@ def line_stats(buf, tables, min_share, headline_share, short_words, out):
     for i in range(n):
         if buf[i] == 10:
             nlines += 1
-    if out.shape[0] < ROWS or out.shape[1] < nlines + 1:
-        return -(nlines + 1)
+    if sums.shape[0] < TOTALS:
+        return 0
+    if out.shape[0] < ROWS or out.shape[1] < nlines:
+        return -nlines
     counts = np.zeros(nfields, dtype=np.int64)
     all_letters = asked = empty = guesses = all_flags = sums_a = sums_b = unguessed = 0
+    templates = 0
     i = 0
     for line in range(nlines):
         line_start = i
@@ -364,8 +370,10 @@ def line_stats(buf, tables, min_share, headline_share, short_words, out):
         out[SUMS_B, line] = sum_b
         out[TEMPLATE, line] = 0
         if content_words > 0 and seen & _HIGH == 0:
-            out[TEMPLATE, line] = template_key(buf, tables, text_start, last, words,
-                                               content_words)
+            keyed = template_key(buf, tables, text_start, last, words, content_words)
+            out[TEMPLATE, line] = keyed
+            if keyed != 0:
+                templates += 1
         all_letters += letters
         if guess > 0:
             guesses |= 1 << guess
@@ -378,15 +386,16 @@ def line_stats(buf, tables, min_share, headline_share, short_words, out):
         sums_b += sum_b
         if flags & EMPTY:
             empty += 1
-    out[T_LETTERS, nlines] = all_letters
-    out[T_ASKED, nlines] = asked | empty << EMPTY_SHIFT
-    out[T_GUESSES, nlines] = guesses
-    out[T_FLAGS, nlines] = all_flags | byte_triggers(buf) << TRIGGER_SHIFT
-    out[T_SUMS_A, nlines] = sums_a
-    out[T_SUMS_B, nlines] = sums_b
-    out[T_SAME_KEYS, nlines] = same_keys(out[KEY, :nlines])
-    out[T_UNGUESSED, nlines] = unguessed
-    return nlines + 1
+    sums[T_LETTERS] = all_letters
+    sums[T_ASKED] = asked | empty << EMPTY_SHIFT
+    sums[T_GUESSES] = guesses
+    sums[T_FLAGS] = all_flags | byte_triggers(buf) << TRIGGER_SHIFT
+    sums[T_SUMS_A] = sums_a
+    sums[T_SUMS_B] = sums_b
+    sums[T_SAME_KEYS] = same_keys(out[KEY, :nlines])
+    sums[T_UNGUESSED] = unguessed
+    sums[T_TEMPLATES] = templates
+    return nlines
 
 
 @kernel(inline=True)
