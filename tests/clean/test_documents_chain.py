@@ -9,7 +9,9 @@ from hypothesis import given, settings, strategies as st
 
 from nearcopy.clean import CleanConfig
 from nearcopy.clean.cleaner import Cleaner
+from nearcopy.clean.doc_scan import _unpacked
 from nearcopy.clean.documents import keeps_chain
+from nearcopy.clean.kernels import FIELD_BITS
 from nearcopy.document import Document
 
 _CONFIGS = [{}, {"gopher_word_count": {"min_words": 5, "max_words": 40}},
@@ -33,6 +35,33 @@ def test_the_chain_keeps_when_every_rule_keeps(counts, num_lines, language, conf
     assert chain is not None
     assert bool(chain(counts, num_lines or 1, language)) == \
         _each_keeps(rules.rules, counts, num_lines or 1, language)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.tuples(*[st.integers(0, (1 << FIELD_BITS) - 1)] * 6), st.integers(0, 1),
+       st.integers(0, 30), st.sampled_from(["en", "de", None]),
+       st.sampled_from(range(len(_CONFIGS))))
+def test_the_chain_of_packed_sums_says_what_the_chain_of_counts_does(
+        fields, same, num_lines, language, config):
+    """`keeps_all_sums` reads the counts out of the scan's packed sums (`_unpacked`)."""
+    words, chars, hashes, ellipses, bullets, ends = fields
+    sums_a = words | chars << FIELD_BITS | hashes << 2 * FIELD_BITS
+    sums_b = ellipses | bullets << FIELD_BITS | ends << 2 * FIELD_BITS
+    rules = Cleaner(CleanConfig(rules=_CONFIGS[config]))._doc_rules
+    assert _unpacked(sums_a, sums_b, same) == (*fields, same)
+    assert rules.keeps_all_sums(sums_a, sums_b, same, num_lines or 1, language) == \
+        bool(rules._keep_all((*fields, same), num_lines or 1, language))
+
+
+def test_no_packed_chain_for_a_test_that_reads_the_counts_otherwise():
+    class Rule:
+        params = {}
+        KEEPS = "sum(counts) > 0"
+
+        def keeps(self, counts, num_lines):
+            return True
+    assert keeps_chain([(Rule(), None, Rule().keeps)]) is not None
+    assert keeps_chain([(Rule(), None, Rule().keeps)], packed=True) is None
 
 
 def test_no_chain_when_a_rule_has_no_keeps_test():

@@ -101,6 +101,18 @@ def _unpacked(sums_a: int, sums_b: int, same: int) -> tuple[int, ...]:
             sums_b & _FIELD, sums_b >> FIELD_BITS & _FIELD, sums_b >> 2 * FIELD_BITS, same)
 
 
+#: each count as an expression of the packed sums `sums_a`, `sums_b` and `same` (as
+#: `_unpacked` reads them), by its index: for code generated to test the sums at once
+#: (`documents.keeps_chain`)
+PACKED_COUNTS = (f"(sums_a & {(1 << FIELD_BITS) - 1})",
+                 f"(sums_a >> {FIELD_BITS} & {(1 << FIELD_BITS) - 1})",
+                 f"(sums_a >> {2 * FIELD_BITS})",
+                 f"(sums_b & {(1 << FIELD_BITS) - 1})",
+                 f"(sums_b >> {FIELD_BITS} & {(1 << FIELD_BITS) - 1})",
+                 f"(sums_b >> {2 * FIELD_BITS})",
+                 "same")
+
+
 def kept_keys(rows: list[list[int]], numbers: list[int]) -> list[int]:
     """The scan's loose-key sums (`kernels.line_key`) of lines `numbers` (lines that
     `kept_counts` vouched for): equal loose keys, equal sums."""

@@ -11,6 +11,7 @@ Word-based rules apply only to the languages in their `languages` parameter
 
 from __future__ import annotations
 
+import re
 from itertools import repeat
 
 from nearcopy.clean import doc_scan
@@ -91,12 +92,22 @@ class DocumentRules:
         self.rules = [(rule, langs, getattr(rule, "keeps", None)) for rule, langs in rules]
         self._judges = [_judge_of(rule) for rule, _, _ in self.rules]
         self._keep_all = keeps_chain(self.rules)
+        self._keep_all_sums = keeps_chain(self.rules, packed=True)
 
     def __getstate__(self):
         return {"rules": self.rules}  # (the generated test is made again where it lands)
 
     def __setstate__(self, state) -> None:
         self.__init__([(rule, langs) for rule, langs, _ in state["rules"]])
+
+    def keeps_all_sums(self, sums_a: int, sums_b: int, same: int, num_lines: int,
+                       language: str | None) -> bool:
+        """True when every rule keeps a document of `num_lines` lines whose counts are
+        these packed sums (`kernels.SUMS_A`, SUMS_B, and T_SAME_KEYS), as their `keeps`
+        tests tell; False: ask `first_failure`. (Unpacking the counts into a tuple
+        first, and the call for it, cost ~1.5 us of a ~45 us prose document.)"""
+        keep_all = self._keep_all_sums
+        return keep_all is not None and keep_all(sums_a, sums_b, same, num_lines, language)
 
     def first_failure(self, lines: list[str], counts: tuple[int, ...] | None,
                       language: str | None) -> dict | None:
@@ -139,11 +150,13 @@ def _judge_of(rule):
     return None
 
 
-def keeps_chain(rules):
+def keeps_chain(rules, packed: bool = False):
     """One function `keep_all(counts, num_lines, language)`, true when every rule's
     `keeps` is (a rule that does not apply to `language` keeps), from the rules'
     `KEEPS` expressions with their parameters written in; None when a rule has no
-    `keeps` or `KEEPS`, or a parameter it reads is not a number.
+    `keeps` or `KEEPS`, or a parameter it reads is not a number. `packed`: the same
+    test as `keep_all(sums_a, sums_b, same, num_lines, language)` of the packed sums
+    (each `counts[NAME]` read as `doc_scan.PACKED_COUNTS` says).
 
     Generated once (as `line_gate.chain_of` is): six `keeps` calls took ~5 us of the
     ~67 us a plain prose document costs; tests/clean/test_documents_chain.py compares
@@ -166,8 +179,14 @@ def keeps_chain(rules):
             names[f"langs{k}"] = frozenset(langs)
             test = f"language not in langs{k} or ({test})"
         tests.append(f"({test})")
-    source = ("def keep_all(counts, num_lines, language):\n    return "
-              + (" and ".join(tests) or "True") + "\n")
+    body = " and ".join(tests) or "True"
+    if packed:
+        body = re.sub(r"counts\[(\w+)\]",
+                      lambda match: doc_scan.PACKED_COUNTS[names[match.group(1)]], body)
+        if "counts" in body:  # (a test that reads the counts otherwise than by name)
+            return None
+    arguments = "sums_a, sums_b, same" if packed else "counts"
+    source = f"def keep_all({arguments}, num_lines, language):\n    return {body}\n"
     exec(compile(source, "<documents.keeps_chain>", "exec"), names)  # noqa: S102 - our own code
     return names["keep_all"]
 
