@@ -736,11 +736,15 @@ def test_line_stats_compiled_jit_and_python_agree(text):
     buf = np.frombuffer(scan.encode(text), dtype=np.uint8)
     compiled = scan.scan_document(scan.encode(text), tables)
 
+    compiled = (*compiled, bytes(scan._SCRATCH.kept[:compiled[1][kernels.T_KEPT_BYTES]]))
+
     def scanned(line_stats):
         out = np.zeros((kernels.ROWS, len(compiled[0][0]) + 3), np.int64)
         sums = np.zeros(kernels.TOTALS, np.int64)
-        lines = line_stats(buf, tables, scan._MIN_SHARE, scan._HEADLINE_SHARE, 1, out, sums)
-        return out[:, :lines].tolist(), sums.tolist()
+        kept = np.zeros(buf.shape[0], np.uint8)
+        lines = line_stats(buf, tables, scan._MIN_SHARE, scan._HEADLINE_SHARE, 1, out, sums,
+                           kept)
+        return out[:, :lines].tolist(), sums.tolist(), bytes(kept[:sums[kernels.T_KEPT_BYTES]])
     assert scanned(jit.dispatcher(kernels.line_stats)) == compiled
     assert scanned(kernels.line_stats.py_func) == compiled
 
@@ -757,15 +761,49 @@ def test_scan_document_grows_its_scratch_for_a_long_document():
         rows, totals = scan.scan_document(scan.encode(text), tables)
         assert len(rows) == kernels.ROWS and all(len(row) == lines for row in rows)
         out, sums = np.empty((kernels.ROWS, lines), np.int64), np.empty(kernels.TOTALS, np.int64)
+        kept = np.empty(len(text), np.uint8)
         assert scan._bind()(np.frombuffer(scan.encode(text), np.uint8), tables,
-                            scan._MIN_SHARE, scan._HEADLINE_SHARE, 1, out, sums) == lines
+                            scan._MIN_SHARE, scan._HEADLINE_SHARE, 1, out, sums, kept) == lines
         assert out.tolist() == rows and sums.tolist() == totals
+        assert bytes(kept[:totals[kernels.T_KEPT_BYTES]]) == text.encode()
     small, sums = np.empty((kernels.ROWS, 2), np.int64), np.empty(kernels.TOTALS, np.int64)
+    kept = np.empty(8, np.uint8)
     assert scan._bind()(np.frombuffer(b"a\nb\nc", np.uint8), tables, scan._MIN_SHARE,
-                        scan._HEADLINE_SHARE, 1, small, sums) == -3
+                        scan._HEADLINE_SHARE, 1, small, sums, kept) == -3
     short = np.empty(kernels.TOTALS - 1, np.int64)  # (too few sums: nothing written)
     assert scan._bind()(np.frombuffer(b"a\nb", np.uint8), tables, scan._MIN_SHARE,
-                        scan._HEADLINE_SHARE, 1, small, short) == 0
+                        scan._HEADLINE_SHARE, 1, small, short, kept) == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["", "", "a", "Ab c", " ", "\t", "x.", "caf\u00e9"]),
+                max_size=12).map("\n".join))
+def test_the_scan_copies_the_non_empty_lines(text):
+    """`kept_text` is the text without its empty lines ("\\n".join of the others), for
+    any text whose bytes are ASCII; a document longer than the scratch is not copied."""
+    from nearcopy.clean import kernels, scan
+    tables = Cleaner(CleanConfig())._scan_tables()
+    data = scan.encode(text)
+    _, lines, totals = scan.scan_view(data, tables)
+    assert lines == text.count("\n") + 1
+    expected = "\n".join(filter(None, text.split("\n")))
+    assert bytes(scan._SCRATCH.kept[:totals[kernels.T_KEPT_BYTES]]) == expected.encode()
+    if text.isascii():
+        assert scan.kept_text(totals) == expected
+
+
+def test_a_document_longer_than_the_scratch_is_not_copied(monkeypatch):
+    from nearcopy.clean import kernels, scan
+    tables = Cleaner(CleanConfig())._scan_tables()
+    lines = [f"The man said that line {k} was the one he wanted to keep." for k in range(50)]
+    text = "\n\n".join(lines)
+    scan.scan_view(b"warm", tables)  # (the scratch exists)
+    monkeypatch.setattr(scan, "_SCRATCH_MAX_BYTES", 16)
+    monkeypatch.setattr(scan._SCRATCH, "kept", np.empty(16, np.uint8))
+    _, _, totals = scan.scan_view(scan.encode(text), tables)
+    assert totals[kernels.T_KEPT_BYTES] == -1 and scan.kept_text(totals) is None
+    res = Cleaner(CleanConfig()).clean(Document("d", text))
+    assert res.text == "\n".join(lines) and res.dropped is None
 
 
 def test_scan_counts_the_lines_with_a_template_key():

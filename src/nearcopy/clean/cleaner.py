@@ -33,7 +33,7 @@ from nearcopy.clean.kernels import (EMPTY_SHIFT, T_ASKED, T_FLAGS, T_SAME_KEYS, 
                                     T_SUMS_B, T_TEMPLATES, TRIGGER_SHIFT)
 from nearcopy.clean.scan import (EMPTY, END, FLAGS, HEADLINE, LANGUAGES, LITERAL,
                                  NON_ASCII, START, TEMPLATE, WORD, base_tables, encode,
-                                 scan_view, short_word_probes, short_words_in,
+                                 kept_text, scan_view, short_word_probes, short_words_in,
                                  with_stray, with_template)
 from nearcopy.clean.settled_language import (asks_model, settled_by_model, settled_by_sums,
                                              settled_main_language)
@@ -230,7 +230,8 @@ class Cleaner:
         if (language is None and not asks_model(totals)) or \
                 (self.repeats is not None and totals[T_SAME_KEYS]):
             return False
-        lines = text.split("\n")
+        # (the lines as a list only where they are read one by one)
+        lines = text.split("\n") if asks or language is None else None
         if asks and not self._starts_kept(lines, out[FLAGS, :num_lines].tolist()):
             return False
         if language is None:  # the model's answers for the unguessed lines settle it
@@ -243,14 +244,19 @@ class Cleaner:
             if language is None:
                 return False
         empty = totals[T_ASKED] >> EMPTY_SHIFT
-        kept = list(filter(None, lines)) if empty else lines  # (empty lines: left out)
-        res.text = "\n".join(kept) if empty else text
-        lines = kept
+        if empty:  # (empty lines are left out: the scan copied the others)
+            kept = kept_text(totals)
+            res.text = kept if kept is not None else "\n".join(
+                filter(None, text.split("\n") if lines is None else lines))
+        else:
+            res.text = text
         res.language = language
         rules = self._doc_rules
+        num_kept = num_lines - empty
         if not rules.keeps_all_sums(totals[T_SUMS_A], totals[T_SUMS_B], totals[T_SAME_KEYS],
-                                    len(lines), language):
-            res.dropped = rules.first_failure(lines, counts_from_sums(totals), language)
+                                    num_kept, language):
+            res.dropped = rules.first_failure(res.text.split("\n") if num_kept else [],
+                                              counts_from_sums(totals), language)
         if self.template is not None and res.dropped is None:
             if totals[T_TEMPLATES]:
                 found = set(out[TEMPLATE, :num_lines].tolist())

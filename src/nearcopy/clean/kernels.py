@@ -44,12 +44,14 @@ ROWS = 8
 #: T_SUMS_A and T_SUMS_B the sums of those rows; T_SAME_KEYS 1 when two lines' KEY are
 #: equal; T_UNGUESSED the letters of the lines without a guess; T_TEMPLATES the lines
 #: with a TEMPLATE key (none: a kept document has no corpus-boilerplate key to gather,
-#: and no row is read for them). A non-ASCII line's
+#: and no row is read for them); T_KEPT_BYTES the length of the bytes without their
+#: empty lines that the scan wrote into its `kept` array (-1: that array is too short
+#: and none were written). A non-ASCII line's
 #: entries are in them too: they are to be read only when T_FLAGS holds no NON_ASCII
 #: (see `doc_scan.kept_counts`).
 (T_LETTERS, T_ASKED, T_GUESSES, T_FLAGS, T_SUMS_A, T_SUMS_B, T_SAME_KEYS,
- T_UNGUESSED, T_TEMPLATES) = range(9)
-TOTALS = 9
+ T_UNGUESSED, T_TEMPLATES, T_KEPT_BYTES) = range(10)
+TOTALS = 10
 EMPTY_SHIFT = 32
 TRIGGER_SHIFT = 16
 FIELD_BITS = 21
@@ -168,8 +170,8 @@ def _start_char(c):
     return 32 if c & _SPACE else c >> LOWERED
 
 
-@kernel("i8(u1[:]r, i8[:]r, f8, f8, i8, i8[:,:], i8[:])")
-def line_stats(buf, tables, min_share, headline_share, short_words, out, sums):
+@kernel("i8(u1[:]r, i8[:]r, f8, f8, i8, i8[:,:], i8[:], u1[:])")
+def line_stats(buf, tables, min_share, headline_share, short_words, out, sums, kept):
     """Per line of buf (split at b"\\n"): ASCII letters, words, function-word guess
     (0: none, k + 1: the k-th language of the weights), flags, and the counts the
     document rules sum (SUMS_A, SUMS_B, KEY: see the rows above), written into the
@@ -177,7 +179,11 @@ def line_stats(buf, tables, min_share, headline_share, short_words, out, sums):
     (TOTALS: T_LETTERS and the rest); returns lines, or -lines without writing when
     `out` has fewer columns (0 when `sums` is too short). The caller's arrays: boxing a
     returned array cost ~3 us a call, and a column of sums read from `out` ~0.4 us more
-    than a small array of their own (a prose document cleans in ~45 us).
+    than a small array of their own (a prose document cleans in ~45 us). The non-empty
+    lines are copied into `kept` as they are read, joined by a newline (T_KEPT_BYTES
+    of them; none when `kept` is shorter than buf): the text the cleaner keeps when it
+    drops no line, made without splitting and joining it in Python (~4 us of those
+    45).
 
     `tables` (see the layout above and `scan.py`): the guess's parameters (as in
     stopwords.py, with `min_share` and `headline_share`), the class bits of each
@@ -219,6 +225,8 @@ def line_stats(buf, tables, min_share, headline_share, short_words, out, sums):
     counts = np.zeros(nfields, dtype=np.int64)
     all_letters = asked = empty = guesses = all_flags = sums_a = sums_b = unguessed = 0
     templates = 0
+    copies = kept.shape[0] >= n
+    kept_bytes = 0
     i = 0
     for line in range(nlines):
         line_start = i
@@ -311,6 +319,16 @@ def line_stats(buf, tables, min_share, headline_share, short_words, out, sums):
                     j = (j + 1) & 1023
         line_end = i
         i += 1  # past the newline
+        if copies and line_end > line_start:
+            if kept_bytes > 0:
+                kept[kept_bytes] = 10
+                kept_bytes += 1
+            # (unsigned indices: the copy then costs nothing measurable, where signed
+            # ones took ~4 us of a prose document's ~26 us scan; see _UCLASSES)
+            shift = np.uint64(kept_bytes - line_start)
+            for p in range(np.uint64(line_start), np.uint64(line_end)):
+                kept[p + shift] = buf[p]
+            kept_bytes += line_end - line_start
         if bracketed:
             cap = bracketed_cap
         flags = seen & _LITERAL if line_end - line_start <= cap else 0  # (bit of LITERAL)
@@ -395,6 +413,7 @@ def line_stats(buf, tables, min_share, headline_share, short_words, out, sums):
     sums[T_SAME_KEYS] = same_keys(out[KEY, :nlines])
     sums[T_UNGUESSED] = unguessed
     sums[T_TEMPLATES] = templates
+    sums[T_KEPT_BYTES] = kept_bytes if copies else -1
     return nlines
 
 

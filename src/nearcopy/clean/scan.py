@@ -345,23 +345,40 @@ def scan_view(data: bytes | np.ndarray, tables: np.ndarray | None = None,
     """`scan_document` with its rows left in the scan's array: (array, lines, sums), the
     rows being the array's first `lines` columns. A caller converts only the rows it
     reads (all of them cost ~2.5 us on a prose document, one row ~0.7 us). The array is
-    this thread's scratch: it holds them until the next scan."""
+    this thread's scratch, as are the bytes without empty lines (`kept_text`): they
+    hold this scan's results until the next scan."""
     if tables is None:
         tables = base_tables()
     buf = data if type(data) is np.ndarray else np.frombuffer(data, _BYTE)
-    out = getattr(_SCRATCH, "out", None)
+    scratch = _SCRATCH.__dict__
+    out = scratch.get("out")
     if out is None:
         out = _SCRATCH.out = np.empty((kernels.ROWS, _SCRATCH_COLUMNS), np.int64)
         _SCRATCH.sums = np.empty(kernels.TOTALS, np.int64)
-    sums = _SCRATCH.sums
+        _SCRATCH.kept = np.empty(_SCRATCH_BYTES, np.uint8)
+        _SCRATCH.kept_bytes = memoryview(_SCRATCH.kept)
+    kept = scratch["kept"]
+    if kept.shape[0] < buf.shape[0] <= _SCRATCH_MAX_BYTES:
+        kept = _SCRATCH.kept = np.empty(buf.shape[0], np.uint8)
+        _SCRATCH.kept_bytes = memoryview(kept)
+    sums = scratch["sums"]
     lines = (_line_stats or _bind())(buf, tables, _MIN_SHARE, _HEADLINE_SHARE, short_words,
-                                     out, sums)
+                                     out, sums, kept)
     if lines < 0:  # (more lines than the scratch has columns)
         out = np.empty((kernels.ROWS, -lines), np.int64)
         if -lines <= _SCRATCH_MAX_COLUMNS:
             _SCRATCH.out = out
-        lines = _line_stats(buf, tables, _MIN_SHARE, _HEADLINE_SHARE, short_words, out, sums)
+        lines = _line_stats(buf, tables, _MIN_SHARE, _HEADLINE_SHARE, short_words, out, sums,
+                            kept)
     return out, lines, sums.tolist()
+
+
+def kept_text(totals: list[int]) -> str | None:
+    """The text of the last scan's (`scan_view`, same thread) non-empty lines joined by a
+    newline, when its bytes were ASCII (None: a document longer than the scratch, whose
+    lines the scan did not copy). `totals`: that scan's sums."""
+    size = totals[kernels.T_KEPT_BYTES]
+    return str(_SCRATCH.kept_bytes[:size], "ascii") if size >= 0 else None
 
 
 #: the scan's result array, one per thread, reused: its columns at first, and the most
@@ -369,6 +386,9 @@ def scan_view(data: bytes | np.ndarray, tables: np.ndarray | None = None,
 _SCRATCH = threading.local()
 _SCRATCH_COLUMNS = 1024
 _SCRATCH_MAX_COLUMNS = 1 << 16
+#: the same for the bytes of the non-empty lines (a longer document's are not copied)
+_SCRATCH_BYTES = 1 << 16
+_SCRATCH_MAX_BYTES = 1 << 22
 
 
 def encode(text: str) -> bytes:
