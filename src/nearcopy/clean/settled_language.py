@@ -91,12 +91,19 @@ def settled_by_model(rows: list[list[int]], lines: list[str], stray: StrayLangua
     all_letters, all_words = rows[LETTERS], rows[WORDS]
     all_guesses, all_flags = rows[GUESS], rows[FLAGS]
     main = LANGUAGES[totals[T_GUESSES].bit_length() - 1]  # (exactly one: `asks_model`)
-    unasked = _unasked_letters(main, stray, ((all_letters[k], all_words[k], all_flags[k],
-                                              lines[k])
-                                             for k, guess in enumerate(all_guesses)
-                                             if not guess))
-    if unasked is None:
-        return None
+    # `_unasked_letters` written out: a tuple per unguessed line, empty ones included,
+    # cost ~0.3 us each
+    min_words, min_letters = stray.min_words, max(stray.min_letters, 1)  # (0 letters: never)
+    unasked = 0
+    for k, guess in enumerate(all_guesses):
+        if not guess:
+            letters = all_letters[k]
+            if letters >= min_letters and all_words[k] >= min_words and \
+                    not all_flags[k] & HEADLINE:
+                if predict_line(lines[k])[0] != main:
+                    return None
+            else:
+                unasked += letters
     return main if totals[T_LETTERS] - totals[T_UNGUESSED] > unasked * MAX_PROBABILITY \
         else None
 
