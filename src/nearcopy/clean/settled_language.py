@@ -91,8 +91,8 @@ def settled_by_model(rows: list[list[int]], lines: list[str], stray: StrayLangua
     all_letters, all_words = rows[LETTERS], rows[WORDS]
     all_guesses, all_flags = rows[GUESS], rows[FLAGS]
     main = LANGUAGES[totals[T_GUESSES].bit_length() - 1]  # (exactly one: `asks_model`)
-    # `_unasked_letters` written out: a tuple per unguessed line, empty ones included,
-    # cost ~0.3 us each
+    # `_unasked_letters` written out: a generator and a tuple per unguessed line (empty
+    # ones included) cost ~0.6 us a prose document, averaged over all of them
     min_words, min_letters = stray.min_words, max(stray.min_letters, 1)  # (0 letters: never)
     unasked = 0
     for k, guess in enumerate(all_guesses):
