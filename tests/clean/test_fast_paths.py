@@ -775,6 +775,39 @@ def test_scan_document_grows_its_scratch_for_a_long_document():
                         scan._HEADLINE_SHARE, 1, small, short, kept) == 0
 
 
+def test_a_too_small_array_gets_the_count_of_all_lines():
+    """The scan counts lines only when `out` runs out of columns (or has too few rows): it
+    returns minus all of them, wherever the overflow comes, in every way the kernel runs."""
+    from nearcopy.clean import kernels, scan
+    from nearcopy.native import jit
+    tables = Cleaner(CleanConfig())._gate.tables()
+    sums, kept = np.empty(kernels.TOTALS, np.int64), np.empty(64, np.uint8)
+    for line_stats in (scan._bind(), jit.dispatcher(kernels.line_stats),
+                       kernels.line_stats.py_func):
+        for text, columns, expected in ((b"", 0, -1), (b"a", 0, -1), (b"a\n", 1, -2),
+                                        (b"a\n\n\nb c\n", 2, -5), (b"\n\n", 2, -3),
+                                        (b"a\n\n\nb c\n", 5, 5), (b"\n\n", 3, 3)):
+            out = np.empty((kernels.ROWS, columns), np.int64)
+            assert line_stats(np.frombuffer(text, np.uint8), tables, scan._MIN_SHARE,
+                              scan._HEADLINE_SHARE, 1, out, sums, kept) == expected, text
+        rows = np.empty((kernels.ROWS - 1, 8), np.int64)  # (a row short)
+        assert line_stats(np.frombuffer(b"a\nb", np.uint8), tables, scan._MIN_SHARE,
+                          scan._HEADLINE_SHARE, 1, rows, sums, kept) == -2
+
+
+def test_the_kernels_python_copies_the_lines_after_an_empty_one():
+    """The kernel's Python code (the definition the tests compare with) copies a line
+    that follows an empty one to where the copy has reached (no negative offset)."""
+    from nearcopy.clean import kernels, scan
+    tables = Cleaner(CleanConfig())._gate.tables()
+    text = b"Alpha beta\n\n\nGamma\n\ndelta"
+    out, sums = np.zeros((kernels.ROWS, 8), np.int64), np.zeros(kernels.TOTALS, np.int64)
+    kept = np.zeros(len(text), np.uint8)
+    assert kernels.line_stats.py_func(np.frombuffer(text, np.uint8), tables, scan._MIN_SHARE,
+                                      scan._HEADLINE_SHARE, 1, out, sums, kept) == 6
+    assert bytes(kept[:sums[kernels.T_KEPT_BYTES]]) == b"Alpha beta\nGamma\ndelta"
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(["", "", "a", "Ab c", " ", "\t", "x.", "caf\u00e9"]),
                 max_size=12).map("\n".join))
