@@ -201,8 +201,9 @@ def _clean_range(payload) -> _CleanedRange:
     stats = CleanStats()
     dumps, line = orjson.dumps, orjson.OPT_APPEND_NEWLINE  # (no copy to add the newline)
     kept, dropped, keys, key_counts = [], [], [], []
-    for doc in documents:
-        res = cleaner.clean(doc)
+    # in phases, as `spool_ranges.read_spool_range` (the cleaner's tables stay in the caches)
+    read = list(documents)
+    for doc, res in zip(read, [cleaner.clean(doc) for doc in read]):
         stats.add(doc, res)
         if res.dropped is not None:
             dropped.append(dumps(dropped_record(doc, res), option=line))

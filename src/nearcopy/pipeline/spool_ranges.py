@@ -72,7 +72,12 @@ def read_spool_range(payload) -> SpoolRange:
     key_counts: list[int] = []
     size = 0
     same = True  # so far, each record is its input line
-    for doc in documents:
+    # in phases: all the range's documents read, then all cleaned, then each spooled.
+    # Cleaning one document between the parsing and the dumping of others left the
+    # cleaner's tables out of the caches: ~5-8 us more a prose document (~100 us)
+    read = [(doc, documents.raw) for doc in documents]
+    cleaned = [cleaner.clean(doc) for doc, _ in read] if cleaner is not None else None
+    for at, (doc, raw) in enumerate(read):
         text = doc.text
         size += len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
         if doc.metadata:
@@ -83,7 +88,7 @@ def read_spool_range(payload) -> SpoolRange:
             record = {"id": doc.id, "text": text}  # (spool_record's, without the call)
         is_dropped = False
         if cleaner is not None:
-            res = cleaner.clean(doc)
+            res = cleaned[at]
             doc_keys = template.keys_of(res, cleaner) if template is not None \
                 and not res.dropped else None
             removed_lines, is_dropped, doc_chars, doc_keys = put_cleaning(
@@ -100,7 +105,7 @@ def read_spool_range(payload) -> SpoolRange:
                 key_counts.append(len(doc_keys))
             is_dropped = bool(is_dropped)
         records.append(line := dumps(record, default=str, option=option))
-        same = same and line == documents.raw
+        same = same and line == raw
         ids.append(doc.id)
         dropped.append(is_dropped)
         if not is_dropped:
