@@ -177,9 +177,9 @@ def line_stats(buf, tables, min_share, headline_share, short_words, out, sums, k
     first `lines` columns of `out` (ROWS rows), and the document's sums into `sums`
     (TOTALS: T_LETTERS and the rest); returns lines, or -lines when `out` has fewer
     columns (its columns and `kept` then hold a part, `sums` nothing; 0 when `sums` is
-    too short). The caller's arrays: boxing a
-    returned array cost ~3 us a call, and a column of sums read from `out` ~0.4 us more
-    than a small array of their own (a prose document cleans in ~45 us). The non-empty
+    too short). The caller's arrays: boxing a returned array cost ~3 us a call, and a
+    column of sums read from `out` ~0.4 us more than a small array of their own (a prose
+    document cleans in ~45 us). The non-empty
     lines are copied into `kept` as they are read, joined by a newline (T_KEPT_BYTES
     of them; none when `kept` is shorter than buf): the text the cleaner keeps when it
     drops no line, made without splitting, filtering and joining it in Python (~5 us
