@@ -352,7 +352,7 @@ _GATE_TOKENS = ["Home", ">", "<", "<ACN>", "<<", "News", "Â»", "/", "|", ":", "ï
                 "\u0130", "\n", "\r", "2015", "11:33", "x" * 45, "y" * 90]
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(st.lists(st.sampled_from(_GATE_TOKENS), max_size=40).map(" ".join))
 def test_line_gate_lets_through_only_lines_that_fail_every_band_prefilter(text):
     from nearcopy.clean import scan
@@ -851,7 +851,7 @@ def test_scan_counts_the_lines_with_a_template_key():
     assert totals[kernels.T_TEMPLATES] == 2
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(st.lists(st.sampled_from(_GATE_TOKENS + ["z" * 150, "w" * 300, "[ad_1]", "{ads}"]),
                 max_size=30).map(" ".join))
 def test_scan_flags_literal_only_within_each_characters_cap(text):
@@ -868,7 +868,7 @@ def test_scan_flags_literal_only_within_each_characters_cap(text):
             assert bool(flag & scan.LITERAL) == expected, line
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(st.lists(st.sampled_from(_GATE_TOKENS[:-12] + ["1,2k", "views", "Views:", "tweet",
                                                       "Related:", "(c)", "copyright", "ad",
                                                       "AD", "\t", "|", ",", "\x0b"]),
@@ -1020,7 +1020,7 @@ _SETTLED_LINES = ["The company said it would raise the dividend for the year and
 _PLAIN_LINES = [line for line in _SETTLED_LINES if not set(line) & set(":>#.")]
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(_SETTLED_LINES), max_size=30).map("\n".join)
        | st.tuples(st.lists(st.sampled_from(_PLAIN_LINES), min_size=1, unique=True),
                    st.sampled_from(["\n", "\n\n"])).map(lambda pair: pair[1].join(pair[0])),

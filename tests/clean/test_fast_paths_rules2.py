@@ -38,7 +38,7 @@ def _first_rule_that_drops(cleaner: Cleaner, line: str):
     return None
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(_LINE_TOKENS), min_size=1, max_size=30).map(" ".join))
 def test_first_failure_equals_every_rule_in_order(line):
     cleaner = Cleaner(CleanConfig())

@@ -132,7 +132,7 @@ def _first_rule_that_drops(cleaner: Cleaner, line: str):
     return None
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=800, deadline=None)
 @given(st.lists(st.sampled_from(_LINE_TOKENS), min_size=1, max_size=16).map(" ".join),
        st.sampled_from(["", " "]), st.sampled_from(["", " ", "\t"]))
 def test_first_failure_with_guards_equals_every_rule_in_order(line, pad, trail):

@@ -118,7 +118,7 @@ def _badness():
     return BADNESS_RE
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(st.data())
 def test_a_badness_match_sets_mojibake(data):
     """Any text holding a BADNESS_RE match (ftfy's test of a line) sets MOJIBAKE."""
